@@ -1,0 +1,145 @@
+/**
+ * The configuration's shape and defaults (DESIGN.md "The user-facing contract"). Keys are
+ * snake_case as in the YAML file. `load.ts` validates a file against this shape; unknown keys are errors.
+ */
+
+export type ListenTransport = 'udp' | 'tcp' | 'tls';
+export interface ListenConfig { address: string; port: number; transport: ListenTransport }
+
+export type AclAction = 'allow' | 'refuse' | 'deny';
+export interface AclRule { prefix: string; action: AclAction }
+
+export interface ServerLimits {
+  /** Most simultaneous TCP+TLS client connections. */
+  max_connections: number;
+  /** Most queries in flight on one stream connection; reading pauses at this cap. */
+  max_inflight_per_connection: number;
+  /** Largest accepted stream frame (octets). */
+  max_frame_bytes: number;
+  /** Idle time after which a stream connection with nothing in flight is closed (RFC 7766 §6.2.3). */
+  tcp_idle_timeout_ms: number;
+  /** Keepalive timeout offered to clients that ask (RFC 7828); also the idle timeout of those connections. */
+  keepalive_timeout_ms: number;
+  /** Largest UDP response Ward sends, whatever the client's EDNS buffer says (DNS flag day 2020: 1232). */
+  udp_max_payload: number;
+  /** Octets that may queue unwritten on one connection before it stops being read (slow readers). */
+  max_write_queue_bytes: number;
+  /** Time allowed for a TLS handshake to finish. */
+  tls_handshake_timeout_ms: number;
+}
+
+export interface ServerConfig {
+  listen: ListenConfig[];
+  tls: { certificate: string; key: string } | null;
+  state_dir: string;
+  access_control: AclRule[];
+  limits: ServerLimits;
+  /** TCP fast open queue length on listening stream sockets (0: off). */
+  tcp_fastopen_queue: number;
+}
+
+export type UpstreamTlsPolicy = 'off' | 'opportunistic' | 'strict';
+export interface UpstreamConfig {
+  ipv4: boolean;
+  ipv6: boolean;
+  source_address: string | null;
+  tls: UpstreamTlsPolicy;
+  /** Per-try timeout before the next server is tried (adaptive below this ceiling). */
+  timeout_ms: number;
+}
+
+export interface RootHint { name: string; addresses: string[] }
+export interface ResolverConfig {
+  root_hints: string | RootHint[];
+  root_priming: boolean;
+  qname_minimisation: boolean;
+  do_not_query_localhost: boolean;
+  harden_glue: boolean;
+}
+
+export interface DnssecConfig {
+  trust_anchors: string[];
+  negative_trust_anchors: string[];
+}
+
+export interface CacheConfig {
+  max_bytes: number;
+  min_ttl: number;
+  max_ttl: number;
+  serve_stale: boolean;
+  prefetch: boolean;
+}
+
+export interface ForwardZone { name: string; addresses: string[]; tls: boolean }
+
+/** Unbound-style local zone types: what happens to names in the zone without local data. */
+export type LocalZoneType = 'static' | 'transparent' | 'refuse' | 'deny' | 'redirect';
+export interface LocalZone {
+  name: string;
+  type: LocalZoneType;
+  /** Records in zone-file syntax, one per entry ("www.example.test. 300 IN A 192.0.2.1"). */
+  records: string[];
+}
+
+export interface LogConfig { level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent' }
+
+export interface Config {
+  server: ServerConfig;
+  upstream: UpstreamConfig;
+  resolver: ResolverConfig;
+  dnssec: DnssecConfig;
+  cache: CacheConfig;
+  forward_zones: ForwardZone[];
+  local_zones: LocalZone[];
+  log: LogConfig;
+}
+
+/** The embedded default: loopback, unprivileged ports, so `npm start` works without root. */
+export function defaultConfig(): Config {
+  return {
+    server: {
+      listen: [
+        { address: '127.0.0.1', port: 5300, transport: 'udp' },
+        { address: '127.0.0.1', port: 5300, transport: 'tcp' },
+        { address: '127.0.0.1', port: 8530, transport: 'tls' },
+      ],
+      tls: null,
+      state_dir: './state',
+      access_control: [
+        { prefix: '127.0.0.0/8', action: 'allow' },
+        { prefix: '::1/128', action: 'allow' },
+        { prefix: '10.0.0.0/8', action: 'allow' },
+        { prefix: '172.16.0.0/12', action: 'allow' },
+        { prefix: '192.168.0.0/16', action: 'allow' },
+        { prefix: 'fc00::/7', action: 'allow' },
+        { prefix: 'fe80::/10', action: 'allow' },
+        { prefix: '0.0.0.0/0', action: 'refuse' },
+        { prefix: '::/0', action: 'refuse' },
+      ],
+      limits: {
+        max_connections: 1000,
+        max_inflight_per_connection: 100,
+        max_frame_bytes: 65535,
+        tcp_idle_timeout_ms: 10_000,
+        keepalive_timeout_ms: 30_000,
+        udp_max_payload: 1232,
+        max_write_queue_bytes: 1 << 20,
+        tls_handshake_timeout_ms: 5_000,
+      },
+      tcp_fastopen_queue: 256,
+    },
+    upstream: { ipv4: true, ipv6: true, source_address: null, tls: 'opportunistic', timeout_ms: 1_500 },
+    resolver: {
+      root_hints: 'root-hints/named.root',
+      root_priming: true,
+      qname_minimisation: true,
+      do_not_query_localhost: true,
+      harden_glue: true,
+    },
+    dnssec: { trust_anchors: ['root-hints/root.key'], negative_trust_anchors: [] },
+    cache: { max_bytes: 64 * 1024 * 1024, min_ttl: 0, max_ttl: 86_400, serve_stale: false, prefetch: false },
+    forward_zones: [],
+    local_zones: [],
+    log: { level: 'info' },
+  };
+}

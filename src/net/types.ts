@@ -1,0 +1,68 @@
+/**
+ * The contracts of the shared connection core. The same Session, Listener and UdpEndpoint serve
+ * clients (role 'inbound') and talk to authoritative servers (role 'outbound'); only the in-flight
+ * table (inbound) and the multiplexer (outbound) depend on direction.
+ * Network failures are values (ExchangeResult 'fail'), never exceptions.
+ */
+
+export type Transport = 'udp' | 'tcp' | 'tls';
+export type StreamTransport = 'tcp' | 'tls';
+export interface Endpoint { host: string; port: number }
+
+/** Who is on the other end of a query, as the server sees it. */
+export interface PeerInfo { address: string; port: number; transport: Transport }
+
+export type CloseReason = 'idle' | 'limit' | 'peer-eof' | 'error' | 'shutdown' | 'malformed';
+
+export type NetErrorCode =
+  | 'timeout' | 'connect-refused' | 'connect-timeout' | 'tls-handshake' | 'tls-auth'
+  | 'reset' | 'id-exhausted' | 'aborted' | 'oversize' | 'closed' | 'network';
+
+/** Per-stream limits, shared by both roles. */
+export interface SessionLimits {
+  maxFrameBytes: number;
+  /** Idle time with nothing in flight before the session closes itself. */
+  idleTimeoutMs: number;
+  /** Unwritten octets that may queue before the session stops reading / reports back-pressure. */
+  maxWriteQueueBytes: number;
+  /** Queries in flight on one session (inbound: reading pauses at the cap; outbound: pool dials another). */
+  maxInflight: number;
+  tlsHandshakeTimeoutMs: number;
+}
+
+/** One query received by a listener over any transport. `reply` may be called once. */
+export interface InboundQuery {
+  bytes: Buffer;
+  peer: PeerInfo;
+  /** For stream transports: options of the session the query came on (keepalive/padding decisions). */
+  stream?: { sessionId: number; idleTimeoutMs: number };
+  /** Sends the response; `undefined` drops the query (no answer, e.g. ACL deny). */
+  reply(bytes: Buffer | undefined): void;
+  /** Aborted when the query's connection closes before it is answered. */
+  signal: AbortSignal;
+}
+export type InboundSink = (q: InboundQuery) => void;
+
+/** What the upstream side asks of the core. */
+export interface ExchangeRequest {
+  to: Endpoint;
+  transport: Transport;
+  /** The query; its ID is (re)assigned by the core. */
+  query: Buffer;
+  timeoutMs: number;
+  /** For transport 'tls': the name to check the certificate against, and whether a failure is fatal. */
+  tls?: { servername?: string; authenticate: boolean; spkiPins?: string[] };
+  signal?: AbortSignal;
+  /** Local address to bind outgoing sockets to. */
+  sourceAddress?: string;
+}
+
+export type ExchangeResult =
+  | { kind: 'reply'; bytes: Buffer; rttMs: number; transport: Transport; reused: boolean; authenticated?: boolean }
+  | { kind: 'fail'; code: NetErrorCode; elapsedMs: number; detail?: string };
+
+/** The upstream-facing API of the core. `exchange` never rejects on network failure. */
+export interface Exchanger {
+  exchange(req: ExchangeRequest): Promise<ExchangeResult>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,39 @@
+/**
+ * The port the server needs: a query handler. The resolver's output fits `Answer` structurally; the
+ * server never imports the resolver (DESIGN.md: L4 siblings never import each other).
+ */
+import type { Record } from '../wire/index.js';
+import type { PeerInfo } from '../net/index.js';
+
+export interface ClientQuestion {
+  /** The name as the client sent it (case kept), no trailing dot. */
+  name: string;
+  /** dns-packet type name ('A', 'AAAA', ...; 'UNKNOWN_n' for unknown types). */
+  type: string;
+  class: string;
+}
+
+export interface ClientQuery {
+  question: ClientQuestion;
+  /** RD, CD from the header; DO from EDNS. */
+  flags: { rd: boolean; cd: boolean; do: boolean; ad: boolean };
+  /** The client's EDNS UDP payload size, undefined without EDNS. */
+  ednsSize?: number;
+  peer: PeerInfo;
+}
+
+export interface ExtendedError { infoCode: number; extraText?: string }
+
+export interface Answer {
+  rcode: number;
+  answer: Record[];
+  authority: Record[];
+  additional: Record[];
+  /** Data validated secure (AD is set only when the client asked with DO or AD, RFC 6840 §5.8). */
+  authenticated: boolean;
+  /** Authoritative answer (local zones). */
+  aa?: boolean;
+  ede?: ExtendedError[];
+}
+
+export type QueryHandler = (q: ClientQuery, signal: AbortSignal) => Promise<Answer> | Answer;

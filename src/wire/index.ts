@@ -1,0 +1,5 @@
+export * from './message.js';
+export * from './peek.js';
+export * from './framing.js';
+export * from './edns.js';
+export * from './name.js';

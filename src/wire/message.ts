@@ -1,0 +1,84 @@
+/**
+ * A facade over dns-packet: the one place that decodes and encodes DNS messages.
+ * Decoding never throws past this file: malformed input becomes a `MalformedMessage` value.
+ */
+import dnsPacket from 'dns-packet';
+import type { Packet, Answer, Question as PacketQuestion, RecordType } from 'dns-packet';
+import { WardError } from '../util/index.js';
+
+/** A decoded DNS message (dns-packet's shape). */
+export type Message = Packet & {
+  id: number;
+  flags: number;
+  questions: PacketQuestion[];
+  answers: Answer[];
+  authorities: Answer[];
+  additionals: Answer[];
+};
+export type Question = PacketQuestion;
+export type Record = Answer;
+export type RRType = RecordType;
+
+/** The value decodeMessage returns for bytes that are not a DNS message. */
+export class MalformedMessage extends WardError {
+  constructor(reason: string) {
+    super('ERR_MALFORMED', `malformed DNS message: ${reason}`);
+  }
+}
+
+/** Decodes bytes into a Message, or returns why they are not one. Never throws. */
+export function decodeMessage(buf: Buffer): Message | MalformedMessage {
+  if (buf.length < 12) return new MalformedMessage(`${buf.length} octets, shorter than a header`);
+  try {
+    const msg = dnsPacket.decode(buf) as Message;
+    msg.answers ??= [];
+    msg.authorities ??= [];
+    msg.additionals ??= [];
+    msg.questions ??= [];
+    return msg;
+  } catch (err) {
+    return new MalformedMessage(err instanceof Error ? err.message : String(err));
+  }
+}
+
+/** Encodes a Message to bytes (no name compression: dns-packet has none). */
+export function encodeMessage(msg: Packet): Buffer {
+  return dnsPacket.encode(msg);
+}
+
+/** The number of octets `msg` encodes to. */
+export function encodedLength(msg: Packet): number {
+  return dnsPacket.encodingLength(msg);
+}
+
+/** Header flag bits in the 16-bit flags word (RFC 1035 §4.1.1, RFC 4035 §3.2). */
+export const FLAG = {
+  QR: 1 << 15,
+  AA: 1 << 10,
+  TC: 1 << 9,
+  RD: 1 << 8,
+  RA: 1 << 7,
+  AD: 1 << 5,
+  CD: 1 << 4,
+} as const;
+
+/** Response codes (RFC 1035 §4.1.1, RFC 6891 §9 for BADVERS in the extended rcode). */
+export const RCODE = {
+  NOERROR: 0,
+  FORMERR: 1,
+  SERVFAIL: 2,
+  NXDOMAIN: 3,
+  NOTIMP: 4,
+  REFUSED: 5,
+  BADVERS: 16,
+} as const;
+
+/** The OPCODE field of a flags word. */
+export function opcodeOf(flags: number): number {
+  return (flags >> 11) & 0xf;
+}
+
+/** The low 4 bits of RCODE in a flags word. */
+export function rcodeOf(flags: number): number {
+  return flags & 0xf;
+}

@@ -1,0 +1,46 @@
+/**
+ * Hot-path readers over raw message bytes, without a full decode: the header, and the first
+ * question. Used to match replies to queries (ID + question, RFC 5452 §9.1) and by cache fast paths.
+ */
+
+/** The message ID, or -1 when the buffer is shorter than a header. */
+export function peekId(buf: Buffer): number {
+  return buf.length >= 2 ? buf.readUInt16BE(0) : -1;
+}
+
+/** Writes `id` into the header of `buf` in place. */
+export function setId(buf: Buffer, id: number): void {
+  buf.writeUInt16BE(id, 0);
+}
+
+export interface RawQuestion {
+  /** The name as on the wire, labels joined by '.', case kept, no trailing dot ('' for the root). */
+  name: string;
+  type: number;
+  class: number;
+  /** Offset just past the question (where the answer section starts). */
+  end: number;
+}
+
+/**
+ * Reads the first question of a message without decompression support beyond rejecting pointers
+ * (a question name in a query has no earlier name to point at). Returns null when malformed or
+ * when QDCOUNT is 0.
+ */
+export function peekQuestion(buf: Buffer): RawQuestion | null {
+  if (buf.length < 12 || buf.readUInt16BE(4) === 0) return null;
+  let off = 12;
+  let name = '';
+  for (;;) {
+    if (off >= buf.length) return null;
+    const len = buf[off];
+    if (len === 0) { off += 1; break; }
+    if (len > 63 || off + 1 + len > buf.length) return null;
+    const label = buf.toString('latin1', off + 1, off + 1 + len);
+    name = name.length === 0 ? label : name + '.' + label;
+    off += 1 + len;
+    if (off - 12 > 255) return null;
+  }
+  if (off + 4 > buf.length) return null;
+  return { name, type: buf.readUInt16BE(off), class: buf.readUInt16BE(off + 2), end: off + 4 };
+}

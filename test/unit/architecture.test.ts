@@ -1,0 +1,38 @@
+/** Enforces DESIGN.md's layering: a folder imports only from strictly lower levels, through their index.ts. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const LEVEL: Record<string, number> = {
+  util: 0, wire: 1, tls: 1, log: 1, config: 1, net: 2, upstream: 3, dnssec: 3, cache: 3, server: 4, resolver: 4,
+};
+const root = join(fileURLToPath(new URL('.', import.meta.url)), '../../../src');
+
+function tsFiles(dir: string): string[] {
+  return readdirSync(dir).flatMap((f) => {
+    const p = join(dir, f);
+    return statSync(p).isDirectory() ? tsFiles(p) : p.endsWith('.ts') ? [p] : [];
+  });
+}
+
+test('src folders import only from lower levels, through index.ts', () => {
+  const problems: string[] = [];
+  for (const file of tsFiles(root)) {
+    const rel = relative(root, file);
+    const folder = rel.includes('/') ? rel.split('/')[0] : undefined;
+    if (folder === undefined) continue; // main.ts, app.ts: the composition root may import anything
+    const level = LEVEL[folder];
+    if (level === undefined) { problems.push(`${rel}: folder '${folder}' has no level`); continue; }
+    const src = readFileSync(file, 'utf8');
+    for (const m of src.matchAll(/from\s+'(\.\.\/[^']+)'/g)) {
+      const target = m[1].split('/')[1];
+      const targetLevel = LEVEL[target];
+      if (targetLevel === undefined) problems.push(`${rel}: imports ${m[1]} outside src folders`);
+      else if (targetLevel >= level) problems.push(`${rel}: imports ${m[1]} (level ${targetLevel} >= ${level})`);
+      else if (!m[1].endsWith('/index.js')) problems.push(`${rel}: deep import ${m[1]}`);
+    }
+  }
+  assert.deepEqual(problems, []);
+});
