@@ -31,3 +31,11 @@ export interface Upstream {
   /** Sends one query to one server with the fallback ladder (UDP+EDNS, UDP, TCP; TC → TCP; DoT per policy). */
   query(q: UpstreamQuery): Promise<UpstreamResult>;
 }
+
+/** What `createUpstream` (upstream/index.ts) takes: the net core's Exchanger plus policy. */
+export interface UpstreamOptions {
+  exchanger: import('../net/index.js').Exchanger;
+  clock: import('../util/index.js').Clock;
+  log: import('../log/index.js').Logger;
+  config: import('../config/index.js').UpstreamConfig;
+}

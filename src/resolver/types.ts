@@ -1,0 +1,43 @@
+/**
+ * The resolver's public contract. `Resolution` fits server/types.ts `Answer` structurally, and
+ * `ResolveRequest` is a structural subset of the server's `ClientQuery`: the two never import each other.
+ */
+import type { Record } from '../wire/index.js';
+import type { Clock } from '../util/index.js';
+import type { Logger } from '../log/index.js';
+import type { CacheConfig, ResolverConfig, RootHint, UpstreamConfig } from '../config/index.js';
+import type { Upstream } from '../upstream/index.js';
+
+export interface ResolveRequest {
+  /** Name as the client sent it (case kept, no trailing dot), dns-packet type name, class 'IN'. */
+  question: { name: string; type: string; class: string };
+  flags: { rd: boolean; cd: boolean; do: boolean; ad: boolean };
+}
+
+export interface Resolution {
+  rcode: number;
+  answer: Record[];
+  authority: Record[];
+  additional: Record[];
+  /** Validated secure (always false until DNSSEC validation lands). */
+  authenticated: boolean;
+  /** RFC 8914 Extended DNS Errors; every SERVFAIL the resolver makes carries one. */
+  ede?: { infoCode: number; extraText?: string }[];
+}
+
+export interface ResolverOptions {
+  upstream: Upstream;
+  clock: Clock;
+  log: Logger;
+  resolver: ResolverConfig;
+  cache: CacheConfig;
+  upstreamConfig: UpstreamConfig;
+  /** Parsed root hints (from resolver.root_hints: a file parsed by the caller, or inline). */
+  rootHints: RootHint[];
+}
+
+export interface Resolver {
+  resolve(q: ResolveRequest, signal?: AbortSignal): Promise<Resolution>;
+  /** Stops timers (prefetch, cache sweeps). */
+  close(): void;
+}
