@@ -1,0 +1,21 @@
+# Ward in a container: build with `docker build -t ward .`, run with docker-compose.yml.
+FROM node:20-bookworm-slim AS build
+WORKDIR /app
+COPY package.json package-lock.json tsconfig.json ./
+RUN npm ci
+COPY src ./src
+COPY test ./test
+COPY bench ./bench
+RUN npx tsc -p .
+
+FROM node:20-bookworm-slim
+WORKDIR /app
+ENV NODE_ENV=production
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev
+COPY --from=build /app/dist ./dist
+COPY config ./config
+COPY root-hints ./root-hints
+EXPOSE 53/udp 53/tcp 853/tcp
+ENTRYPOINT ["node", "dist/src/main.js"]
+CMD ["--config", "config/production.yaml"]
