@@ -16,7 +16,9 @@ export type CloseReason = 'idle' | 'limit' | 'peer-eof' | 'error' | 'shutdown' |
 
 export type NetErrorCode =
   | 'timeout' | 'connect-refused' | 'connect-timeout' | 'tls-handshake' | 'tls-auth'
-  | 'reset' | 'id-exhausted' | 'aborted' | 'oversize' | 'closed' | 'network';
+  | 'reset' | 'id-exhausted' | 'aborted' | 'oversize' | 'closed' | 'network'
+  /** The query bytes carry no question the reply could be matched against. */
+  | 'bad-query';
 
 /** Per-stream limits, shared by both roles. */
 export interface SessionLimits {
@@ -34,14 +36,28 @@ export interface SessionLimits {
 export interface InboundQuery {
   bytes: Buffer;
   peer: PeerInfo;
-  /** For stream transports: options of the session the query came on (keepalive/padding decisions). */
-  stream?: { sessionId: number; idleTimeoutMs: number };
+  /** For stream transports: the session the query came on (keepalive/padding decisions). */
+  stream?: StreamInfo;
   /** Sends the response; `undefined` drops the query (no answer, e.g. ACL deny). */
   reply(bytes: Buffer | undefined): void;
-  /** Aborted when the query's connection closes before it is answered. */
+  /**
+   * Aborted when the query's connection closes (streams) or the listener shuts down (UDP). One signal
+   * is shared by all queries of a session / UDP listener (no allocation per query): remove any
+   * listener you add once the query is answered.
+   */
   signal: AbortSignal;
 }
 export type InboundSink = (q: InboundQuery) => void;
+
+/** One stream session as its queries see it; one object per session, shared by its queries. */
+export interface StreamInfo {
+  readonly sessionId: number;
+  readonly transport: StreamTransport;
+  /** The session's current idle timeout (ms). */
+  readonly idleTimeoutMs: number;
+  /** Changes the session's idle timeout, e.g. to the keepalive timeout offered to the client (RFC 7828 §3.3.2). */
+  setIdleTimeout(ms: number): void;
+}
 
 /** What the upstream side asks of the core. */
 export interface ExchangeRequest {
@@ -58,7 +74,15 @@ export interface ExchangeRequest {
 }
 
 export type ExchangeResult =
-  | { kind: 'reply'; bytes: Buffer; rttMs: number; transport: Transport; reused: boolean; authenticated?: boolean }
+  | {
+    kind: 'reply'; bytes: Buffer; rttMs: number; transport: Transport;
+    /** The stream session had carried an earlier query (RFC 7766 §6.2.1 reuse). */
+    reused: boolean;
+    /** TLS only: the server was authenticated (certificate chain and name, or an SPKI pin). */
+    authenticated?: boolean;
+    /** Stream transports: the session that carried the exchange, to honour a server's keepalive (RFC 7828 §3.3.1). */
+    session?: { id: number; setIdleTimeout(ms: number): void };
+  }
   | { kind: 'fail'; code: NetErrorCode; elapsedMs: number; detail?: string };
 
 /** The upstream-facing API of the core. `exchange` never rejects on network failure. */

@@ -1,0 +1,175 @@
+/**
+ * Outbound stream sessions by (transport, address, port, server name) (RFC 7766 §6.2.1: reuse and
+ * pipeline). A query goes to an open session with room (below maxInflight, not retiring), else waits
+ * for a session being dialed for the same key, else dials. A session retires after
+ * `maxQueriesPerSession` queries (closes once its last answer is in) and closes itself when idle
+ * (Unbound max-reuse-tcp-queries / tcp-reuse-timeout).
+ */
+import type { Logger } from '../log/index.js';
+import type { Clock } from '../util/index.js';
+import type { RawQuestion } from '../wire/index.js';
+import { dial, TicketCache, type DialOptions, type DialResult } from './dialer.js';
+import type { OutboundLimits } from './limits.js';
+import { Multiplexer } from './multiplexer.js';
+import type { Session } from './session.js';
+import type { ExchangeRequest, ExchangeResult, NetErrorCode, StreamTransport } from './types.js';
+import type { ConnectionOptions } from 'node:tls';
+
+interface Conn {
+  session: Session;
+  mux: Multiplexer;
+  /** Queries this session has carried. */
+  used: number;
+  authenticated: boolean;
+  retiring: boolean;
+}
+
+interface Entry {
+  conns: Conn[];
+  connecting: Promise<DialResult> | null;
+}
+
+export interface PoolCounters {
+  dials: number;
+  tlsHandshakes: number;
+  tlsResumed: number;
+  mismatched: number;
+}
+
+export interface PoolOptions {
+  limits: OutboundLimits;
+  log: Logger;
+  clock: Clock;
+  counters: PoolCounters;
+  tlsContextFor?: (to: { host: string; port: number }, servername?: string) => ConnectionOptions | undefined;
+}
+
+/**
+ * Rounds of "pick, else wait for or start a dial" before a query gives up on finding room. Each round
+ * adds at most one session per key, so a burst of N queries needs about N / maxInflight rounds.
+ */
+const ACQUIRE_ROUNDS = 8;
+
+export class SessionPool {
+  private readonly entries = new Map<string, Entry>();
+  private readonly tickets = new TicketCache();
+  private closed = false;
+
+  constructor(private readonly o: PoolOptions) {}
+
+  /** Open sessions in the pool. */
+  get size(): number {
+    let n = 0;
+    for (const e of this.entries.values()) n += e.conns.length;
+    return n;
+  }
+
+  /** One exchange over a pooled session; `query` is owned (its ID is overwritten). */
+  async exchange(req: ExchangeRequest, transport: StreamTransport, query: Buffer, question: RawQuestion, start: number): Promise<ExchangeResult> {
+    const { clock } = this.o;
+    const servername = req.tls?.servername;
+    const key = `${transport}|${req.to.host}|${req.to.port}|${servername ?? ''}`;
+    const fail = (code: NetErrorCode, detail?: string): ExchangeResult =>
+      ({ kind: 'fail', code, elapsedMs: clock.monotonic() - start, detail });
+    for (let round = 0; ; round++) {
+      if (this.closed) return fail('closed');
+      if (req.signal?.aborted) return fail('aborted');
+      const entry = this.entry(key);
+      const conn = this.pick(entry, req);
+      if (conn) {
+        const reused = conn.used > 0;
+        conn.used++;
+        if (conn.used >= this.o.limits.maxQueriesPerSession) conn.retiring = true;
+        const left = Math.max(1, req.timeoutMs - (clock.monotonic() - start));
+        const out = await conn.mux.send(query, question, left, req.signal);
+        if (conn.retiring && conn.mux.size === 0) conn.session.close('limit');
+        if (out.kind === 'fail') return fail(out.code, out.detail);
+        return {
+          kind: 'reply', bytes: out.bytes, rttMs: clock.monotonic() - start, transport, reused,
+          authenticated: transport === 'tls' ? conn.authenticated : undefined,
+          session: { id: conn.session.id, setIdleTimeout: conn.session.info.setIdleTimeout },
+        };
+      }
+      if (round === ACQUIRE_ROUNDS) return fail('id-exhausted', 'no session with room');
+      entry.connecting ??= this.dial(key, entry, req, transport, start);
+      const r = await untilAbort(entry.connecting, req.signal);
+      if (r === 'aborted') return fail('aborted');
+      if (r.kind === 'fail') return fail(r.code, r.detail);
+    }
+  }
+
+  /** Closes every session (pending queries fail with 'closed'). */
+  close(): void {
+    this.closed = true;
+    for (const e of this.entries.values()) for (const c of [...e.conns]) c.session.close('shutdown');
+  }
+
+  private entry(key: string): Entry {
+    let e = this.entries.get(key);
+    if (!e) {
+      e = { conns: [], connecting: null };
+      this.entries.set(key, e);
+    }
+    return e;
+  }
+
+  private pick(e: Entry, req: ExchangeRequest): Conn | undefined {
+    for (const c of e.conns) {
+      if (c.retiring || !c.session.isOpen || c.mux.size >= this.o.limits.maxInflight) continue;
+      // A session that failed authentication must not carry a query that requires it.
+      if (req.tls?.authenticate && !c.authenticated) continue;
+      return c;
+    }
+    return undefined;
+  }
+
+  private async dial(key: string, entry: Entry, req: ExchangeRequest, transport: StreamTransport, start: number): Promise<DialResult> {
+    const o = this.o;
+    o.counters.dials++;
+    const opts: DialOptions = {
+      transport, to: req.to, servername: req.tls?.servername, authenticate: req.tls?.authenticate ?? false,
+      spkiPins: req.tls?.spkiPins, sourceAddress: req.sourceAddress,
+      timeoutMs: Math.max(1, req.timeoutMs - (o.clock.monotonic() - start)),
+      limits: o.limits, log: o.log, clock: o.clock, tickets: this.tickets,
+      tlsExtra: transport === 'tls' ? o.tlsContextFor?.(req.to, req.tls?.servername) : undefined,
+    };
+    const r = await dial(opts);
+    entry.connecting = null;
+    if (r.kind === 'fail') {
+      if (entry.conns.length === 0) this.entries.delete(key);
+      return r;
+    }
+    if (transport === 'tls') {
+      if (r.resumed) o.counters.tlsResumed++;
+      else o.counters.tlsHandshakes++;
+    }
+    if (this.closed) {
+      r.session.close('shutdown');
+      return r;
+    }
+    const conn: Conn = {
+      session: r.session, mux: new Multiplexer(r.session, o.clock, o.counters),
+      used: 0, authenticated: r.authenticated, retiring: false,
+    };
+    entry.conns.push(conn);
+    r.session.on('close', () => {
+      const i = entry.conns.indexOf(conn);
+      if (i >= 0) entry.conns.splice(i, 1);
+      if (entry.conns.length === 0 && entry.connecting === null && this.entries.get(key) === entry) this.entries.delete(key);
+    });
+    return r;
+  }
+}
+
+/** `p`, or 'aborted' as soon as `signal` aborts (the dial itself goes on for other waiters). */
+function untilAbort<T>(p: Promise<T>, signal?: AbortSignal): Promise<T | 'aborted'> {
+  if (!signal) return p;
+  return new Promise((resolve) => {
+    const onAbort = (): void => resolve('aborted');
+    signal.addEventListener('abort', onAbort, { once: true });
+    void p.then((v) => {
+      signal.removeEventListener('abort', onAbort);
+      resolve(v);
+    });
+  });
+}

@@ -1,0 +1,95 @@
+/**
+ * A UDP listening socket (RFC 1035 §4.2.1): each datagram is one InboundQuery; `reply` sends the
+ * answer back to the datagram's source. The hot path allocates one small object per datagram and
+ * shares one AbortSignal (aborted at close) across all queries.
+ */
+import { setMaxListeners } from 'node:events';
+import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
+import { isIPv6 } from 'node:net';
+import { errorMessage } from '../util/index.js';
+import type { Logger } from '../log/index.js';
+import { waitUntil, type ListenOptions, type Listener, type ListenerStats } from './listener.js';
+import type { InboundQuery, InboundSink, PeerInfo } from './types.js';
+
+class UdpListener implements Listener {
+  readonly transport = 'udp' as const;
+  readonly fastOpen = 'not-applicable' as const;
+  inflight = 0;
+  queries = 0;
+  closing = false;
+  closed = false;
+  readonly abort = new AbortController();
+
+  constructor(readonly socket: Socket, private readonly sink: InboundSink, readonly log: Logger) {
+    setMaxListeners(0, this.abort.signal); // shared by every query in flight
+    socket.on('message', (msg, rinfo) => this.onMessage(msg, rinfo));
+    socket.on('error', (err) => log.warn({ err: errorMessage(err) }, 'udp socket error'));
+  }
+
+  private onMessage(msg: Buffer, rinfo: RemoteInfo): void {
+    if (this.closing) return;
+    this.inflight++;
+    this.queries++;
+    const q = new UdpQuery(msg, { address: rinfo.address, port: rinfo.port, transport: 'udp' }, this);
+    try {
+      this.sink(q);
+    } catch (err) {
+      this.log.error({ err: errorMessage(err) }, 'query sink threw');
+      q.reply(undefined);
+    }
+  }
+
+  address(): { address: string; port: number } {
+    const a = this.socket.address();
+    return { address: a.address, port: a.port };
+  }
+
+  stats(): ListenerStats {
+    return { sessions: 0, inflight: this.inflight, queries: this.queries, accepted: 0, refused: 0, tlsErrors: 0 };
+  }
+
+  async close(deadlineMs = 2_000): Promise<void> {
+    if (this.closing) return;
+    this.closing = true;
+    await waitUntil(() => this.inflight === 0, deadlineMs);
+    this.closed = true;
+    this.abort.abort();
+    await new Promise<void>((resolve) => this.socket.close(() => resolve()));
+  }
+}
+
+class UdpQuery implements InboundQuery {
+  private done = false;
+  constructor(readonly bytes: Buffer, readonly peer: PeerInfo, private readonly owner: UdpListener) {}
+
+  get signal(): AbortSignal { return this.owner.abort.signal; }
+
+  reply(out: Buffer | undefined): void {
+    if (this.done) return;
+    this.done = true;
+    const o = this.owner;
+    o.inflight--;
+    if (out === undefined || o.closed) return;
+    // No callback on the hot path: a send error surfaces as the socket's 'error' event (logged).
+    o.socket.send(out, this.peer.port, this.peer.address);
+  }
+}
+
+export async function listenUdp(opts: ListenOptions, sink: InboundSink): Promise<Listener> {
+  const socket = createSocket({
+    type: isIPv6(opts.address) ? 'udp6' : 'udp4',
+    recvBufferSize: opts.udpBufferBytes,
+    sendBufferSize: opts.udpBufferBytes,
+  });
+  await new Promise<void>((resolve, reject) => {
+    socket.once('error', reject);
+    socket.bind({ address: opts.address, port: opts.port, exclusive: true }, () => {
+      socket.off('error', reject);
+      resolve();
+    });
+  });
+  const log = opts.log.child({ component: 'net', listener: 'udp' });
+  const l = new UdpListener(socket, sink, log);
+  log.debug(l.address(), 'listening');
+  return l;
+}

@@ -1,0 +1,137 @@
+/**
+ * DoT listener certificates (RFC 7858 §3): load a PEM certificate and key, or create a self-signed
+ * pair on first start into the state directory and reuse it later. Also the SPKI pin of a
+ * certificate (RFC 7858 §4.2 / RFC 7469 pin format: base64 of SHA-256 over the DER
+ * SubjectPublicKeyInfo), the value `kdig +tls-pin` and Stubby `tls_pubkey_pinset` take.
+ * RSA keys come from node:crypto (fast, native); node-forge builds and signs the X.509 structure.
+ */
+import { createHash, createPrivateKey, generateKeyPairSync, X509Certificate } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createSecureContext } from 'node:tls';
+import { join } from 'node:path';
+import forge from 'node-forge';
+import { WardError, errorMessage } from '../util/index.js';
+
+/** PEM certificate and private key, ready for `tls.createServer`. */
+export interface TlsMaterial {
+  cert: string;
+  key: string;
+}
+
+/** Where the material came from, with the files it lives in. */
+export interface LoadedTlsMaterial extends TlsMaterial {
+  certPath: string;
+  keyPath: string;
+  /** True when this call generated the self-signed pair. */
+  created: boolean;
+}
+
+export interface SelfSignedOptions {
+  commonName?: string;
+  /** DNS names and IP addresses for subjectAltName (default: localhost, 127.0.0.1, ::1). */
+  dnsNames?: string[];
+  ipAddresses?: string[];
+  /** Validity start (default: now from the caller's clock). */
+  now?: Date;
+  validDays?: number;
+}
+
+/** File names used in the state directory for the generated pair. */
+export const SELF_SIGNED_CERT_FILE = 'dot-cert.pem';
+export const SELF_SIGNED_KEY_FILE = 'dot-key.pem';
+
+/** Creates a self-signed RSA-2048/SHA-256 server certificate. */
+export function createSelfSigned(opts: SelfSignedOptions = {}): TlsMaterial {
+  const pair = generateKeyPairSync('rsa', {
+    modulusLength: 2048,
+    publicKeyEncoding: { type: 'spki', format: 'pem' },
+    privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+  });
+  const cert = forge.pki.createCertificate();
+  cert.publicKey = forge.pki.publicKeyFromPem(pair.publicKey);
+  cert.serialNumber = '01' + forge.util.bytesToHex(forge.random.getBytesSync(15));
+  const start = opts.now ?? new Date();
+  cert.validity.notBefore = new Date(start.getTime() - 24 * 3600 * 1000);
+  cert.validity.notAfter = new Date(start.getTime() + (opts.validDays ?? 3650) * 24 * 3600 * 1000);
+  const attrs = [{ name: 'commonName', value: opts.commonName ?? 'ward DNS-over-TLS' }];
+  cert.setSubject(attrs);
+  cert.setIssuer(attrs);
+  const altNames = [
+    ...(opts.dnsNames ?? ['localhost']).map((value) => ({ type: 2, value })),
+    ...(opts.ipAddresses ?? ['127.0.0.1', '::1']).map((ip) => ({ type: 7, ip })),
+  ];
+  cert.setExtensions([
+    { name: 'basicConstraints', cA: false },
+    { name: 'keyUsage', digitalSignature: true, keyEncipherment: true },
+    { name: 'extKeyUsage', serverAuth: true },
+    { name: 'subjectAltName', altNames },
+  ]);
+  cert.sign(forge.pki.privateKeyFromPem(pair.privateKey), forge.md.sha256.create());
+  return { cert: forge.pki.certificateToPem(cert), key: pair.privateKey };
+}
+
+/**
+ * Loads the configured pair, or (when `configured` is null) the self-signed pair in `stateDir`,
+ * creating it on first start (key file mode 0600). Bad material throws ERR_TLS_MATERIAL naming the file.
+ */
+export function loadOrCreateTlsMaterial(
+  configured: { certificate: string; key: string } | null,
+  stateDir: string,
+  now?: Date,
+): LoadedTlsMaterial {
+  if (configured) return { ...loadTlsMaterial(configured.certificate, configured.key), created: false };
+  const certPath = join(stateDir, SELF_SIGNED_CERT_FILE);
+  const keyPath = join(stateDir, SELF_SIGNED_KEY_FILE);
+  if (existsSync(certPath) && existsSync(keyPath)) return { ...loadTlsMaterial(certPath, keyPath), created: false };
+  const made = createSelfSigned({ now });
+  try {
+    mkdirSync(stateDir, { recursive: true });
+    writeFileSync(keyPath, made.key, { mode: 0o600 });
+    chmodSync(keyPath, 0o600);
+    writeFileSync(certPath, made.cert, { mode: 0o644 });
+  } catch (err) {
+    throw new WardError('ERR_TLS_MATERIAL', `${stateDir}: cannot store the self-signed DoT certificate: ${errorMessage(err)}`);
+  }
+  return { ...made, certPath, keyPath, created: true };
+}
+
+/** Reads and checks a PEM certificate and key (parse both, and check they belong together). */
+export function loadTlsMaterial(certPath: string, keyPath: string): LoadedTlsMaterial {
+  const cert = readPem(certPath, 'certificate');
+  const key = readPem(keyPath, 'private key');
+  try {
+    new X509Certificate(cert);
+  } catch (err) {
+    throw new WardError('ERR_TLS_MATERIAL', `${certPath}: not a PEM certificate: ${errorMessage(err)}`);
+  }
+  try {
+    createPrivateKey(key);
+  } catch (err) {
+    throw new WardError('ERR_TLS_MATERIAL', `${keyPath}: not a PEM private key: ${errorMessage(err)}`);
+  }
+  try {
+    createSecureContext({ cert, key });
+  } catch (err) {
+    throw new WardError('ERR_TLS_MATERIAL', `${keyPath}: key does not match certificate ${certPath}: ${errorMessage(err)}`);
+  }
+  return { cert, key, certPath, keyPath, created: false };
+}
+
+function readPem(path: string, what: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new WardError('ERR_TLS_MATERIAL', `${path}: cannot read ${what}: ${errorMessage(err)}`);
+  }
+}
+
+/** base64(SHA-256(DER SubjectPublicKeyInfo)) of a certificate given as PEM text or DER bytes. */
+export function spkiPin(cert: string | Buffer): string {
+  let spki: Buffer;
+  try {
+    spki = new X509Certificate(cert).publicKey.export({ type: 'spki', format: 'der' });
+  } catch (err) {
+    throw new WardError('ERR_TLS_MATERIAL', `not a certificate: ${errorMessage(err)}`);
+  }
+  return createHash('sha256').update(spki).digest('base64');
+}
