@@ -5,12 +5,15 @@
 import type { Message } from '../wire/index.js';
 import type { Transport } from '../net/index.js';
 
+/** One authoritative server address; `name` is its NS name when known (DoT authentication, SNI). */
+export interface ServerAddress { address: string; port: number; name?: string }
+
 /** One question sent to one authoritative server address. */
 export interface UpstreamQuery {
   name: string;
   type: string;
   /** The server's address (IPv4 or IPv6) and port (53 unless a test says otherwise). */
-  server: { address: string; port: number; name?: string };
+  server: ServerAddress;
   /** Set the DO bit (RFC 3225) and ask for DNSSEC records. */
   dnssecOk: boolean;
   cd: boolean;
@@ -38,4 +41,50 @@ export interface UpstreamOptions {
   clock: import('../util/index.js').Clock;
   log: import('../log/index.js').Logger;
   config: import('../config/index.js').UpstreamConfig;
+  /** Port for DoT to a server (RFC 7858: 853); tests point it at an ephemeral port. */
+  dotPort?: number;
+  /** Most servers remembered by the infrastructure cache (LRU beyond). Default 10000. */
+  infraCacheSize?: number;
+  /** Uniform random numbers in [0, 1) for selection tie-breaking; tests fix it. Default Math.random. */
+  random?: () => number;
+}
+
+/** What Ward knows of a server's EDNS support (RFC 6891 §7 fallback remembered). */
+export type EdnsSupport = 'unknown' | 'yes' | 'no';
+
+/** RFC 9539 §4.2 per-server DoT state; `until` is wall-clock ms (Clock.now()). */
+export type DotState =
+  | { state: 'unknown' }
+  | { state: 'probing' }
+  | { state: 'ok'; until: number }
+  | { state: 'failed'; until: number };
+
+/** A snapshot of the infrastructure cache's entry for one server. */
+export interface ServerInfo {
+  /** Smoothed RTT and its variance (RFC 6298 §2), undefined before the first sample. */
+  srttMs?: number;
+  rttvarMs?: number;
+  /** The timeout the next UDP try to this server gets. */
+  timeoutMs: number;
+  consecutiveTimeouts: number;
+  /** Wall-clock ms until which selection ranks the server last (0: not backed off). */
+  backoffUntil: number;
+  edns: EdnsSupport;
+  dot: DotState;
+}
+
+/**
+ * The full upstream: `query` plus the server selection the resolver may use instead of its own.
+ * Every `query` feeds RTT, timeouts, EDNS support and DoT state back automatically.
+ */
+export interface ManagedUpstream extends Upstream {
+  /** Candidates best first: unknown servers (shuffled), then by SRTT (close ones shuffled), penalised last. Drops addresses of a disabled family. */
+  orderServers(candidates: readonly ServerAddress[], zone?: string): ServerAddress[];
+  /** The first of `orderServers`, or undefined when none is usable. */
+  selectServer(candidates: readonly ServerAddress[], zone?: string): ServerAddress | undefined;
+  /** Marks `server` lame for `zone` (not authoritative there) for `ttlMs` (default 15 minutes). */
+  markLame(server: ServerAddress, zone: string, ttlMs?: number): void;
+  serverInfo(server: ServerAddress): ServerInfo;
+  /** Resolves when background DoT probes started so far have finished (tests, shutdown). */
+  settle(): Promise<void>;
 }

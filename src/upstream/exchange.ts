@@ -1,0 +1,103 @@
+/**
+ * The fallback ladder for one query to one server over one route (Do53 or DoT):
+ * UDP with EDNS → on FORMERR/NOTIMP, or repeated timeouts of a server not known to do EDNS, the same
+ * without EDNS (RFC 6891 §7; remembered in the infra cache) → on TC=1 the same over TCP (RFC 1035
+ * §4.2.1, RFC 7766 §5). Over DoT the ladder is EDNS → no EDNS only. Every try feeds the infra cache
+ * (RTT samples from UDP and reused streams, timeouts, EDNS support). Failures are values.
+ */
+import type { Exchanger, NetErrorCode, Transport } from '../net/index.js';
+import { RCODE, rcodeOf } from '../wire/index.js';
+import type { Clock } from '../util/index.js';
+import type { InfraCache } from './infra-cache.js';
+import { buildQuery, checkReply, hasOpt, isTruncated, rejectsEdns } from './query-message.js';
+import type { UpstreamFailure, UpstreamQuery, UpstreamResult } from './types.js';
+
+export interface LadderDeps {
+  exchanger: Exchanger;
+  infra: InfraCache;
+  clock: Clock;
+  /** The ceiling of any one try; stream tries get all of it (connection set-up included). */
+  maxTimeoutMs: number;
+  sourceAddress?: string;
+}
+
+/** Where and how the first try goes: Do53 over UDP, or DoT. */
+export interface Route {
+  transport: 'udp' | 'tls';
+  port: number;
+  tls?: { servername?: string; authenticate: boolean };
+}
+
+/** Timeouts of a server not known to speak EDNS after which the ladder tries without EDNS. */
+const EDNS_TIMEOUT_FALLBACK = 2;
+
+/** The UpstreamFailure a network failure becomes. */
+export function failureOf(code: NetErrorCode): UpstreamFailure {
+  switch (code) {
+    case 'timeout': return 'timeout';
+    case 'connect-refused': case 'connect-timeout': return 'connect-failed';
+    case 'tls-handshake': case 'tls-auth': return 'tls-failed';
+    case 'aborted': return 'aborted';
+    case 'bad-query': return 'malformed';
+    default: return 'network';
+  }
+}
+
+type Try = UpstreamResult & { edns: boolean };
+
+/** One try: encode, exchange, check, feed the infra cache. */
+async function attempt(deps: LadderDeps, q: UpstreamQuery, route: Route, transport: Transport, edns: boolean): Promise<Try> {
+  const s = q.server;
+  const started = deps.clock.monotonic();
+  const bytes = buildQuery(q, edns, transport);
+  if (!bytes) return { kind: 'fail', reason: 'malformed', elapsedMs: 0, edns };
+  const stream = transport !== 'udp';
+  const r = await deps.exchanger.exchange({
+    to: { host: s.address, port: transport === 'tls' ? route.port : s.port },
+    transport,
+    query: bytes,
+    timeoutMs: stream ? deps.maxTimeoutMs : deps.infra.timeoutMs(s),
+    tls: transport === 'tls' ? route.tls : undefined,
+    signal: q.signal,
+    sourceAddress: deps.sourceAddress,
+  });
+  if (r.kind === 'fail') {
+    const serverDown = r.code === 'timeout' || (transport !== 'tls' && r.code.startsWith('connect-'));
+    if (serverDown) deps.infra.timedOut(s);
+    return { kind: 'fail', reason: failureOf(r.code), elapsedMs: deps.clock.monotonic() - started, edns };
+  }
+  const check = checkReply(q, r.bytes);
+  if (check.kind !== 'ok') return { kind: 'fail', reason: check.kind, elapsedMs: deps.clock.monotonic() - started, edns };
+  if (transport === 'udp' || r.reused) deps.infra.rttSample(s, r.rttMs);
+  else deps.infra.replied(s);
+  return { kind: 'reply', message: check.message, rttMs: r.rttMs, transport: r.transport, edns };
+}
+
+/** Runs the ladder (see the file header). Never throws. */
+export async function runLadder(deps: LadderDeps, q: UpstreamQuery, route: Route): Promise<UpstreamResult> {
+  const s = q.server;
+  const started = deps.clock.monotonic();
+  const first: Transport = route.transport;
+  let res = await attempt(deps, q, route, first, deps.infra.edns(s) !== 'no');
+
+  if (res.kind === 'fail' && res.reason === 'timeout' && first === 'udp' && res.edns
+      && deps.infra.edns(s) === 'unknown' && deps.infra.consecutiveTimeouts(s) >= EDNS_TIMEOUT_FALLBACK) {
+    const plain = await attempt(deps, q, route, 'udp', false);
+    if (plain.kind === 'reply') deps.infra.setEdns(s, 'no');
+    res = plain;
+  }
+  if (res.kind === 'reply' && res.edns && rejectsEdns(res.message)) {
+    const plain = await attempt(deps, q, route, first, false);
+    if (plain.kind === 'reply' && !rejectsEdns(plain.message)) deps.infra.setEdns(s, 'no');
+    res = plain;
+  }
+  if (res.kind === 'reply' && res.transport === 'udp' && isTruncated(res.message)) {
+    res = await attempt(deps, q, route, 'tcp', res.edns);
+  }
+  if (res.kind === 'fail') return { kind: 'fail', reason: res.reason, elapsedMs: deps.clock.monotonic() - started };
+  if (!res.edns && rcodeOf(res.message.flags) === RCODE.FORMERR) {
+    return { kind: 'fail', reason: 'formerr', elapsedMs: deps.clock.monotonic() - started };
+  }
+  if (res.edns && !rejectsEdns(res.message)) deps.infra.setEdns(s, hasOpt(res.message) ? 'yes' : 'no');
+  return { kind: 'reply', message: res.message, rttMs: res.rttMs, transport: res.transport };
+}

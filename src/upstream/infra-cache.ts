@@ -1,0 +1,171 @@
+/**
+ * The infrastructure cache: what Ward learns about each authoritative server address, bounded by an
+ * LRU. Smoothed RTT and variance with the retransmission timeout of RFC 6298 §2 (timeouts double it,
+ * §5.5), exponential back-off after consecutive timeouts, EDNS support (RFC 6891 §7 fallback,
+ * remembered for a while), lameness per zone, and the DoT state of RFC 9539 §4.2.
+ * Expiry times are wall-clock (Clock.now()) so tests move them with a manual clock.
+ */
+import { LRUCache } from 'lru-cache';
+import type { Clock } from '../util/index.js';
+import type { DotState, EdnsSupport, ServerAddress, ServerInfo } from './types.js';
+
+/** RFC 6298 §2.3 gains. */
+const ALPHA = 1 / 8;
+const BETA = 1 / 4;
+/** The lowest timeout a UDP try gets, however fast the server was. */
+export const RTO_MIN_MS = 100;
+/** The timeout of a server never heard from (Unbound uses 376 ms). */
+export const RTO_INITIAL_MS = 400;
+/** Back-off after the n-th consecutive timeout: BASE * 2^(n-1), at most MAX. */
+const BACKOFF_BASE_MS = 1_000;
+const BACKOFF_MAX_MS = 120_000;
+/** How long "this server does not do EDNS" is believed before EDNS is tried again. */
+const EDNS_NO_TTL_MS = 15 * 60_000;
+/** Default lameness period. */
+export const LAME_TTL_MS = 15 * 60_000;
+
+interface Entry {
+  srtt?: number;
+  rttvar?: number;
+  timeouts: number;
+  backoffUntil: number;
+  edns: EdnsSupport;
+  ednsNoUntil: number;
+  lame: Map<string, number>;
+  dot: DotState;
+}
+
+/** The cache key of a server: address (lower-cased for IPv6) and port. */
+export function serverKey(s: ServerAddress): string {
+  return `${s.address.toLowerCase()}#${s.port}`;
+}
+
+export class InfraCache {
+  private readonly entries: LRUCache<string, Entry>;
+
+  constructor(private readonly clock: Clock, private readonly maxTimeoutMs: number, maxEntries = 10_000) {
+    this.entries = new LRUCache<string, Entry>({ max: maxEntries });
+  }
+
+  get size(): number { return this.entries.size; }
+
+  private entry(s: ServerAddress): Entry {
+    const key = serverKey(s);
+    let e = this.entries.get(key);
+    if (!e) {
+      e = { timeouts: 0, backoffUntil: 0, edns: 'unknown', ednsNoUntil: 0, lame: new Map(), dot: { state: 'unknown' } };
+      this.entries.set(key, e);
+    }
+    return e;
+  }
+
+  /** True when Ward has never heard from nor timed out on the server. */
+  isUnknown(s: ServerAddress): boolean {
+    const e = this.entries.peek(serverKey(s));
+    return !e || (e.srtt === undefined && e.timeouts === 0);
+  }
+
+  /** The RTT selection ranks by: SRTT, or the current timeout for a server that only timed out. */
+  rankRtt(s: ServerAddress): number {
+    const e = this.entries.peek(serverKey(s));
+    return e?.srtt ?? this.timeoutMs(s);
+  }
+
+  /** RFC 6298 §2: RTO = SRTT + 4·RTTVAR, clamped, doubled per consecutive timeout (§5.5). */
+  timeoutMs(s: ServerAddress): number {
+    const e = this.entries.peek(serverKey(s));
+    const rto = e?.srtt === undefined || e.rttvar === undefined ? RTO_INITIAL_MS : e.srtt + 4 * e.rttvar;
+    const backedOff = Math.max(RTO_MIN_MS, rto) * 2 ** Math.min(e?.timeouts ?? 0, 16);
+    return Math.round(Math.min(this.maxTimeoutMs, backedOff));
+  }
+
+  /** A reply came back after `rttMs` (RFC 6298 §2.2/2.3); clears timeouts and back-off. */
+  rttSample(s: ServerAddress, rttMs: number): void {
+    const e = this.entry(s);
+    if (e.srtt === undefined || e.rttvar === undefined) {
+      e.srtt = rttMs;
+      e.rttvar = rttMs / 2;
+    } else {
+      e.rttvar = (1 - BETA) * e.rttvar + BETA * Math.abs(e.srtt - rttMs);
+      e.srtt = (1 - ALPHA) * e.srtt + ALPHA * rttMs;
+    }
+    this.replied(s);
+  }
+
+  /** A reply came back (without a usable RTT sample, e.g. over a fresh connection). */
+  replied(s: ServerAddress): void {
+    const e = this.entry(s);
+    e.timeouts = 0;
+    e.backoffUntil = 0;
+  }
+
+  /** A try timed out or the server refused the connection: back off exponentially. */
+  timedOut(s: ServerAddress): void {
+    const e = this.entry(s);
+    e.timeouts++;
+    e.backoffUntil = this.clock.now() + Math.min(BACKOFF_MAX_MS, BACKOFF_BASE_MS * 2 ** Math.min(e.timeouts - 1, 16));
+  }
+
+  consecutiveTimeouts(s: ServerAddress): number {
+    return this.entries.peek(serverKey(s))?.timeouts ?? 0;
+  }
+
+  /** Wall-clock ms until which the server is backed off (0 when it never was). */
+  backoffUntil(s: ServerAddress): number {
+    return this.entries.peek(serverKey(s))?.backoffUntil ?? 0;
+  }
+
+  isBackedOff(s: ServerAddress): boolean {
+    return this.backoffUntil(s) > this.clock.now();
+  }
+
+  edns(s: ServerAddress): EdnsSupport {
+    const e = this.entries.peek(serverKey(s));
+    if (!e) return 'unknown';
+    if (e.edns === 'no' && e.ednsNoUntil <= this.clock.now()) e.edns = 'unknown';
+    return e.edns;
+  }
+
+  setEdns(s: ServerAddress, support: EdnsSupport): void {
+    const e = this.entry(s);
+    e.edns = support;
+    e.ednsNoUntil = support === 'no' ? this.clock.now() + EDNS_NO_TTL_MS : 0;
+  }
+
+  markLame(s: ServerAddress, zone: string, ttlMs = LAME_TTL_MS): void {
+    this.entry(s).lame.set(zone, this.clock.now() + ttlMs);
+  }
+
+  isLame(s: ServerAddress, zone: string): boolean {
+    const e = this.entries.peek(serverKey(s));
+    const until = e?.lame.get(zone);
+    if (until === undefined) return false;
+    if (until > this.clock.now()) return true;
+    e!.lame.delete(zone);
+    return false;
+  }
+
+  /** The DoT state; `ok` and `failed` past their time read as `unknown` (RFC 9539 §4.2 expiry). */
+  dot(s: ServerAddress): DotState {
+    const d = this.entries.peek(serverKey(s))?.dot ?? { state: 'unknown' };
+    if ((d.state === 'ok' || d.state === 'failed') && d.until <= this.clock.now()) return { state: 'unknown' };
+    return d;
+  }
+
+  setDot(s: ServerAddress, d: DotState): void {
+    this.entry(s).dot = d;
+  }
+
+  info(s: ServerAddress): ServerInfo {
+    const e = this.entries.peek(serverKey(s));
+    return {
+      srttMs: e?.srtt,
+      rttvarMs: e?.rttvar,
+      timeoutMs: this.timeoutMs(s),
+      consecutiveTimeouts: e?.timeouts ?? 0,
+      backoffUntil: this.backoffUntil(s),
+      edns: this.edns(s),
+      dot: this.dot(s),
+    };
+  }
+}

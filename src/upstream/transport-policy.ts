@@ -1,0 +1,103 @@
+/**
+ * Do53 or DoT for one query, per `upstream.tls`:
+ * - 'off': Do53 only.
+ * - 'opportunistic' (RFC 9539 §4): DoT without authentication to a server whose DoT state is `ok`;
+ *   otherwise Do53, and when the state is unknown (or expired) a background probe (the same query over
+ *   DoT) records ok/failed without delaying the query. A server known good over DoT gets no cleartext
+ *   unless DoT then fails to connect, which marks it failed (damped) and falls back to Do53 (§4.6).
+ * - 'strict' (RFC 8310 §5): DoT with authentication against the NS name only; no cleartext fallback.
+ */
+import type { Logger } from '../log/index.js';
+import type { UpstreamTlsPolicy } from '../config/index.js';
+import { buildQuery, checkReply } from './query-message.js';
+import { failureOf, runLadder, type LadderDeps, type Route } from './exchange.js';
+import type { UpstreamFailure, UpstreamQuery, UpstreamResult } from './types.js';
+
+/** RFC 9539 §4.1 defaults: success remembered 3 days, failure damped 1 day, probe timeout 4 s. */
+export const DOT_OK_TTL_MS = 3 * 86_400_000;
+export const DOT_FAILED_TTL_MS = 86_400_000;
+const PROBE_TIMEOUT_MS = 4_000;
+/** RFC 7858 §3.1. */
+export const DOT_PORT = 853;
+
+/** Failures that say DoT itself does not work with the server (a timeout may be the server or path). */
+const DOT_BROKEN: ReadonlySet<UpstreamFailure> = new Set<UpstreamFailure>(['tls-failed', 'connect-failed', 'network']);
+
+export class TransportPolicy {
+  private readonly probes = new Set<Promise<void>>();
+
+  constructor(
+    private readonly deps: LadderDeps,
+    private readonly mode: UpstreamTlsPolicy,
+    private readonly dotPort: number,
+    private readonly log: Logger,
+  ) {}
+
+  run(q: UpstreamQuery): Promise<UpstreamResult> {
+    switch (this.mode) {
+      case 'off': return runLadder(this.deps, q, this.do53(q));
+      case 'strict': return this.strict(q);
+      case 'opportunistic': return this.opportunistic(q);
+    }
+  }
+
+  /** Resolves when the probes running now have finished. */
+  async settle(): Promise<void> {
+    await Promise.all([...this.probes]);
+  }
+
+  private do53(q: UpstreamQuery): Route {
+    return { transport: 'udp', port: q.server.port };
+  }
+
+  private dot(q: UpstreamQuery, authenticate: boolean): Route {
+    return { transport: 'tls', port: this.dotPort, tls: { servername: q.server.name, authenticate } };
+  }
+
+  private record(q: UpstreamQuery, ok: boolean, why: string): void {
+    const now = this.deps.clock.now();
+    const prev = this.deps.infra.dot(q.server).state;
+    this.deps.infra.setDot(q.server, ok
+      ? { state: 'ok', until: now + DOT_OK_TTL_MS }
+      : { state: 'failed', until: now + DOT_FAILED_TTL_MS });
+    const next = ok ? 'ok' : 'failed';
+    if (prev !== next) this.log.debug({ server: q.server.address, dot: next, why }, 'DoT state');
+  }
+
+  private async strict(q: UpstreamQuery): Promise<UpstreamResult> {
+    const res = await runLadder(this.deps, q, this.dot(q, true));
+    if (res.kind === 'reply') this.record(q, true, 'reply');
+    else if (DOT_BROKEN.has(res.reason)) this.record(q, false, res.reason);
+    return res;
+  }
+
+  private async opportunistic(q: UpstreamQuery): Promise<UpstreamResult> {
+    const state = this.deps.infra.dot(q.server).state;
+    if (state === 'ok') {
+      const res = await runLadder(this.deps, q, this.dot(q, false));
+      if (res.kind === 'reply') { this.record(q, true, 'reply'); return res; }
+      if (!DOT_BROKEN.has(res.reason)) return res;
+      this.record(q, false, res.reason);
+    } else if (state === 'unknown') {
+      this.probe(q);
+    }
+    return runLadder(this.deps, q, this.do53(q));
+  }
+
+  /** A DoT exchange of the same query in the background; only its outcome is kept (RFC 9539 §4.3). */
+  private probe(q: UpstreamQuery): void {
+    this.deps.infra.setDot(q.server, { state: 'probing' });
+    const route = this.dot(q, false);
+    const bytes = buildQuery(q, true, 'tls');
+    if (!bytes) { this.deps.infra.setDot(q.server, { state: 'unknown' }); return; }
+    const p = this.deps.exchanger.exchange({
+      to: { host: q.server.address, port: route.port }, transport: 'tls', query: bytes,
+      timeoutMs: Math.max(PROBE_TIMEOUT_MS, this.deps.maxTimeoutMs), tls: route.tls, sourceAddress: this.deps.sourceAddress,
+    }).then((r) => {
+      if (r.kind === 'fail') this.record(q, false, `probe ${failureOf(r.code)}`);
+      else if (checkReply(q, r.bytes).kind === 'ok') this.record(q, true, 'probe');
+      else this.record(q, false, 'probe reply unusable');
+    }, () => this.record(q, false, 'probe threw')).finally(() => this.probes.delete(p));
+    this.probes.add(p);
+  }
+}
