@@ -1,15 +1,15 @@
 /**
  * The bytes of one upstream query and the checks on its reply. Queries carry RD/CD as asked and, with
  * EDNS (RFC 6891), an OPT record with a 1232-octet payload (DNS flag day 2020) and DO when asked
- * (RFC 3225); over TCP and TLS an empty keepalive option (RFC 7828 §3.2.1); over TLS padding to a
- * multiple of 128 octets (RFC 7830, RFC 8467 §4.1). The core assigns the ID. A reply must decode,
+ * (RFC 3225); over TCP and TLS an empty keepalive option (RFC 7828 §3.2.1). The net core assigns the
+ * ID and pads queries sent over TLS (RFC 8467 §4.1). A reply must decode,
  * be a response, and repeat the question (RFC 5452 §9.1; case-insensitive, RFC 4343), except that a
  * FORMERR/NOTIMP may omit it (RFC 6891 §7).
  */
 import type { Packet } from 'dns-packet';
 import {
-  decodeMessage, encodeMessage, encodePadded, findOpt, makeOpt, MalformedMessage, nameEquals, optAsRecord,
-  peekQuestion, rcodeOf, FLAG, OPTION, QUERY_PADDING_BLOCK, RCODE,
+  decodeMessage, encodeMessage, findOpt, makeOpt, MalformedMessage, nameEquals, optAsRecord,
+  peekQuestion, rcodeOf, FLAG, OPTION, RCODE,
   type EdnsOption, type Message, type RRType,
 } from '../wire/index.js';
 import type { Transport } from '../net/index.js';
@@ -28,13 +28,11 @@ export function buildQuery(q: UpstreamQuery, edns: boolean, transport: Transport
   };
   let bytes: Buffer;
   try {
-    if (!edns) bytes = encodeMessage(msg);
-    else {
+    if (edns) {
       const options: EdnsOption[] = transport === 'udp' ? [] : [{ code: OPTION.KEEPALIVE }];
-      const opt = makeOpt(EDNS_UDP_PAYLOAD, q.dnssecOk, options);
-      msg.additionals = [optAsRecord(opt)];
-      bytes = transport === 'tls' ? encodePadded(msg, opt, QUERY_PADDING_BLOCK) : encodeMessage(msg);
+      msg.additionals = [optAsRecord(makeOpt(EDNS_UDP_PAYLOAD, q.dnssecOk, options))];
     }
+    bytes = encodeMessage(msg);
   } catch {
     return undefined; // a name that does not fit the wire
   }
