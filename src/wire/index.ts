@@ -3,3 +3,4 @@ export * from './peek.js';
 export * from './framing.js';
 export * from './edns.js';
 export * from './name.js';
+export * from './presentation.js';
