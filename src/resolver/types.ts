@@ -5,8 +5,8 @@
 import type { Record } from '../wire/index.js';
 import type { Clock } from '../util/index.js';
 import type { Logger } from '../log/index.js';
-import type { CacheConfig, ResolverConfig, RootHint, UpstreamConfig } from '../config/index.js';
-import type { Upstream } from '../upstream/index.js';
+import type { CacheConfig, ForwardZone, ResolverConfig, RootHint, UpstreamConfig } from '../config/index.js';
+import type { ManagedUpstream, Upstream } from '../upstream/index.js';
 
 export interface ResolveRequest {
   /** Name as the client sent it (case kept, no trailing dot), dns-packet type name, class 'IN'. */
@@ -25,8 +25,11 @@ export interface Resolution {
   ede?: { infoCode: number; extraText?: string }[];
 }
 
+/** What the resolver needs of the upstream: queries, plus its server selection and lameness memory. */
+export type ResolverUpstream = Upstream & Pick<ManagedUpstream, 'orderServers' | 'markLame'>;
+
 export interface ResolverOptions {
-  upstream: Upstream;
+  upstream: ResolverUpstream;
   clock: Clock;
   log: Logger;
   resolver: ResolverConfig;
@@ -34,6 +37,8 @@ export interface ResolverOptions {
   upstreamConfig: UpstreamConfig;
   /** Parsed root hints (from resolver.root_hints: a file parsed by the caller, or inline). */
   rootHints: RootHint[];
+  /** Zones resolved by asking these recursive servers (RD set) instead of iterating; default none. */
+  forwardZones?: ForwardZone[];
 }
 
 export interface Resolver {

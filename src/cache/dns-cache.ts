@@ -1,0 +1,171 @@
+/**
+ * The RRset and negative cache. Entries carry an absolute expiry computed from `clock.now()` and
+ * their TTLs count down on retrieval; `lru-cache` only bounds memory (maxSize = cache.max_bytes).
+ * - RRsets keyed by (lowercased owner, type, class), TTL = the set's minimum (RFC 2181 §5.2),
+ *   clamped to [min_ttl, max_ttl]; trust ranks per RFC 2181 §5.4.1 (see rank.ts).
+ * - Negative answers (RFC 2308): NXDOMAIN per name, NODATA per name and type, TTL =
+ *   min(SOA TTL, SOA minimum) clamped to max_ttl; an NXDOMAIN covers the names below it (RFC 8020).
+ * - Serve-stale (RFC 8767 §4): with serve_stale on, expired entries stay up to a day and may be
+ *   returned with TTL 30 when resolution fails. Prefetch: a hit in the last 10% of its TTL is flagged.
+ */
+import { LRUCache } from 'lru-cache';
+import type { Record } from '../wire/index.js';
+import { normalizeName, parentName } from '../wire/index.js';
+import type { Clock } from '../util/index.js';
+import type { CacheConfig } from '../config/index.js';
+import type { Rank } from './rank.js';
+import type { LookupOptions, NegativeHit, NegativeKind, RRsetHit } from './types.js';
+import { classOf, nodataKey, nxdomainKey, recordSize, rrsetKey, ttlOf } from './keys.js';
+
+/** RFC 8767 §5: the TTL of a stale answer. */
+export const STALE_TTL = 30;
+/** RFC 8767 §5 suggests keeping expired data 1 to 3 days. */
+const STALE_KEEP_MS = 86_400_000;
+const PREFETCH_FRACTION = 0.1;
+
+interface Entry {
+  kind: 'rrset' | NegativeKind;
+  /** Records with their TTL as received (rewritten on retrieval). */
+  records: Record[];
+  /** RRSIGs covering an RRset (RFC 4034 §3), kept and expired with it. */
+  sigs: Record[];
+  origTtl: number;
+  expires: number;
+  rank: Rank;
+  size: number;
+}
+
+export class DnsCache {
+  private readonly lru: LRUCache<string, Entry>;
+
+  constructor(private readonly config: CacheConfig, private readonly clock: Clock) {
+    this.lru = new LRUCache<string, Entry>({
+      maxSize: Math.max(1024, config.max_bytes),
+      sizeCalculation: (e) => e.size,
+    });
+  }
+
+  /** Number of entries held (RRsets and negative answers). */
+  get entries(): number { return this.lru.size; }
+  /** Estimated bytes held. */
+  get bytes(): number { return this.lru.calculatedSize; }
+
+  /**
+   * Stores one RRset (records of one owner, type and class) with the RRSIGs covering it. Returns
+   * false when an unexpired entry of higher rank is kept instead, or when the TTL is zero.
+   */
+  storeRRset(records: Record[], rank: Rank, sigs: Record[] = []): boolean {
+    if (records.length === 0) return false;
+    const first = records[0];
+    const key = rrsetKey(first.name, first.type, classOf(first));
+    let ttl = Infinity;
+    for (const rr of records) ttl = Math.min(ttl, ttlOf(rr));
+    ttl = this.clampTtl(ttl);
+    if (ttl <= 0) return false;
+    const old = this.lru.peek(key);
+    const now = this.clock.now();
+    if (old && old.expires > now && old.rank >= rank && !this.inPrefetchWindow(old, now)) {
+      // Same trust and data: the TTL is not extended. A changed NS set of the same trust keeps
+      // the old expiry, so a delegation cannot be kept alive by its child (Unbound, ghost domains).
+      // Inside the prefetch window data is refreshed (Unbound's prefetch leeway).
+      if (old.rank > rank || sameData(old.records, records)) return false;
+      if (first.type === 'NS') ttl = Math.ceil((old.expires - now) / 1000);
+    }
+    this.put(key, 'rrset', records, ttl, rank, sigs);
+    this.lru.delete(nodataKey(first.name, first.type));
+    this.lru.delete(nxdomainKey(first.name));
+    return true;
+  }
+
+  /** An RRset from the cache, TTLs counted down; undefined on a miss. */
+  getRRset(name: string, type: string, opts: LookupOptions = {}, cls = 'IN'): RRsetHit | undefined {
+    const key = rrsetKey(name, type, cls);
+    const e = this.fresh(key, opts);
+    if (!e || e.kind !== 'rrset') return undefined;
+    if (opts.minRank !== undefined && e.rank < opts.minRank) return undefined;
+    const { ttl, stale } = this.remaining(e);
+    const prefetch = !stale && this.inPrefetchWindow(e, this.clock.now());
+    return { records: withTtl(e.records, ttl), sigs: withTtl(e.sigs, ttl), ttl, rank: e.rank, stale, prefetch };
+  }
+
+  /**
+   * Stores a negative answer for `name` (and `type` for NODATA) with the authority records that came
+   * with it (SOA, NS, NSEC...). Without an SOA nothing is cached (RFC 2308 §5).
+   */
+  storeNegative(kind: NegativeKind, name: string, type: string, authority: Record[], rank: Rank): boolean {
+    const soa = authority.find((rr) => rr.type === 'SOA');
+    if (!soa) return false;
+    const minimum = (soa.data as { minimum?: number }).minimum ?? 0;
+    const ttl = Math.min(Math.min(ttlOf(soa), minimum), this.config.max_ttl);
+    const key = kind === 'nxdomain' ? nxdomainKey(name) : nodataKey(name, type);
+    if (ttl <= 0 || !this.mayReplace(key, rank)) return false;
+    this.put(key, kind, authority, ttl, rank);
+    if (kind === 'nodata') this.lru.delete(rrsetKey(name, type));
+    return true;
+  }
+
+  /** A negative answer covering (name, type): NODATA for the pair, or NXDOMAIN at name or above. */
+  getNegative(name: string, type: string, opts: LookupOptions = {}): NegativeHit | undefined {
+    const nodata = this.fresh(nodataKey(name, type), opts);
+    if (nodata) return this.negativeHit(nodata);
+    for (let n: string | undefined = normalizeName(name); n !== undefined; n = parentName(n)) {
+      const nx = this.fresh(nxdomainKey(n), opts);
+      if (nx) return this.negativeHit(nx);
+      if (n === '') break;
+    }
+    return undefined;
+  }
+
+  /** Drops everything. */
+  clear(): void { this.lru.clear(); }
+
+  private negativeHit(e: Entry): NegativeHit {
+    const { ttl, stale } = this.remaining(e);
+    return { kind: e.kind as NegativeKind, authority: withTtl(e.records, ttl), ttl, stale };
+  }
+
+  private inPrefetchWindow(e: Entry, now: number): boolean {
+    return this.config.prefetch && e.expires - now < e.origTtl * 1000 * PREFETCH_FRACTION;
+  }
+
+  private clampTtl(ttl: number): number {
+    return Math.min(Math.max(ttl, this.config.min_ttl), this.config.max_ttl);
+  }
+
+  /** RFC 2181 §5.4.1: lower-ranked data does not replace higher-ranked data that is still fresh. */
+  private mayReplace(key: string, rank: Rank): boolean {
+    const old = this.lru.peek(key);
+    return !old || old.rank <= rank || old.expires <= this.clock.now();
+  }
+
+  private put(key: string, kind: Entry['kind'], records: Record[], ttl: number, rank: Rank, sigs: Record[] = []): void {
+    const size = [...records, ...sigs].reduce((n, rr) => n + recordSize(rr), 64 + key.length * 2);
+    const expires = this.clock.now() + ttl * 1000;
+    this.lru.set(key, { kind, records, sigs, origTtl: ttl, expires, rank, size });
+  }
+
+  /** The entry if it is fresh (or stale and allowed); expired entries past any use are dropped. */
+  private fresh(key: string, opts: LookupOptions): Entry | undefined {
+    const e = this.lru.get(key);
+    if (!e) return undefined;
+    const now = this.clock.now();
+    if (e.expires > now) return e;
+    const keep = this.config.serve_stale && now - e.expires < STALE_KEEP_MS;
+    if (!keep) this.lru.delete(key);
+    return keep && opts.allowStale ? e : undefined;
+  }
+
+  private remaining(e: Entry): { ttl: number; stale: boolean } {
+    const left = e.expires - this.clock.now();
+    return left > 0 ? { ttl: Math.ceil(left / 1000), stale: false } : { ttl: STALE_TTL, stale: true };
+  }
+}
+
+function sameData(a: Record[], b: Record[]): boolean {
+  const text = (rs: Record[]): string => rs.map((rr) => JSON.stringify((rr as { data?: unknown }).data)).sort().join('|');
+  return a.length === b.length && text(a) === text(b);
+}
+
+function withTtl(records: Record[], ttl: number): Record[] {
+  return records.map((rr) => ({ ...rr, ttl }) as Record);
+}

@@ -1,0 +1,5 @@
+/** The DNS cache: RRsets and negative answers with absolute expiry, trust ranks, serve-stale, prefetch. */
+export * from './rank.js';
+export * from './types.js';
+export { DnsCache, STALE_TTL } from './dns-cache.js';
+export { ttlOf, classOf } from './keys.js';

@@ -1,0 +1,34 @@
+/** The cache's public types: what a lookup returns and how it may be asked. */
+import type { Record } from '../wire/index.js';
+import type { Rank } from './rank.js';
+
+export interface LookupOptions {
+  /** Only data of at least this rank (answers to clients need answer-section data, not glue). */
+  minRank?: Rank;
+  /** Return expired data too (serve-stale, RFC 8767), with `stale` set and TTL 30. */
+  allowStale?: boolean;
+}
+
+/** A cached RRset with TTLs counted down to what remains. */
+export interface RRsetHit {
+  records: Record[];
+  /** The RRSIGs covering the set, TTLs counted down like it. */
+  sigs: Record[];
+  /** Seconds left (30 for stale data). */
+  ttl: number;
+  rank: Rank;
+  stale: boolean;
+  /** True when prefetch is on and the hit falls in the last 10% of the original TTL. */
+  prefetch: boolean;
+}
+
+export type NegativeKind = 'nxdomain' | 'nodata';
+
+/** A cached negative answer (RFC 2308) with its authority records, TTL counted down. */
+export interface NegativeHit {
+  kind: NegativeKind;
+  /** The SOA and the other authority records that came with it, TTL counted down. */
+  authority: Record[];
+  ttl: number;
+  stale: boolean;
+}

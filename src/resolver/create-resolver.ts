@@ -1,0 +1,66 @@
+/**
+ * Builds the resolver: cache, mesh and iterator wired together behind the `Resolver` contract
+ * (types.ts); server selection is the upstream's. Pipeline per client query: cache lookup →
+ * mesh/iterator → cache store (validation slots in between later); without RD only the cache
+ * answers. Upstream queries set DO; DNSSEC records reach only clients that set DO (RFC 4035
+ * §3.2.1). Replies keep the client's spelling of the query name and are minimal: no additional
+ * section.
+ */
+import type { Record } from '../wire/index.js';
+import { RCODE, normalizeName } from '../wire/index.js';
+import { DnsCache } from '../cache/index.js';
+import { ChainResolver } from './chain.js';
+import { iterate } from './iterator.js';
+import type { IterEnv } from './iter-types.js';
+import { Mesh } from './mesh.js';
+import type { Resolution, ResolveRequest, Resolver, ResolverOptions } from './types.js';
+
+const REFUSED_TYPES = new Set(['AXFR', 'IXFR', 'OPT']);
+/** Records a client without DO does not get unless it asked for them (RFC 4035 §3.2.1). */
+const DNSSEC_TYPES = new Set(['RRSIG', 'NSEC', 'NSEC3']);
+
+export function createResolver(opts: ResolverOptions): Resolver {
+  const log = opts.log.child({ component: 'resolver' });
+  const cache = new DnsCache(opts.cache, opts.clock);
+  const monotonic = (): number => opts.clock.monotonic();
+  const forwardZones = opts.forwardZones ?? [];
+  const env: IterEnv = {
+    cache, upstream: opts.upstream, log,
+    config: opts.resolver, upstreamConfig: opts.upstreamConfig, rootHints: opts.rootHints, forwardZones,
+    exempt: new Set([...opts.rootHints, ...forwardZones].flatMap((h) => h.addresses)),
+    subResolve: async (name, type, parent) => {
+      const r = await chain.resolve(name, type, parent);
+      return r.rcode === RCODE.NOERROR ? r.answer : [];
+    },
+  };
+  const mesh = new Mesh((name, type, task) => iterate(name, type, task, env), monotonic);
+  const chain = new ChainResolver(cache, mesh, opts.cache.serve_stale);
+  let closed = false;
+
+  return {
+    async resolve(q: ResolveRequest): Promise<Resolution> {
+      const { name, type } = q.question;
+      if (closed || q.question.class !== 'IN' || REFUSED_TYPES.has(type)) return empty(RCODE.REFUSED);
+      const r = await chain.resolve(normalizeName(name), type, undefined, !q.flags.rd);
+      const keep = q.flags.do ? (): boolean => true : (rr: Record): boolean => !DNSSEC_TYPES.has(rr.type) || rr.type === type;
+      return {
+        rcode: r.rcode, answer: withClientCase(r.answer.filter(keep), name), authority: r.authority.filter(keep), additional: [],
+        authenticated: false, ...(r.ede ? { ede: r.ede } : {}),
+      };
+    },
+    close(): void {
+      closed = true;
+      cache.clear();
+    },
+  };
+}
+
+function empty(rcode: number): Resolution {
+  return { rcode, answer: [], authority: [], additional: [], authenticated: false };
+}
+
+/** Records owned by the query name get the client's spelling of it. */
+function withClientCase(records: Record[], qname: string): Record[] {
+  const lower = normalizeName(qname);
+  return records.map((rr) => (normalizeName(rr.name) === lower && rr.name !== qname ? { ...rr, name: qname } as Record : rr));
+}

@@ -1,0 +1,31 @@
+/**
+ * Iterator state `init`: find where to start: a configured forward zone, else the closest
+ * delegation known in the cache or the root hints, priming the root first when resolver.root_priming is on and the cache has no root
+ * NS set (RFC 8109 §3; the priming query is itself a de-duplicated mesh task for ". NS").
+ */
+import { parentName } from '../wire/index.js';
+import type { IterEnv, IterState, QueryState } from './iter-types.js';
+import { delegationFromCache, forwardDelegation } from './delegation.js';
+
+const PRIMING_KEY = '|NS';
+
+/** Where resolution of (name, type) starts: DS lives in the parent zone (RFC 4035 §3.1.4.1). */
+function startName(q: QueryState): string {
+  return q.type === 'DS' && q.name !== '' ? (parentName(q.name) as string) : q.name;
+}
+
+export async function iterInit(q: QueryState, env: IterEnv): Promise<IterState> {
+  const forward = forwardDelegation(env, startName(q));
+  if (forward) {
+    q.dp = forward;
+    return 'queryTargets';
+  }
+  let dp = delegationFromCache(env, startName(q));
+  if (dp.source === 'hints' && env.config.root_priming && q.task.key !== PRIMING_KEY) {
+    env.log.debug({ qid: q.id }, 'priming the root');
+    await env.subResolve('', 'NS', q.task);
+    dp = delegationFromCache(env, startName(q));
+  }
+  q.dp = dp;
+  return 'queryTargets';
+}

@@ -1,0 +1,100 @@
+/**
+ * Iterator state `response`: check the reply answers the question asked, scrub it to the
+ * bailiwick, classify it and act: error RCODE or lame (REFUSED too) → next server; referral → new delegation;
+ * a reply to a minimised question is a zone cut (referral, or an authoritative NS answer) or else
+ * ends minimisation (empty non-terminal, NXDOMAIN, CNAME...: the full name is asked next, as Knot
+ * Resolver does); replies to the full question finish, cached with their rank.
+ */
+import type { Message, Record } from '../wire/index.js';
+import { RCODE, isSubdomain } from '../wire/index.js';
+import { rankOf } from '../cache/index.js';
+import { EDE } from './ede.js';
+import type { Delegation, IterEnv, IterState, QueryState } from './iter-types.js';
+import { answersQuestion, isAuthoritative, recursionAvailable, replyRcode } from './reply-view.js';
+import type { Scrubbed } from './scrub.js';
+import { ownerOf, scrub } from './scrub.js';
+import type { ResponseClass } from './response-class.js';
+import { classify } from './response-class.js';
+import { delegationFromNs } from './delegation.js';
+import { fail } from './iter-query-targets.js';
+import { storeAnswer, storeDelegationData, storeRecords } from './iter-store.js';
+
+export function iterResponse(q: QueryState, env: IterEnv): IterState {
+  const msg = q.reply as Message;
+  const dp = q.dp as Delegation;
+  const { qout } = q;
+  q.reply = undefined;
+  if (!answersQuestion(msg, qout.name, qout.type)) {
+    q.lastFailure = 'reply to another question';
+    return 'queryTargets';
+  }
+  const aa = isAuthoritative(msg);
+  const s = scrub(msg, qout.name, dp.zone, env.config.harden_glue);
+  // A forwarder is a recursive server: RA without AA is expected there, not lameness.
+  const ra = dp.source !== 'forward' && recursionAvailable(msg);
+  const c = classify(s, { rcode: replyRcode(msg), aa, ra }, qout.name, qout.type, dp.zone);
+  env.log.trace({ qid: q.id, server: q.server?.address, zone: dp.zone, class: c.kind }, 'response');
+  switch (c.kind) {
+    case 'error':
+      if (c.rcode === RCODE.REFUSED) return lame(q, env, dp);
+      q.lastFailure = `rcode ${c.rcode}`;
+      return 'queryTargets';
+    case 'lame':
+      return lame(q, env, dp);
+    case 'referral':
+      return referral(q, env, s, c.zone, c.ns, aa);
+  }
+  if (qout.minimised) return minimised(q, env, s, c, aa);
+  switch (c.kind) {
+    case 'answer':
+      storeAnswer(env.cache, s, c.records, aa);
+      q.outcome = { kind: 'answer', records: c.records };
+      return 'finished';
+    case 'cname':
+      storeAnswer(env.cache, s, c.records, aa);
+      q.outcome = { kind: 'cname', records: c.records, target: c.target };
+      return 'finished';
+    case 'yxdomain':
+      storeAnswer(env.cache, s, c.records, aa);
+      q.outcome = c;
+      return 'finished';
+    case 'nxdomain':
+    case 'nodata':
+      if (c.kind === 'nodata' && c.selfReferral) return lame(q, env, dp);
+      storeAnswer(env.cache, s, c.records, aa);
+      env.cache.storeNegative(c.kind, c.name, q.type, s.authority, rankOf('authority', aa));
+      q.outcome = { kind: c.kind, records: c.records, authority: s.authority };
+      return 'finished';
+  }
+}
+
+function lame(q: QueryState, env: IterEnv, dp: Delegation): IterState {
+  if (q.server) env.upstream.markLame(q.server, dp.zone);
+  q.lastFailure = 'lame server';
+  return 'queryTargets';
+}
+
+function referral(q: QueryState, env: IterEnv, s: Scrubbed, zone: string, ns: Record[], aa: boolean): IterState {
+  const over = q.task.budget.spend('referral');
+  if (over) return fail(q, EDE.OTHER, over);
+  storeDelegationData(env.cache, s, aa);
+  q.dp = delegationFromNs(env, zone, ns, s.additional, 'referral');
+  return 'queryTargets';
+}
+
+function minimised(q: QueryState, env: IterEnv, s: Scrubbed, c: ResponseClass, aa: boolean): IterState {
+  const dp = q.dp as Delegation;
+  const name = q.qout.name;
+  if (c.kind === 'answer' && aa && c.records.every((rr) => rr.type === 'NS' && ownerOf(rr) === name)
+      && name !== dp.zone && isSubdomain(name, dp.zone)) {
+    // The minimised NS question found a zone cut the server is also authoritative for.
+    storeRecords(env.cache, c.records, rankOf('answer', aa));
+    storeDelegationData(env.cache, s, aa);
+    q.dp = delegationFromNs(env, name, c.records, s.additional, 'referral');
+    return 'queryTargets';
+  }
+  // Anything else (an empty non-terminal, NXDOMAIN, a CNAME, non-authoritative data): stop
+  // minimising and ask the full name (Knot Resolver; Unbound's relaxed mode for errors).
+  q.minimise = false;
+  return 'queryTargets';
+}

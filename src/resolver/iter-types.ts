@@ -1,0 +1,79 @@
+/** Internal types of the iterator: the delegation point, per-query state, outcomes, environment. */
+import type { Message, Record } from '../wire/index.js';
+import type { DnsCache } from '../cache/index.js';
+import type { Logger } from '../log/index.js';
+import type { ForwardZone, ResolverConfig, UpstreamConfig, RootHint } from '../config/index.js';
+import type { Budget } from './budget.js';
+import type { Ede } from './ede.js';
+import type { ResolverUpstream } from './types.js';
+import type { ServerAddress } from '../upstream/index.js';
+
+/** One name server of a delegation and the addresses known for it. */
+export interface NsTarget { name: string; addrs: string[]; lookedUp: boolean }
+
+/** A delegation point: the zone whose servers are asked, and the state of asking them. */
+export interface Delegation {
+  zone: string;
+  ns: NsTarget[];
+  /** Where it came from: root hints, the cache, a referral received now, a forward zone. */
+  source: 'hints' | 'cache' | 'referral' | 'forward';
+  /** Addresses asked the current question. */
+  tried: Set<string>;
+  /** NS names whose addresses were looked up (NXNS cap). */
+  targetsStarted: number;
+  pending: Set<Promise<void>>;
+}
+
+/** What one iteration for (name, type) ends with. */
+export type IterOutcome =
+  | { kind: 'answer'; records: Record[] }
+  | { kind: 'cname'; records: Record[]; target: string }
+  | { kind: 'nxdomain' | 'nodata'; records: Record[]; authority: Record[] }
+  | { kind: 'yxdomain'; records: Record[] }
+  | { kind: 'fail'; ede: Ede };
+
+export type IterState = 'init' | 'queryTargets' | 'response' | 'finished';
+
+/** A running mesh task, for de-duplication and cycle detection. */
+export interface Task {
+  key: string;
+  depth: number;
+  budget: Budget;
+  waitingOn: Set<Task>;
+}
+
+export interface QueryState {
+  id: number;
+  /** Lowercased name and type being resolved. */
+  name: string;
+  type: string;
+  task: Task;
+  dp?: Delegation;
+  /** QNAME minimisation (RFC 9156): still on, and minimised queries sent. */
+  minimise: boolean;
+  minCount: number;
+  /** The question sent and the server it went to. */
+  qout: { name: string; type: string; minimised: boolean };
+  server?: ServerAddress;
+  reply?: Message;
+  outcome?: IterOutcome;
+  /** Why the last server failed, for the final EDE. */
+  lastFailure?: string;
+  /** Zones whose parent was asked again after their cached servers all failed. */
+  refetched: Set<string>;
+}
+
+/** Everything the iterator steps use. */
+export interface IterEnv {
+  cache: DnsCache;
+  upstream: ResolverUpstream;
+  log: Logger;
+  config: ResolverConfig;
+  upstreamConfig: UpstreamConfig;
+  rootHints: RootHint[];
+  forwardZones: ForwardZone[];
+  /** Root hint and forwarder addresses: exempt from do_not_query_localhost. */
+  exempt: Set<string>;
+  /** Resolves (name, type) as a sub-query of `parent`; the records of the final answer, [] on failure. */
+  subResolve(name: string, type: string, parent: Task): Promise<Record[]>;
+}

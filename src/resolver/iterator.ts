@@ -1,0 +1,36 @@
+/**
+ * The iterator (Unbound iterator.c as a named state machine): init → queryTargets ⇄ response →
+ * finished, each step logged at trace. One run resolves one (name, type) and returns its outcome;
+ * budgets are charged by the steps (budget.ts).
+ */
+import { normalizeName } from '../wire/index.js';
+import { EDE, ede } from './ede.js';
+import type { IterEnv, IterOutcome, IterState, QueryState, Task } from './iter-types.js';
+import { iterInit } from './iter-init.js';
+import { iterQueryTargets } from './iter-query-targets.js';
+import { iterResponse } from './iter-response.js';
+
+type Step = (q: QueryState, env: IterEnv) => Promise<IterState> | IterState;
+const STEPS: Record<Exclude<IterState, 'finished'>, Step> = {
+  init: iterInit,
+  queryTargets: iterQueryTargets,
+  response: iterResponse,
+};
+
+let lastId = 0;
+
+export async function iterate(name: string, type: string, task: Task, env: IterEnv): Promise<IterOutcome> {
+  const qname = normalizeName(name);
+  const q: QueryState = {
+    id: ++lastId, name: qname, type, task,
+    minimise: env.config.qname_minimisation, minCount: 0,
+    qout: { name: qname, type, minimised: false }, refetched: new Set(),
+  };
+  let state: IterState = 'init';
+  while (state !== 'finished') {
+    env.log.trace({ qid: q.id, qname: q.name, qtype: q.type, state, zone: q.dp?.zone }, 'iterator step');
+    state = await STEPS[state](q, env);
+  }
+  env.log.trace({ qid: q.id, qname: q.name, qtype: q.type, outcome: q.outcome?.kind }, 'iterator finished');
+  return q.outcome ?? { kind: 'fail', ede: ede(EDE.OTHER, 'iterator ended without an outcome') };
+}

@@ -1,0 +1,36 @@
+/**
+ * Looking up the addresses of a delegation's name servers that came without usable glue, as
+ * sub-queries through the mesh (which refuses cycles). At most LIMITS.maxTargetsInParallel run at
+ * once and LIMITS.maxTargetsPerDelegation per delegation (NXNS mitigation). Only what is needed:
+ * A when IPv4 is on, AAAA only when IPv6 is on and A gave nothing usable. When the lookups fail,
+ * addresses the cache learnt meanwhile as glue are used.
+ */
+import { LIMITS } from './budget.js';
+import type { Delegation, IterEnv, NsTarget, QueryState } from './iter-types.js';
+import { cachedAddresses, usable } from './delegation.js';
+
+/** Starts address lookups for more name servers of `q.dp`; returns how many are now pending. */
+export function startTargets(q: QueryState, env: IterEnv): number {
+  const dp = q.dp as Delegation;
+  while (dp.pending.size < LIMITS.maxTargetsInParallel && dp.targetsStarted < LIMITS.maxTargetsPerDelegation) {
+    const t = dp.ns.find((n) => !n.lookedUp && !n.addrs.some((a) => usable(env, a)));
+    if (!t) break;
+    t.lookedUp = true;
+    dp.targetsStarted++;
+    const p: Promise<void> = lookup(t, q, env).finally(() => dp.pending.delete(p));
+    dp.pending.add(p);
+  }
+  return dp.pending.size;
+}
+
+async function lookup(t: NsTarget, q: QueryState, env: IterEnv): Promise<void> {
+  const types = [env.upstreamConfig.ipv4 ? 'A' : '', env.upstreamConfig.ipv6 ? 'AAAA' : ''].filter(Boolean);
+  for (const type of types) {
+    env.log.trace({ qid: q.id, ns: t.name, type }, 'looking up name server address');
+    const records = await env.subResolve(t.name, type, q.task);
+    for (const rr of records) if (rr.type === type) t.addrs.push(String((rr as { data?: unknown }).data));
+    if (t.addrs.some((a) => usable(env, a))) return;
+  }
+  // The lookup failed: fall back to parent-side glue cached meanwhile (Unbound's pside addresses).
+  t.addrs.push(...cachedAddresses(env, t.name));
+}

@@ -1,0 +1,111 @@
+/** The DNS cache on a manual clock: TTL countdown, ranks, clamps, negative entries, LRU bound, serve-stale, prefetch. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { DnsCache, RANK, STALE_TTL, ttlOf } from '../../src/cache/index.js';
+import type { CacheConfig } from '../../src/config/index.js';
+import { defaultConfig } from '../../src/config/index.js';
+import { ManualClock } from '../../src/util/index.js';
+import { rr, show } from './resolver-fake-net.js';
+
+function setup(tweak: Partial<CacheConfig> = {}): { cache: DnsCache; clock: ManualClock } {
+  const clock = new ManualClock(1_700_000_000_000);
+  return { cache: new DnsCache({ ...defaultConfig().cache, ...tweak }, clock), clock };
+}
+
+const soa = (ttl: number, minimum: number) => rr(`example.test. ${ttl} SOA ns.example.test. host. 1 2 3 4 ${minimum}`);
+
+test('RRsets are keyed case-insensitively and their TTL counts down to expiry', () => {
+  const { cache, clock } = setup();
+  assert.ok(cache.storeRRset([rr('WWW.Example.test. 300 A 192.0.2.1'), rr('www.example.test. 200 A 192.0.2.2')], RANK.AUTH_ANSWER));
+  const hit = cache.getRRset('www.EXAMPLE.test', 'A');
+  assert.deepEqual(hit?.records.map(ttlOf), [200, 200], 'the set TTL is its minimum');
+  clock.advance(150_500);
+  assert.equal(cache.getRRset('www.example.test', 'A')?.ttl, 50);
+  clock.advance(50_000);
+  assert.equal(cache.getRRset('www.example.test', 'A'), undefined);
+  assert.equal(cache.getRRset('www.example.test', 'AAAA'), undefined);
+});
+
+test('a lower rank never replaces a fresh higher-ranked RRset, and may once it expired', () => {
+  const { cache, clock } = setup();
+  cache.storeRRset([rr('ns.example.test. 100 A 192.0.2.1')], RANK.AUTH_ANSWER);
+  assert.equal(cache.storeRRset([rr('ns.example.test. 900 A 6.6.6.6')], RANK.ADDITIONAL), false);
+  assert.deepEqual(show(cache.getRRset('ns.example.test', 'A')?.records ?? []), ['ns.example.test A 192.0.2.1']);
+  assert.ok(cache.storeRRset([rr('ns.example.test. 100 A 192.0.2.5')], RANK.AUTH_ANSWER), 'same rank refreshes');
+  clock.advance(101_000);
+  assert.ok(cache.storeRRset([rr('ns.example.test. 900 A 192.0.2.9')], RANK.ADDITIONAL));
+  assert.equal(cache.getRRset('ns.example.test', 'A', { minRank: RANK.ANSWER }), undefined, 'glue is not an answer');
+  assert.equal(cache.getRRset('ns.example.test', 'A')?.rank, RANK.ADDITIONAL);
+});
+
+test('the same data at the same rank does not extend the TTL; a changed NS set keeps the old expiry', () => {
+  const { cache, clock } = setup();
+  cache.storeRRset([rr('example.test. 100 NS ns1.example.test.')], RANK.AUTH_AUTHORITY);
+  clock.advance(60_000);
+  assert.equal(cache.storeRRset([rr('example.test. 100 NS ns1.example.test.')], RANK.AUTH_AUTHORITY), false);
+  assert.equal(cache.getRRset('example.test', 'NS')?.ttl, 40);
+  assert.ok(cache.storeRRset([rr('example.test. 100 NS ns2.example.test.')], RANK.AUTH_AUTHORITY));
+  assert.deepEqual(show(cache.getRRset('example.test', 'NS')?.records ?? []), ['example.test NS ns2.example.test']);
+  assert.equal(cache.getRRset('example.test', 'NS')?.ttl, 40);
+});
+
+test('TTLs are clamped to min_ttl and max_ttl', () => {
+  const { cache } = setup({ min_ttl: 60, max_ttl: 3600 });
+  cache.storeRRset([rr('a.example.test. 5 A 192.0.2.1')], RANK.ANSWER);
+  cache.storeRRset([rr('b.example.test. 999999 A 192.0.2.2')], RANK.ANSWER);
+  assert.equal(cache.getRRset('a.example.test', 'A')?.ttl, 60);
+  assert.equal(cache.getRRset('b.example.test', 'A')?.ttl, 3600);
+  assert.equal(setup().cache.storeRRset([rr('c.example.test. 0 A 192.0.2.3')], RANK.ANSWER), false, 'TTL 0 is not cached');
+});
+
+test('negative answers: TTL min(SOA TTL, minimum); NXDOMAIN covers names below (RFC 8020); positive data replaces NODATA', () => {
+  const { cache, clock } = setup();
+  assert.ok(cache.storeNegative('nxdomain', 'nope.example.test', 'A', [soa(3600, 30)], RANK.AUTH_AUTHORITY));
+  assert.ok(cache.storeNegative('nodata', 'www.example.test', 'AAAA', [soa(20, 300), rr('example.test. 3600 NS ns.example.test.')], RANK.AUTH_AUTHORITY));
+  assert.equal(cache.storeNegative('nodata', 'x.example.test', 'A', [rr('example.test. 3600 NS ns.example.test.')], RANK.AUTH_AUTHORITY), false);
+  assert.equal(cache.getNegative('nope.example.test', 'MX')?.kind, 'nxdomain');
+  assert.equal(cache.getNegative('a.b.nope.example.test', 'A')?.ttl, 30);
+  assert.equal(cache.getNegative('www.example.test', 'AAAA')?.kind, 'nodata');
+  assert.deepEqual(show(cache.getNegative('www.example.test', 'AAAA')?.authority ?? []), ['example.test NS ns.example.test', 'example.test SOA SOA']);
+  assert.equal(cache.getNegative('www.example.test', 'A'), undefined);
+  clock.advance(21_000);
+  assert.equal(cache.getNegative('www.example.test', 'AAAA'), undefined, 'SOA TTL 20 bounds it');
+  assert.ok(cache.getNegative('nope.example.test', 'A'));
+  cache.storeRRset([rr('nope.example.test. 300 A 192.0.2.1')], RANK.AUTH_ANSWER);
+  assert.equal(cache.getNegative('nope.example.test', 'A'), undefined);
+});
+
+test('memory is bounded by max_bytes, least recently used first out', () => {
+  const { cache } = setup({ max_bytes: 20_000 });
+  for (let i = 0; i < 500; i++) cache.storeRRset([rr(`host${i}.example.test. 300 A 192.0.2.1`)], RANK.ANSWER);
+  assert.ok(cache.bytes <= 20_000, `${cache.bytes} bytes`);
+  assert.ok(cache.entries < 500 && cache.entries > 10, `${cache.entries} entries`);
+  assert.ok(cache.getRRset('host499.example.test', 'A'));
+  assert.equal(cache.getRRset('host0.example.test', 'A'), undefined);
+});
+
+test('serve-stale returns expired data with TTL 30 only when asked and enabled', () => {
+  const on = setup({ serve_stale: true });
+  on.cache.storeRRset([rr('www.example.test. 60 A 192.0.2.1')], RANK.ANSWER);
+  on.clock.advance(3600_000);
+  assert.equal(on.cache.getRRset('www.example.test', 'A'), undefined);
+  const stale = on.cache.getRRset('www.example.test', 'A', { allowStale: true });
+  assert.deepEqual([stale?.stale, stale?.ttl, ttlOf(stale!.records[0])], [true, STALE_TTL, STALE_TTL]);
+  const off = setup();
+  off.cache.storeRRset([rr('www.example.test. 60 A 192.0.2.1')], RANK.ANSWER);
+  off.clock.advance(61_000);
+  assert.equal(off.cache.getRRset('www.example.test', 'A', { allowStale: true }), undefined);
+});
+
+test('prefetch flags hits in the last 10% of the TTL when enabled', () => {
+  const { cache, clock } = setup({ prefetch: true });
+  cache.storeRRset([rr('www.example.test. 100 A 192.0.2.1')], RANK.ANSWER);
+  clock.advance(80_000);
+  assert.equal(cache.getRRset('www.example.test', 'A')?.prefetch, false);
+  clock.advance(11_000);
+  assert.equal(cache.getRRset('www.example.test', 'A')?.prefetch, true);
+  const off = setup();
+  off.cache.storeRRset([rr('www.example.test. 100 A 192.0.2.1')], RANK.ANSWER);
+  off.clock.advance(95_000);
+  assert.equal(off.cache.getRRset('www.example.test', 'A')?.prefetch, false);
+});

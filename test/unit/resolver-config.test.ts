@@ -1,0 +1,70 @@
+/** The engine's configuration switches: root priming (RFC 8109), IPv4/IPv6 transport choice, forward zones. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { ROOT, harness, rootZone, show, zone } from './resolver-fake-net.js';
+import type { Server } from './resolver-fake-net.js';
+import { authoritative } from './resolver-fake-net.js';
+import { EXAMPLE_NET, EXAMPLE_TEST } from './resolver-zones.js';
+import type { UpstreamQuery } from '../../src/upstream/index.js';
+import type { Message } from '../../src/wire/index.js';
+import { FLAG } from '../../src/wire/index.js';
+import { standardServers } from './resolver-zones.js';
+
+test('root_priming: false sends no ". NS" query; true primes once and uses the primed servers', async () => {
+  const off = harness(standardServers());
+  await off.ask('www.example.test');
+  assert.equal(off.net.count('', 'NS'), 0);
+
+  const servers = standardServers();
+  const primedRoot = rootZone('a.root. 86400 A 10.0.0.2');
+  servers[ROOT] = { zones: [primedRoot] };
+  servers['10.0.0.2'] = { zones: [primedRoot] };
+  const on = harness(servers, (c) => { c.resolver.root_priming = true; });
+  assert.deepEqual(show((await on.ask('www.example.test')).answer), ['www.example.test A 192.0.2.1']);
+  await on.ask('www.example.net');
+  assert.equal(on.net.count('', 'NS'), 1, 'primed once');
+  assert.equal(on.net.log[0].name, '');
+  assert.equal(on.net.log[1].server, '10.0.0.2', 'the primed root server is used');
+});
+
+test('IPv6 off: AAAA glue is never used; IPv4 off: only AAAA is', async () => {
+  const root = rootZone('ns.test. 86400 AAAA 2001:db8::11');
+  const dual = zone(`
+    test. 86400 SOA ns.test. host. 1 2 3 4 300
+    test. 86400 NS ns.test.
+    ns.test. 86400 A 10.0.1.1
+    ns.test. 86400 AAAA 2001:db8::11
+    example.test. 86400 NS ns1.example.test.
+    ns1.example.test. 86400 AAAA 2001:db8::31
+    ns1.example.test. 86400 A 10.0.3.1`);
+  const servers: { [addr: string]: Server } = {
+    ...standardServers(), [ROOT]: { zones: [root] }, '2001:db8::1': { zones: [root] },
+    '10.0.1.1': { zones: [dual] }, '2001:db8::11': { zones: [dual] },
+  };
+  servers['2001:db8::31'] = servers['10.0.3.1'];
+  const v4 = harness(servers);
+  assert.deepEqual(show((await v4.ask('www.example.test')).answer), ['www.example.test A 192.0.2.1']);
+  assert.equal(v4.net.log.filter((l) => l.server.includes(':')).length, 0);
+
+  const v6 = harness(servers, (c) => { c.upstream.ipv4 = false; c.upstream.ipv6 = true; }, '2001:db8::1');
+  assert.deepEqual(show((await v6.ask('www.example.test')).answer), ['www.example.test A 192.0.2.1']);
+  assert.equal(v6.net.log.length, 3);
+  assert.ok(v6.net.log.every((l) => l.server.includes(':')));
+});
+
+test('forward zones are asked with RD and the full name, their recursive answers accepted', async () => {
+  const recursive = (q: UpstreamQuery): Partial<Message> => {
+    const m = authoritative([EXAMPLE_TEST, EXAMPLE_NET], q);
+    return { ...m, flags: (m.flags & ~FLAG.AA) | FLAG.RA };
+  };
+  const servers = { ...standardServers(), '127.0.0.53': { zones: [], behaviour: recursive } };
+  const h = harness(servers, (c) => { c.forward_zones = [{ name: 'example.test', addresses: ['127.0.0.53'], tls: false }]; });
+  assert.deepEqual(show((await h.ask('www.example.test')).answer), ['www.example.test A 192.0.2.1']);
+  const nodata = await h.ask('www.example.test', 'AAAA');
+  assert.deepEqual([nodata.rcode, nodata.answer.length], [0, 0], 'RA without AA is not lame at a forwarder');
+  assert.deepEqual(h.net.log.map((l) => `${l.server} ${l.name} ${l.type} ${l.rd}`), [
+    '127.0.0.53 www.example.test A true', '127.0.0.53 www.example.test AAAA true',
+  ]);
+  await h.ask('www.example.net');
+  assert.equal(h.net.count('www.example.net', 'A', '127.0.0.53'), 0, 'other names are iterated');
+});

@@ -1,0 +1,69 @@
+/** The iterative engine on a scripted network: referrals, CNAME/DNAME, negative answers, QNAME minimisation. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { harness, show } from './resolver-fake-net.js';
+import { standardServers } from './resolver-zones.js';
+
+test('follows referrals from the root to an answer, minimal, with minimised questions', async () => {
+  const h = harness(standardServers());
+  const r = await h.ask('WWW.Example.test');
+  assert.equal(r.rcode, 0);
+  assert.deepEqual(show(r.answer), ['www.example.test A 192.0.2.1']);
+  assert.equal(r.answer[0].name, 'WWW.Example.test', 'the client spelling is kept');
+  assert.deepEqual([r.authority, r.additional], [[], []]);
+  assert.deepEqual(h.net.log.map((l) => `${l.server} ${l.name} ${l.type}`), [
+    '10.0.0.1 test NS', '10.0.1.1 example.test NS', '10.0.3.1 www.example.test A',
+  ]);
+});
+
+test('without QNAME minimisation the full question goes to every server', async () => {
+  const h = harness(standardServers(), (c) => { c.resolver.qname_minimisation = false; });
+  const r = await h.ask('www.example.test');
+  assert.deepEqual(show(r.answer), ['www.example.test A 192.0.2.1']);
+  assert.deepEqual(h.net.log.map((l) => `${l.server} ${l.name} ${l.type}`), [
+    '10.0.0.1 www.example.test A', '10.0.1.1 www.example.test A', '10.0.3.1 www.example.test A',
+  ]);
+});
+
+test('an empty non-terminal moves minimisation one label on', async () => {
+  const h = harness(standardServers());
+  const r = await h.ask('deep.ent.example.test');
+  assert.deepEqual(show(r.answer), ['deep.ent.example.test A 192.0.2.3']);
+  assert.equal(h.net.count('ent.example.test', 'NS'), 1);
+  assert.equal(h.net.count('deep.ent.example.test', 'A'), 1);
+});
+
+test('chases a CNAME into another zone whose server name needs its own resolution', async () => {
+  const h = harness(standardServers());
+  const r = await h.ask('alias.example.test');
+  assert.equal(r.rcode, 0);
+  assert.deepEqual(show(r.answer), ['alias.example.test CNAME www.other.test', 'www.other.test A 192.0.2.7']);
+  assert.equal(h.net.count('ns.example.net', 'A'), 1, 'out-of-bailiwick NS resolved once');
+  assert.equal(h.net.count('ns.example.net', 'AAAA'), 0, 'no AAAA with IPv6 off');
+});
+
+test('synthesizes the CNAME of a DNAME and follows it', async () => {
+  const h = harness(standardServers());
+  const r = await h.ask('www.dn.example.test');
+  assert.equal(r.rcode, 0);
+  assert.deepEqual(show(r.answer), [
+    'dn.example.test DNAME example.net', 'www.dn.example.test CNAME www.example.net', 'www.example.net A 192.0.2.9',
+  ]);
+});
+
+test('NXDOMAIN carries the SOA in authority and nothing else', async () => {
+  const h = harness(standardServers());
+  const r = await h.ask('nope.example.test');
+  assert.equal(r.rcode, 3);
+  assert.deepEqual(show(r.answer), []);
+  assert.deepEqual(show(r.authority), ['example.test SOA SOA']);
+  assert.deepEqual(r.additional, []);
+});
+
+test('NODATA is NOERROR with an empty answer and the SOA', async () => {
+  const h = harness(standardServers());
+  const r = await h.ask('www.example.test', 'AAAA');
+  assert.equal(r.rcode, 0);
+  assert.deepEqual(r.answer, []);
+  assert.deepEqual(show(r.authority), ['example.test SOA SOA']);
+});
