@@ -1,1 +1,3 @@
 export * from './schema.js';
+export { loadConfig, parseConfig } from './load.js';
+export { validateConfig } from './validate.js';

@@ -34,6 +34,16 @@ export interface Answer {
   /** Authoritative answer (local zones). */
   aa?: boolean;
   ede?: ExtendedError[];
+  /**
+   * The reply may be reused for identical questions for up to one second (the UDP microcache,
+   * microcache.ts). Handlers set it for answers that do not depend on who asks.
+   */
+  cacheable?: boolean;
+  /** Send nothing at all (local zone type deny). */
+  drop?: boolean;
 }
 
 export type QueryHandler = (q: ClientQuery, signal: AbortSignal) => Promise<Answer> | Answer;
+
+/** A handler in a chain: answers itself or passes the query on to `next`. */
+export type ChainedHandler = (q: ClientQuery, signal: AbortSignal, next: QueryHandler) => Promise<Answer> | Answer;

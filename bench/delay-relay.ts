@@ -1,0 +1,137 @@
+/**
+ * A delaying relay for realistic round-trip times on loopback without netem: listens on an address and
+ * port, forwards each UDP datagram (and each TCP byte stream, so TC fallbacks work, RFC 7766) to a target
+ * after `delayMs`, and passes replies back after `delayMs` again. One upstream socket per client keeps
+ * replies routed. Bounded: at most `maxClients` UDP clients (the oldest is dropped) and TCP connections.
+ */
+import { createSocket, type Socket as UdpSocket } from 'node:dgram';
+import { createServer, connect, type Server, type Socket } from 'node:net';
+import { FrameDecoder } from '../src/wire/index.js';
+
+export interface Endpoint { address: string; port: number }
+
+export interface DelayRelayOptions {
+  listen: Endpoint;
+  target: Endpoint;
+  /** Delay added in each direction (so the round trip grows by twice this). */
+  delayMs: number;
+  /** Most UDP clients (distinct source address and port) remembered at once. Default 1024. */
+  maxClients?: number;
+  /** Most TCP connections relayed at once. Default 256. */
+  maxConnections?: number;
+  /** The stream carries plain DNS frames (RFC 1035 §4.2.2) to count; false for DoT (encrypted). Default true. */
+  countFrames?: boolean;
+}
+
+/** What the relay has seen from its clients: queries it forwarded, connections it relayed. */
+export interface RelayStats { udpQueries: number; tcpConnections: number; tcpQueries: number }
+
+export class DelayRelay {
+  private readonly clients = new Map<string, UdpSocket>();
+  private readonly timers = new Set<NodeJS.Timeout>();
+  private readonly streams = new Set<Socket>();
+  private closed = false;
+  private readonly counts: RelayStats = { udpQueries: 0, tcpConnections: 0, tcpQueries: 0 };
+
+  private constructor(private readonly udp: UdpSocket, private readonly tcp: Server, private readonly o: DelayRelayOptions) {}
+
+  /** Starts relaying UDP and TCP on `listen` (port 0: an ephemeral port, the same for both). */
+  static async start(o: DelayRelayOptions): Promise<DelayRelay> {
+    const udp = createSocket('udp4');
+    await new Promise<void>((resolve, reject) => {
+      udp.once('error', reject);
+      udp.bind(o.listen.port, o.listen.address, () => { udp.off('error', reject); resolve(); });
+    });
+    const tcp = createServer();
+    tcp.maxConnections = o.maxConnections ?? 256;
+    try {
+      await new Promise<void>((resolve, reject) => {
+        tcp.once('error', reject);
+        tcp.listen(udp.address().port, o.listen.address, () => { tcp.off('error', reject); resolve(); });
+      });
+    } catch (err) {
+      udp.close();
+      throw err;
+    }
+    const relay = new DelayRelay(udp, tcp, o);
+    udp.on('message', (msg, rinfo) => relay.fromClient(msg, rinfo.address, rinfo.port));
+    udp.on('error', () => undefined);
+    tcp.on('connection', (sock) => relay.relayStream(sock));
+    return relay;
+  }
+
+  /** Counts so far (a copy). */
+  stats(): RelayStats {
+    return { ...this.counts };
+  }
+
+  /** Where the relay listens (UDP and TCP). */
+  address(): Endpoint {
+    const a = this.udp.address();
+    return { address: a.address, port: a.port };
+  }
+
+  private later(fn: () => void): void {
+    if (this.closed) return;
+    const t = setTimeout(() => { this.timers.delete(t); if (!this.closed) fn(); }, this.o.delayMs);
+    this.timers.add(t);
+  }
+
+  private upstreamFor(address: string, port: number): UdpSocket {
+    const key = `${address}|${port}`;
+    let sock = this.clients.get(key);
+    if (sock) return sock;
+    if (this.clients.size >= (this.o.maxClients ?? 1024)) {
+      const [oldKey, oldSock] = this.clients.entries().next().value as [string, UdpSocket];
+      this.clients.delete(oldKey);
+      oldSock.close();
+    }
+    const s = sock = createSocket('udp4');
+    s.on('message', (reply) => this.later(() => this.udp.send(reply, port, address)));
+    s.on('error', () => undefined);
+    s.bind(0, this.o.listen.address);
+    this.clients.set(key, s);
+    return s;
+  }
+
+  private fromClient(msg: Buffer, address: string, port: number): void {
+    this.counts.udpQueries++;
+    const up = this.upstreamFor(address, port);
+    this.later(() => up.send(msg, this.o.target.port, this.o.target.address));
+  }
+
+  private relayStream(client: Socket): void {
+    if (this.closed) { client.destroy(); return; }
+    const server = connect({ host: this.o.target.address, port: this.o.target.port });
+    this.streams.add(client).add(server);
+    this.counts.tcpConnections++;
+    if (this.o.countFrames !== false) {
+      const frames = new FrameDecoder();
+      client.on('data', (chunk) => { this.counts.tcpQueries += frames.push(chunk).frames.length; });
+    }
+    const pipe = (from: Socket, to: Socket): void => {
+      from.on('data', (chunk) => this.later(() => to.write(chunk)));
+      from.on('end', () => this.later(() => to.end()));
+      from.on('error', () => to.destroy());
+      from.on('close', (hadError) => { this.streams.delete(from); if (hadError) to.destroy(); });
+    };
+    pipe(client, server);
+    pipe(server, client);
+  }
+
+  /** Stops relaying: pending deliveries are dropped, every socket closed. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    for (const t of this.timers) clearTimeout(t);
+    this.timers.clear();
+    for (const s of this.clients.values()) s.close();
+    this.clients.clear();
+    for (const s of this.streams) s.destroy();
+    this.streams.clear();
+    await Promise.all([
+      new Promise<void>((r) => this.udp.close(() => r())),
+      new Promise<void>((r) => this.tcp.close(() => r())),
+    ]);
+  }
+}

@@ -1,0 +1,101 @@
+/**
+ * Renders the serving benchmark's results as Markdown: throughput per transport with ratios
+ * (Ward/bare Node.js, Ward/Unbound), and latency percentiles at a fixed query rate.
+ */
+import { quantile, type PerfMode, type PerfResult } from './dnsperf.js';
+
+/** Results of one server on one transport: every round's run. */
+export interface Cell { target: string; mode: PerfMode; runs: PerfResult[] }
+
+export interface ReportInput {
+  /** Lines describing the machine, versions and settings. */
+  meta: string[];
+  throughput: Cell[];
+  latency: Cell[];
+  rate: number;
+  seconds: number;
+  rounds: number;
+}
+
+const MODE_LABEL: Record<PerfMode, string> = { udp: 'UDP', tcp: 'TCP', dot: 'DoT' };
+
+function median(values: number[]): number {
+  const s = [...values].sort((a, b) => a - b);
+  if (s.length === 0) return NaN;
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 === 1 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
+}
+
+/** Median queries per second of a cell (NaN when the server does not speak that transport). */
+export function medianQps(cells: Cell[], target: string, mode: PerfMode): number {
+  const cell = cells.find((c) => c.target === target && c.mode === mode);
+  return cell ? median(cell.runs.map((r) => r.qps)) : NaN;
+}
+
+function num(n: number, digits = 0): string {
+  return Number.isNaN(n) ? '–' : n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+}
+
+function lossText(runs: PerfResult[]): string {
+  const sent = runs.reduce((a, r) => a + r.sent, 0);
+  const lost = runs.reduce((a, r) => a + r.lost, 0);
+  return lost === 0 ? '0' : `${lost} (${((100 * lost) / sent).toFixed(2)}%)`;
+}
+
+function throughputTable(input: ReportInput): string[] {
+  const rows = [
+    '| transport | bare Node.js qps | Ward qps | Unbound qps | Ward / bare | Ward / Unbound | Ward lost |',
+    '|---|--:|--:|--:|--:|--:|--:|',
+  ];
+  for (const mode of ['udp', 'tcp', 'dot'] as PerfMode[]) {
+    const bare = medianQps(input.throughput, 'bare Node.js', mode);
+    const ward = medianQps(input.throughput, 'Ward', mode);
+    const unbound = medianQps(input.throughput, 'Unbound', mode);
+    const wardCell = input.throughput.find((c) => c.target === 'Ward' && c.mode === mode);
+    rows.push(`| ${MODE_LABEL[mode]} | ${num(bare)} | ${num(ward)} | ${num(unbound)} | ${num(ward / bare, 2)} | `
+      + `${num(ward / unbound, 2)} | ${wardCell ? lossText(wardCell.runs) : '–'} |`);
+  }
+  return rows;
+}
+
+function runsDetail(input: ReportInput): string[] {
+  if (input.rounds < 2) return [];
+  const lines = input.throughput.map((c) => `- ${MODE_LABEL[c.mode]} ${c.target}: ${c.runs.map((r) => num(r.qps)).join(', ')}`);
+  return ['', 'Every round, per server (rounds start with a different server each time):', '', ...lines];
+}
+
+function latencyTable(input: ReportInput): string[] {
+  const rows = [
+    '| transport | server | achieved qps | p50 ms | p99 ms | max ms | lost |',
+    '|---|---|--:|--:|--:|--:|--:|',
+  ];
+  for (const cell of input.latency) {
+    const all = cell.runs.flatMap((r) => r.latenciesMs).sort((a, b) => a - b);
+    rows.push(`| ${MODE_LABEL[cell.mode]} | ${cell.target} | ${num(median(cell.runs.map((r) => r.qps)))} | `
+      + `${num(quantile(all, 0.5), 3)} | ${num(quantile(all, 0.99), 3)} | ${num(all[all.length - 1] ?? NaN, 3)} | `
+      + `${lossText(cell.runs)} |`);
+  }
+  return rows;
+}
+
+/** The whole report as Markdown. */
+export function renderReport(input: ReportInput): string {
+  return [
+    '# Serving benchmark: cache-hit-like answers from local data',
+    '',
+    ...input.meta.map((m) => `- ${m}`),
+    '',
+    `## Throughput (dnsperf as fast as answers come; median of ${input.rounds} round(s) of ${input.seconds} s)`,
+    '',
+    ...throughputTable(input),
+    ...runsDetail(input),
+    '',
+    `## Latency at a fixed rate (${num(input.rate)} qps, one connection or socket, ${input.seconds} s per run)`,
+    '',
+    ...latencyTable(input),
+    '',
+    'The bare Node.js responder answers one fixed packet over UDP only; it is the floor for any Node.js',
+    'server on this machine. DESIGN.md target: Ward over UDP at least 0.90 of it.',
+    '',
+  ].join('\n');
+}

@@ -1,0 +1,60 @@
+/**
+ * The servers the serving benchmark compares, each a child process answering www.bench.test A 192.0.2.1:
+ * the bare Node.js UDP responder (the floor), Ward from local_zones, and Unbound from local-data.
+ * Each start resolves once the server answers on every transport it serves.
+ */
+import { fileURLToPath } from 'node:url';
+import type { CertFiles } from '../test/helpers/lab-cert.js';
+import { startDaemon, waitReady } from '../test/helpers/lab-process.js';
+import { query } from '../test/helpers/lab-query.js';
+import { startUnbound } from '../test/helpers/lab-unbound.js';
+import { startWard as startWardProcess, tlsHandshakes } from '../test/helpers/lab-ward.js';
+
+export const BENCH_NAME = 'www.bench.test';
+export const BENCH_RECORD = 'www.bench.test. 300 IN A 192.0.2.1';
+
+/** A running server under test: where it listens per transport, and how to stop it. */
+export interface Target {
+  label: string;
+  address: string;
+  ports: { udp: number; tcp?: number; dot?: number };
+  /** Process id (for CPU pinning). */
+  pid: number | undefined;
+  stop(): Promise<void>;
+}
+
+/** Starts the bare responder (bench/bare-responder.js beside this file) on address:port/udp. */
+export async function startBare(address: string, port: number): Promise<Target> {
+  const script = fileURLToPath(new URL('./bare-responder.js', import.meta.url));
+  const daemon = startDaemon('bare-responder', process.execPath, [script, address, String(port)]);
+  try {
+    await waitReady(daemon, async () => (await query(address, port, BENCH_NAME, 'A', { timeoutMs: 300 })).answers.length === 1);
+  } catch (err) {
+    await daemon.stop();
+    throw err;
+  }
+  return { label: 'bare Node.js', address, ports: { udp: port }, pid: daemon.child.pid, stop: () => daemon.stop() };
+}
+
+/** Starts Ward (src/main.js of this build) serving the record from local_zones, with DoT on 853. */
+export async function startWard(dir: string, address: string, tls: CertFiles): Promise<Target> {
+  const ward = await startWardProcess({
+    dir, address, tlsPort: 853, tls,
+    localZones: [{ name: 'bench.test.', type: 'static', records: [BENCH_RECORD] }],
+  });
+  return { label: 'Ward', address, ports: { udp: 53, tcp: 53, dot: 853 }, pid: ward.daemon.child.pid, stop: () => ward.stop() };
+}
+
+/** Starts Unbound serving the record as local-data, with DoT on 853. */
+export async function startUnboundTarget(address: string, tls: CertFiles): Promise<Target> {
+  const ub = await startUnbound({
+    address, tlsPort: 853, tls, localZone: { name: 'bench.test.', records: [BENCH_RECORD] },
+  });
+  try {
+    await waitReady(ub.daemon, () => tlsHandshakes(address, 853));
+  } catch (err) {
+    await ub.stop();
+    throw err;
+  }
+  return { label: 'Unbound', address, ports: { udp: 53, tcp: 53, dot: 853 }, pid: ub.daemon.child.pid, stop: () => ub.stop() };
+}

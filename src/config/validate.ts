@@ -1,0 +1,204 @@
+/**
+ * Hand-written validation of a parsed config document against the schema (schema.ts). Unknown keys
+ * and wrong types are errors naming the file, the key path (`server.listen[1].port`) and what is
+ * expected; missing keys take their defaults from `defaultConfig()`. Never touches files.
+ */
+import { isIP } from 'node:net';
+import { ConfigError } from '../util/index.js';
+import { defaultConfig, type Config } from './schema.js';
+
+/** What a value must look like. */
+export type Spec =
+  | { kind: 'string'; check?: (s: string) => string | undefined; what?: string }
+  | { kind: 'int'; min: number; max: number }
+  | { kind: 'bool' }
+  | { kind: 'enum'; values: readonly string[] }
+  | { kind: 'array'; of: Spec }
+  | { kind: 'object'; fields: { [key: string]: Spec }; defaults?: { [key: string]: unknown } }
+  | { kind: 'nullable'; of: Spec }
+  | { kind: 'either'; options: Spec[]; what: string };
+
+const str = (what?: string, check?: (s: string) => string | undefined): Spec => ({ kind: 'string', what, check });
+const int = (min: number, max: number): Spec => ({ kind: 'int', min, max });
+const bool: Spec = { kind: 'bool' };
+const oneOf = (...values: string[]): Spec => ({ kind: 'enum', values });
+const list = (of: Spec): Spec => ({ kind: 'array', of });
+const obj = (fields: { [key: string]: Spec }, defaults?: { [key: string]: unknown }): Spec =>
+  ({ kind: 'object', fields, defaults });
+
+/** An IPv4 or IPv6 address in text form. */
+function ipAddress(s: string): string | undefined {
+  return isIP(s) === 0 ? 'an IPv4 or IPv6 address' : undefined;
+}
+
+/** An address prefix `address/length` (a bare address means a host prefix). */
+function cidrProblem(s: string): string | undefined {
+  const [addr, len, extra] = s.split('/');
+  const family = isIP(addr);
+  const max = family === 4 ? 32 : 128;
+  if (family === 0 || extra !== undefined) return 'an address prefix like 192.0.2.0/24 or 2001:db8::/32';
+  if (len !== undefined && !(/^\d+$/.test(len) && Number(len) <= max)) return `a prefix length 0..${max}`;
+  return undefined;
+}
+
+/** A domain name in presentation form (labels of 1..63 octets, at most 255 octets). */
+function domainName(s: string): string | undefined {
+  const n = s === '.' ? '' : s.replace(/\.$/, '');
+  const ok = n === '' || (n.length <= 253 && n.split('.').every((l) => l.length > 0 && l.length <= 63));
+  return ok ? undefined : 'a domain name like example.test.';
+}
+
+const LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+const MAX_MS = 24 * 3600 * 1000;
+
+/** The whole schema: every key Ward knows. Keep in step with schema.ts and README.md. */
+export const CONFIG_SPEC: Spec = obj({
+  server: obj({
+    listen: list(obj({ address: str('an IP address', ipAddress), port: int(1, 65535), transport: oneOf('udp', 'tcp', 'tls') })),
+    tls: { kind: 'nullable', of: obj({ certificate: str('a file path'), key: str('a file path') }) },
+    state_dir: str('a directory path'),
+    access_control: list(obj({ prefix: str('an address prefix', cidrProblem), action: oneOf('allow', 'refuse', 'deny') })),
+    limits: obj({
+      max_connections: int(1, 1_000_000),
+      max_inflight_per_connection: int(1, 65535),
+      max_frame_bytes: int(12, 65535),
+      tcp_idle_timeout_ms: int(1, MAX_MS),
+      keepalive_timeout_ms: int(100, 6_553_500),
+      udp_max_payload: int(512, 65535),
+      max_write_queue_bytes: int(1024, 1 << 30),
+      tls_handshake_timeout_ms: int(1, MAX_MS),
+    }),
+    tcp_fastopen_queue: int(0, 65535),
+  }),
+  upstream: obj({
+    ipv4: bool,
+    ipv6: bool,
+    source_address: { kind: 'nullable', of: str('an IP address', ipAddress) },
+    tls: oneOf('off', 'opportunistic', 'strict'),
+    timeout_ms: int(1, MAX_MS),
+  }),
+  resolver: obj({
+    root_hints: { kind: 'either', what: 'a file path or a list of { name, addresses }', options: [
+      str('a file path'),
+      list(obj({ name: str('a domain name', domainName), addresses: list(str('an IP address', ipAddress)) })),
+    ] },
+    root_priming: bool,
+    qname_minimisation: bool,
+    do_not_query_localhost: bool,
+    harden_glue: bool,
+  }),
+  dnssec: obj({ trust_anchors: list(str('a file path or a DS/DNSKEY record')), negative_trust_anchors: list(str('a domain name', domainName)) }),
+  cache: obj({ max_bytes: int(0, 2 ** 40), min_ttl: int(0, 2 ** 31 - 1), max_ttl: int(0, 2 ** 31 - 1), serve_stale: bool, prefetch: bool }),
+  forward_zones: list(obj(
+    { name: str('a domain name', domainName), addresses: list(str('an IP address', ipAddress)), tls: bool },
+    { tls: false },
+  )),
+  local_zones: list(obj(
+    { name: str('a domain name', domainName), type: oneOf('static', 'transparent', 'refuse', 'deny', 'redirect'),
+      records: list(str('a record in zone-file syntax')) },
+    { records: [] },
+  )),
+  log: obj({ level: oneOf(...LEVELS) }),
+});
+
+function isPlainObject(v: unknown): v is { [key: string]: unknown } {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function describe(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'a list';
+  if (typeof v === 'object') return 'a mapping';
+  return `${typeof v} ${JSON.stringify(v)}`;
+}
+
+function keyPath(path: string, key: string): string {
+  return path === '' ? key : `${path}.${key}`;
+}
+
+/** What a spec accepts, in words, for error messages. */
+function expected(spec: Spec): string {
+  switch (spec.kind) {
+    case 'string': return spec.what ?? 'a string';
+    case 'int': return `an integer ${spec.min}..${spec.max}`;
+    case 'bool': return 'true or false';
+    case 'enum': return `one of ${spec.values.join(' | ')}`;
+    case 'array': return `a list of ${expected(spec.of)}`;
+    case 'object': return `a mapping with keys ${Object.keys(spec.fields).join(', ')}`;
+    case 'nullable': return `null or ${expected(spec.of)}`;
+    case 'either': return spec.what;
+    default: { const never: never = spec; return never; }
+  }
+}
+
+/**
+ * Checks `value` against `spec` and returns it with defaults filled in. `fallback` is the default
+ * for this position (undefined where the key is required). Throws ConfigError on the first problem.
+ */
+export function validateValue(value: unknown, spec: Spec, fallback: unknown, path: string, file: string): unknown {
+  const fail = (what = expected(spec)): never => {
+    throw new ConfigError(file, path || '(top level)', `${what}, got ${describe(value)}`);
+  };
+  switch (spec.kind) {
+    case 'string': {
+      if (typeof value !== 'string' || value === '') return fail();
+      const problem = spec.check?.(value);
+      return problem === undefined ? value : fail(problem);
+    }
+    case 'int':
+      if (typeof value !== 'number' || !Number.isInteger(value) || value < spec.min || value > spec.max) return fail();
+      return value;
+    case 'bool':
+      return typeof value === 'boolean' ? value : fail();
+    case 'enum':
+      return typeof value === 'string' && spec.values.includes(value) ? value : fail();
+    case 'nullable':
+      return value === null ? null : validateValue(value, spec.of, isPlainObject(fallback) ? fallback : undefined, path, file);
+    case 'either':
+      for (const option of spec.options) {
+        try { return validateValue(value, option, undefined, path, file); } catch { /* try the next shape */ }
+      }
+      return fail();
+    case 'array':
+      if (!Array.isArray(value)) return fail();
+      return value.map((item, i) => validateValue(item, spec.of, undefined, `${path}[${i}]`, file));
+    case 'object': {
+      if (!isPlainObject(value)) return fail();
+      const base = isPlainObject(fallback) ? fallback : spec.defaults ?? {};
+      const out: { [key: string]: unknown } = {};
+      for (const key of Object.keys(value)) {
+        if (!(key in spec.fields)) {
+          throw new ConfigError(file, keyPath(path, key), `a known key (${Object.keys(spec.fields).join(', ')}); '${key}' is not one`);
+        }
+      }
+      for (const [key, fieldSpec] of Object.entries(spec.fields)) {
+        const sub = keyPath(path, key);
+        if (key in value) out[key] = validateValue(value[key], fieldSpec, base[key], sub, file);
+        else if (key in base) out[key] = structuredClone(base[key]);
+        else throw new ConfigError(file, sub, `${expected(fieldSpec)} (this key is required)`);
+      }
+      return out;
+    }
+    default: { const never: never = spec; return never; }
+  }
+}
+
+/** Cross-key rules that the per-key shapes cannot express. */
+function checkRules(config: Config, file: string): void {
+  const seen = new Set<string>();
+  config.server.listen.forEach((l, i) => {
+    const id = `${l.transport === 'udp' ? 'udp' : 'stream'}|${l.address}|${l.port}`;
+    if (seen.has(id)) throw new ConfigError(file, `server.listen[${i}]`, `a socket not listed twice (${l.transport} ${l.address} port ${l.port} is)`);
+    seen.add(id);
+  });
+  if (config.cache.min_ttl > config.cache.max_ttl) {
+    throw new ConfigError(file, 'cache.min_ttl', `a value not above cache.max_ttl (${config.cache.max_ttl})`);
+  }
+}
+
+/** Validates a parsed document (null: an empty file) and returns the full configuration. */
+export function validateConfig(doc: unknown, file: string): Config {
+  const config = validateValue(doc ?? {}, CONFIG_SPEC, defaultConfig(), '', file) as Config;
+  checkRules(config, file);
+  return config;
+}

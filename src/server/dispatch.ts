@@ -1,0 +1,133 @@
+/**
+ * The glue from a received message to its reply: access control, the UDP microcache fast path,
+ * request checks, the query handler, response shaping, and the stream options RFC 7828 asks for
+ * (keepalive: answer with the server's timeout and apply it to the session). Handler failures become
+ * SERVFAIL with an EDE; nothing a client sends can throw past this file.
+ */
+import { errorMessage, type Clock } from '../util/index.js';
+import { findOption, OPTION, RCODE, type Message, type OptRecord } from '../wire/index.js';
+import type { InboundQuery, InboundSink } from '../net/index.js';
+import type { ServerLimits } from '../config/index.js';
+import type { Logger } from '../log/index.js';
+import type { AccessControl } from './acl.js';
+import { EDE } from './handlers.js';
+import { fastKey, MicroCache, type FastKey } from './microcache.js';
+import { checkRequest, queryFlags, type CheckedQuery } from './request.js';
+import { errorResponse, headerOnlyResponse, shapeResponse, type ShapeContext } from './response.js';
+import type { Answer, ClientQuery, QueryHandler } from './types.js';
+
+/** Counters for operators and tests (bounded-memory checks read `inflight` and `microcacheSize`). */
+export interface ServerStats {
+  received: number;
+  answered: number;
+  dropped: number;
+  formerr: number;
+  refused: number;
+  servfail: number;
+  microcacheHits: number;
+  inflight: number;
+  microcacheSize: number;
+}
+
+export interface DispatchOptions {
+  handler: QueryHandler;
+  acl: AccessControl;
+  limits: Pick<ServerLimits, 'udp_max_payload' | 'keepalive_timeout_ms'>;
+  log: Logger;
+  clock: Clock;
+  /** Replies reused for up to a second; omit to turn the fast path off. */
+  microcache?: MicroCache;
+}
+
+export interface Dispatcher { sink: InboundSink; stats(): ServerStats }
+
+/** Builds the sink a Listener calls for every message it receives. */
+export function createDispatcher(opts: DispatchOptions): Dispatcher {
+  const { handler, acl, limits, log, clock, microcache } = opts;
+  const udpMax = limits.udp_max_payload;
+  const counts = { received: 0, answered: 0, dropped: 0, formerr: 0, refused: 0, servfail: 0, inflight: 0 };
+
+  const send = (q: InboundQuery, bytes: Buffer | undefined): void => {
+    if (bytes === undefined) counts.dropped++; else counts.answered++;
+    q.reply(bytes);
+  };
+
+  const streamContext = (q: InboundQuery, checked: CheckedQuery): ShapeContext | 'formerr' => {
+    const ctx: ShapeContext = { transport: q.peer.transport, udpMaxPayload: udpMax };
+    const keepalive = q.stream ? findOption(checked.opt, OPTION.KEEPALIVE) : undefined;
+    if (q.stream && keepalive) {
+      // RFC 7828 §3.3.1: a keepalive option with a TIMEOUT in a query is a format error.
+      if ((keepalive.data?.length ?? 0) > 0) return 'formerr';
+      q.stream.setIdleTimeout(limits.keepalive_timeout_ms);
+      ctx.keepaliveMs = limits.keepalive_timeout_ms;
+    }
+    return ctx;
+  };
+
+  const finish = (q: InboundQuery, checked: CheckedQuery, ctx: ShapeContext, key: FastKey | null, ans: Answer): void => {
+    counts.inflight--;
+    // The connection is gone: release the query without an answer (the core counts it done).
+    if (q.signal.aborted) { q.reply(undefined); return; }
+    if (ans.drop) { send(q, undefined); return; }
+    if (ans.rcode === RCODE.SERVFAIL) counts.servfail++;
+    const bytes = shapeResponse(checked, ans, ctx);
+    send(q, bytes);
+    if (key && microcache && ans.cacheable) microcache.store(key, bytes, clock.monotonic());
+  };
+
+  const fail = (q: InboundQuery, checked: CheckedQuery, ctx: ShapeContext, err: unknown): void => {
+    log.warn({ err: errorMessage(err), qname: checked.question.name, qtype: checked.question.type }, 'query handler failed');
+    finish(q, checked, ctx, null, {
+      rcode: RCODE.SERVFAIL, answer: [], authority: [], additional: [], authenticated: false,
+      ede: [{ infoCode: EDE.OTHER, extraText: 'internal error' }],
+    });
+  };
+
+  const reject = (q: InboundQuery, rcode: number, msg: Message | undefined, opt: OptRecord | undefined): void => {
+    if (rcode === RCODE.FORMERR) counts.formerr++;
+    if (msg === undefined) { send(q, headerOnlyResponse(q.bytes, rcode)); return; }
+    const ctx: ShapeContext = { transport: q.peer.transport, udpMaxPayload: udpMax };
+    send(q, errorResponse({ msg, opt, flags: queryFlags(msg, opt) }, rcode, ctx));
+  };
+
+  const sink: InboundSink = (q) => {
+    counts.received++;
+    const action = acl.check(q.peer.address);
+    if (action === 'deny') { send(q, undefined); return; }
+    let key: FastKey | null = null;
+    if (microcache && action === 'allow' && q.peer.transport === 'udp') {
+      key = fastKey(q.bytes, udpMax);
+      const hit = key && microcache.answer(q.bytes, key, clock.monotonic());
+      if (hit) { send(q, hit); return; }
+    }
+    const verdict = checkRequest(q.bytes);
+    if (verdict.kind === 'drop') { send(q, undefined); return; }
+    if (verdict.kind === 'reject') { reject(q, verdict.rcode, verdict.msg, verdict.opt); return; }
+    const ctx = streamContext(q, verdict);
+    if (ctx === 'formerr') { reject(q, RCODE.FORMERR, verdict.msg, verdict.opt); return; }
+    if (action === 'refuse') {
+      counts.refused++;
+      send(q, errorResponse(verdict, RCODE.REFUSED, ctx, [{ infoCode: EDE.PROHIBITED }]));
+      return;
+    }
+    const cq: ClientQuery = {
+      question: verdict.question, flags: verdict.flags, peer: q.peer,
+      ednsSize: verdict.opt ? verdict.opt.udpPayloadSize : undefined,
+    };
+    counts.inflight++;
+    let result: Promise<Answer> | Answer;
+    try {
+      result = handler(cq, q.signal);
+    } catch (err) {
+      fail(q, verdict, ctx, err);
+      return;
+    }
+    if (result instanceof Promise) result.then((a) => finish(q, verdict, ctx, key, a), (err) => fail(q, verdict, ctx, err));
+    else finish(q, verdict, ctx, key, result);
+  };
+
+  return {
+    sink,
+    stats: () => ({ ...counts, microcacheHits: microcache?.hits ?? 0, microcacheSize: microcache?.size ?? 0 }),
+  };
+}

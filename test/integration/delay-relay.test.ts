@@ -1,0 +1,65 @@
+/**
+ * The delaying relay (bench/delay-relay.ts) on real loopback sockets: UDP datagrams and TCP bytes reach the
+ * target and come back, each direction delayed, replies routed to the right client, and close() stops it.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createSocket, type Socket as UdpSocket } from 'node:dgram';
+import { connect, createServer, type Server } from 'node:net';
+import { DelayRelay } from '../../bench/delay-relay.js';
+
+const DELAY = 40;
+
+async function echoServers(): Promise<{ udp: UdpSocket; tcp: Server; port: number }> {
+  const udp = createSocket('udp4');
+  udp.on('message', (msg, r) => udp.send(Buffer.concat([Buffer.from('echo:'), msg]), r.port, r.address));
+  await new Promise<void>((r) => udp.bind(0, '127.0.0.1', () => r()));
+  const port = udp.address().port;
+  const tcp = createServer((s) => s.on('data', (d) => s.write(Buffer.concat([Buffer.from('echo:'), d]))));
+  await new Promise<void>((r) => tcp.listen(port, '127.0.0.1', () => r()));
+  return { udp, tcp, port };
+}
+
+function udpRoundTrip(port: number, payload: string, timeoutMs = 2000): Promise<{ reply: string; ms: number }> {
+  return new Promise((resolve, reject) => {
+    const sock = createSocket('udp4');
+    const start = performance.now();
+    const timer = setTimeout(() => { sock.close(); reject(new Error('timeout')); }, timeoutMs);
+    sock.on('message', (m) => {
+      clearTimeout(timer);
+      sock.close();
+      resolve({ reply: m.toString(), ms: performance.now() - start });
+    });
+    sock.send(payload, port, '127.0.0.1');
+  });
+}
+
+test('relays UDP and TCP with the delay added in each direction', { timeout: 10_000 }, async () => {
+  const echo = await echoServers();
+  const relay = await DelayRelay.start({
+    listen: { address: '127.0.0.1', port: 0 }, target: { address: '127.0.0.1', port: echo.port }, delayMs: DELAY,
+  });
+  try {
+    const port = relay.address().port;
+    const [a, b] = await Promise.all([udpRoundTrip(port, 'one'), udpRoundTrip(port, 'two')]);
+    assert.equal(a.reply, 'echo:one');
+    assert.equal(b.reply, 'echo:two');
+    for (const r of [a, b]) assert.ok(r.ms >= 2 * DELAY - 2 && r.ms < 2 * DELAY + 500, `round trip ${r.ms} ms`);
+
+    const tcpReply = await new Promise<{ reply: string; ms: number }>((resolve, reject) => {
+      const start = performance.now();
+      const s = connect({ host: '127.0.0.1', port }, () => s.write('three'));
+      s.on('data', (d) => { s.destroy(); resolve({ reply: d.toString(), ms: performance.now() - start }); });
+      s.on('error', reject);
+    });
+    assert.equal(tcpReply.reply, 'echo:three');
+    assert.ok(tcpReply.ms >= 2 * DELAY - 2, `tcp round trip ${tcpReply.ms} ms`);
+
+    await relay.close();
+    await assert.rejects(udpRoundTrip(port, 'after close', 3 * DELAY + 100), /timeout|ECONNREFUSED/);
+  } finally {
+    await relay.close();
+    echo.udp.close();
+    echo.tcp.close();
+  }
+});

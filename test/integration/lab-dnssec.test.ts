@@ -1,0 +1,58 @@
+/**
+ * The signed lab (LabOptions.dnssec): the authorities serve signatures (RFC 4035 §3.1), and a validating
+ * Unbound with the lab's root trust anchor marks secure answers AD (NSEC and NSEC3 zones, RFC 4035 §5,
+ * RFC 5155), leaves the unsigned zone insecure, and answers SERVFAIL for the zone with a wrong DS.
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { startLab, type Lab } from '../helpers/lab.js';
+import { answerView, query } from '../helpers/lab-query.js';
+import { startUnbound, type Unbound } from '../helpers/lab-unbound.js';
+import { LAB_ADDR } from '../helpers/lab-zones.js';
+import { FLAG } from '../../src/wire/index.js';
+
+interface SecureCase { name: string; type: 'A' | 'AAAA'; rcode: string; ad: boolean; answers: string[] }
+
+const CASES: SecureCase[] = [
+  { name: 'www.glue.test', type: 'A', rcode: 'NOERROR', ad: true, answers: ['www.glue.test A 192.0.2.10'] },
+  { name: 'nx.glue.test', type: 'A', rcode: 'NXDOMAIN', ad: true, answers: [] },
+  { name: 'www.glue.test', type: 'AAAA', rcode: 'NOERROR', ad: true, answers: [] },
+  { name: 'anything.wild.glue.test', type: 'A', rcode: 'NOERROR', ad: true, answers: ['anything.wild.glue.test A 192.0.2.11'] },
+  { name: 'www.oob.test', type: 'A', rcode: 'NOERROR', ad: true, answers: ['www.oob.test A 192.0.2.20'] },
+  { name: 'nx.oob.test', type: 'A', rcode: 'NXDOMAIN', ad: true, answers: [] },
+  { name: 'www.insecure.test', type: 'A', rcode: 'NOERROR', ad: false, answers: ['www.insecure.test A 192.0.2.70'] },
+  { name: 'www.bogus.test', type: 'A', rcode: 'SERVFAIL', ad: false, answers: [] },
+];
+
+describe('signed lab: a validating Unbound', { timeout: 60_000 }, () => {
+  let lab: Lab | undefined;
+  let unbound: Unbound | undefined;
+
+  before(async () => {
+    lab = await startLab({ dnssec: true });
+    assert.ok(lab.trustAnchorFile);
+    unbound = await startUnbound({ address: '127.0.3.6', rootHintsFile: lab.rootHintsFile, trustAnchorFile: lab.trustAnchorFile });
+  });
+
+  after(async () => {
+    await unbound?.stop();
+    await lab?.stop();
+  });
+
+  test('the trust anchor is the root DS and the authorities sign', async () => {
+    assert.match(readFileSync(lab!.trustAnchorFile!, 'utf8'), /^\.\s+IN\s+DS\s+\d+ 13 2 [0-9A-F ]+$/m);
+    const msg = await query(LAB_ADDR.nsd, 53, 'www.glue.test', 'A', { rd: false, dnssecOk: true });
+    assert.deepEqual(msg.answers.map((rr) => rr.type).sort(), ['A', 'RRSIG']);
+    const nsec3 = await query(LAB_ADDR.bind, 53, 'nx.oob.test', 'A', { rd: false, dnssecOk: true, transport: 'tcp' });
+    assert.ok(nsec3.authorities.some((rr) => rr.type === 'NSEC3'), 'oob.test denies with NSEC3');
+  });
+
+  for (const c of CASES) {
+    test(`${c.name} ${c.type}: ${c.rcode}${c.ad ? ', AD' : ''}`, async () => {
+      const msg = await query(unbound!.address, unbound!.port, c.name, c.type, { transport: 'tcp', dnssecOk: true, timeoutMs: 15_000 });
+      assert.deepEqual(answerView(msg), { rcode: c.rcode, answers: c.answers });
+      assert.equal((msg.flags & FLAG.AD) !== 0, c.ad, 'AD flag');
+    });
+  }
+});

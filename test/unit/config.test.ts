@@ -1,0 +1,98 @@
+/** Config loading: defaults, the shipped files, and errors that name file, key path and expectation. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { loadConfig, parseConfig, defaultConfig } from '../../src/config/index.js';
+import { ConfigError } from '../../src/util/index.js';
+import { REPO_ROOT } from '../helpers/paths.js';
+
+function configError(text: string): ConfigError {
+  try {
+    parseConfig(text, 'test.yaml');
+  } catch (err) {
+    assert.ok(err instanceof ConfigError, `expected ConfigError, got ${String(err)}`);
+    return err;
+  }
+  assert.fail('expected a ConfigError');
+}
+
+test('an empty document gives the defaults', () => {
+  assert.deepEqual(parseConfig('', 'empty.yaml'), defaultConfig());
+});
+
+test('missing keys take defaults, given keys replace them', () => {
+  const c = parseConfig('server:\n  limits: { udp_max_payload: 1400 }\nlog: { level: debug }\n', 'x.yaml');
+  assert.equal(c.server.limits.udp_max_payload, 1400);
+  assert.equal(c.server.limits.max_connections, defaultConfig().server.limits.max_connections);
+  assert.equal(c.log.level, 'debug');
+  assert.deepEqual(c.server.listen, defaultConfig().server.listen);
+});
+
+test('the shipped config files load', () => {
+  const ward = loadConfig(join(REPO_ROOT, 'config/ward.yaml'));
+  assert.equal(ward.server.listen.length, 3);
+  assert.ok(ward.local_zones.length > 0);
+  const prod = loadConfig(join(REPO_ROOT, 'config/production.yaml'));
+  assert.ok(prod.server.listen.some((l) => l.port === 853 && l.transport === 'tls'));
+  assert.deepEqual(prod.local_zones[1].records, []);
+});
+
+test('unknown keys are errors with their path', () => {
+  const e = configError('server:\n  listen:\n    - { address: 127.0.0.1, port: 53, transport: udp }\n    - { address: 127.0.0.1, prot: 53, transport: tcp }\n');
+  assert.equal(e.file, 'test.yaml');
+  assert.equal(e.key, 'server.listen[1].prot');
+  assert.match(e.message, /^test\.yaml: server\.listen\[1\]\.prot: expected a known key \(address, port, transport\)/);
+  assert.equal(configError('serverr: {}\n').key, 'serverr');
+});
+
+test('wrong types name the key and the expected value', () => {
+  const port = configError('server:\n  listen:\n    - { address: 127.0.0.1, port: "53", transport: udp }\n');
+  assert.equal(port.key, 'server.listen[0].port');
+  assert.match(port.expected, /an integer 1\.\.65535, got string "53"/);
+  assert.equal(configError('server:\n  listen:\n    - { address: 127.0.0.1, port: 70000, transport: udp }\n').key, 'server.listen[0].port');
+  const transport = configError('server:\n  listen:\n    - { address: 127.0.0.1, port: 53, transport: quic }\n');
+  assert.match(transport.expected, /one of udp \| tcp \| tls/);
+  assert.equal(configError('cache: { serve_stale: yes }\n').key, 'cache.serve_stale');
+  assert.equal(configError('server: { listen: 5 }\n').key, 'server.listen');
+  assert.equal(configError('local_zones: [ { name: a.test., type: static, records: [ 5 ] } ]\n').key, 'local_zones[0].records[0]');
+});
+
+test('addresses and prefixes are checked', () => {
+  assert.equal(configError('server:\n  listen:\n    - { address: localhost, port: 53, transport: udp }\n').key, 'server.listen[0].address');
+  assert.equal(configError('server: { access_control: [ { prefix: 10.0.0.0/33, action: allow } ] }\n').key, 'server.access_control[0].prefix');
+  assert.equal(configError('server: { access_control: [ { prefix: 10.0.0.0/8, action: permit } ] }\n').key, 'server.access_control[0].action');
+});
+
+test('required keys in list entries are reported', () => {
+  const e = configError('server:\n  listen:\n    - { address: 127.0.0.1, transport: udp }\n');
+  assert.equal(e.key, 'server.listen[0].port');
+  assert.match(e.expected, /required/);
+  assert.equal(configError('server: { tls: { certificate: /x.pem } }\n').key, 'server.tls.key');
+});
+
+test('cross-key rules: duplicate sockets, min_ttl above max_ttl', () => {
+  const dup = 'server:\n  listen:\n    - { address: 127.0.0.1, port: 53, transport: tcp }\n    - { address: 127.0.0.1, port: 53, transport: tls }\n';
+  assert.equal(configError(dup).key, 'server.listen[1]');
+  assert.equal(configError('cache: { min_ttl: 10, max_ttl: 5 }\n').key, 'cache.min_ttl');
+});
+
+test('YAML syntax errors and duplicate keys name the line', () => {
+  assert.match(configError('server:\n  listen: [\n').key, /^line \d+$/);
+  assert.match(configError('log: { level: info }\nlog: { level: debug }\n').key, /^line 2$/);
+  assert.equal(configError('- just\n- a list\n').key, '(top level)');
+});
+
+test('loadConfig reports an unreadable file', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ward-config-'));
+  try {
+    const missing = join(dir, 'nope.yaml');
+    assert.throws(() => loadConfig(missing), (e: unknown) => e instanceof ConfigError && e.file === missing);
+    const file = join(dir, 'ok.yaml');
+    writeFileSync(file, 'log: { level: warn }\n');
+    assert.equal(loadConfig(file).log.level, 'warn');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

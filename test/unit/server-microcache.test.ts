@@ -1,0 +1,50 @@
+/** The UDP fast path's key and store: what qualifies, what separates keys, expiry and bounds. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import dnsPacket from 'dns-packet';
+import { fastKey, MicroCache } from '../../src/server/index.js';
+
+function q(name: string, o: { flags?: number; opt?: object; extra?: boolean } = {}): Buffer {
+  const additionals = [
+    ...(o.extra ? [{ name: 'x.test', type: 'A', class: 'IN', ttl: 1, data: '192.0.2.1' }] : []),
+    ...(o.opt ? [{ type: 'OPT', name: '.', udpPayloadSize: 1232, ...o.opt }] : []),
+  ] as dnsPacket.Answer[];
+  return dnsPacket.encode({ id: 99, type: 'query', flags: o.flags ?? 0x100, questions: [{ name, type: 'A', class: 'IN' }], additionals });
+}
+
+test('keys fold ASCII case and separate what shapes the reply', () => {
+  const key = (b: Buffer): string | undefined => fastKey(b, 1232)?.key;
+  assert.equal(key(q('WWW.Example.TEST')), key(q('www.example.test')));
+  assert.notEqual(key(q('a.test')), key(q('a.test', { flags: 0 })), 'RD');
+  assert.notEqual(key(q('a.test')), key(q('a.test', { flags: 0x110 })), 'CD');
+  assert.notEqual(key(q('a.test', { opt: {} })), key(q('a.test', { opt: { flags: 0x8000 } })), 'DO');
+  assert.notEqual(key(q('a.test', { opt: { udpPayloadSize: 600 } })), key(q('a.test', { opt: { udpPayloadSize: 4096 } })), 'size limit');
+  assert.equal(key(q('a.test', { opt: { udpPayloadSize: 1500 } })), key(q('a.test', { opt: { udpPayloadSize: 4096 } })), 'both capped at 1232');
+  assert.notEqual(key(q('a.b.test')), key(q('a\\.b.test')), 'label boundaries count');
+});
+
+test('only plain queries qualify', () => {
+  assert.equal(fastKey(q('a.test', { extra: true }), 1232), null, 'extra additional record');
+  assert.equal(fastKey(q('a.test', { opt: { ednsVersion: 1 } }), 1232), null, 'EDNS version 1 goes to the checks');
+  const response = q('a.test');
+  response[2] |= 0x80;
+  assert.equal(fastKey(response, 1232), null, 'QR set');
+  assert.equal(fastKey(q('a.test', { flags: 0x2100 }), 1232), null, 'opcode 4 (NOTIFY)');
+  assert.equal(fastKey(q('\u00c0.test'), 1232), null, 'non-ASCII name');
+  const cut = q('a.test', { opt: {} });
+  assert.equal(fastKey(cut.subarray(0, cut.length - 1), 1232), null, 'truncated OPT');
+  assert.equal(fastKey(Buffer.concat([q('a.test'), Buffer.from([0])]), 1232), null, 'trailing garbage');
+});
+
+test('entries expire after maxAgeMs and the store is bounded', () => {
+  const mc = new MicroCache(2, 1_000);
+  const k = fastKey(q('a.test'), 1232)!;
+  const reply = Buffer.from(q('a.test'));
+  mc.store(k, reply, 0);
+  const hit = mc.answer(q('A.TEST'), k, 999);
+  assert.ok(hit);
+  assert.equal(hit.toString('latin1', 13, 14), 'A', 'client case copied into the reply');
+  assert.equal(mc.answer(q('a.test'), k, 1_000), undefined, 'expired');
+  for (const n of ['b.test', 'c.test', 'd.test']) mc.store(fastKey(q(n), 1232)!, reply, 0);
+  assert.equal(mc.size, 2);
+});
