@@ -9,6 +9,7 @@ import { ConfigError, errorMessage } from '../util/index.js';
 import { fqdn, isSubdomain, normalizeName, parentName, parseRecord, RCODE, type Record } from '../wire/index.js';
 import type { LocalZone, LocalZoneType } from '../config/index.js';
 import type { Answer, ChainedHandler, ClientQuery, QueryHandler } from './types.js';
+import { BUILTIN_LOCAL_ZONES } from './builtin-zones.js';
 
 interface Zone {
   name: string;
@@ -68,8 +69,13 @@ function sameType(rr: Record, type: string): boolean {
 export class LocalZones {
   private readonly zones = new Map<string, Zone>();
 
+  /** `zones` from the config; the built-in special-use zones fill in names the config does not have. */
   constructor(zones: LocalZone[], source = 'config') {
     zones.forEach((z, i) => this.zones.set(normalizeName(z.name), buildZone(z, i, source)));
+    BUILTIN_LOCAL_ZONES.forEach((z, i) => {
+      const name = normalizeName(z.name);
+      if (!this.zones.has(name)) this.zones.set(name, buildZone(z, i, 'built-in local zones'));
+    });
   }
 
   /** The closest zone enclosing the normalized name. */
@@ -107,7 +113,7 @@ export class LocalZones {
 
   /** Answers from local data, or undefined to pass the query on. `drop` for deny zones. */
   answer(q: ClientQuery): Answer | undefined {
-    if (q.question.class !== 'IN' || this.zones.size === 0) return undefined;
+    if (q.question.class !== 'IN') return undefined;
     const qname = normalizeName(q.question.name);
     const zone = this.find(qname);
     if (zone === undefined) return undefined;

@@ -1,0 +1,41 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { LocalZones, type ClientQuery } from '../../src/server/index.js';
+import { RCODE } from '../../src/wire/index.js';
+
+function ask(zones: LocalZones, name: string, type = 'A') {
+  const q: ClientQuery = {
+    question: { name, type, class: 'IN' }, flags: { rd: true, cd: false, do: false, ad: false },
+    peer: { address: '127.0.0.1', port: 1, transport: 'udp' },
+  };
+  return zones.answer(q);
+}
+
+test('localhost and its reverse names are answered locally (RFC 6761 §6.3)', () => {
+  const zones = new LocalZones([]);
+  const a = ask(zones, 'LocalHost.');
+  assert.equal(a?.rcode, RCODE.NOERROR);
+  assert.equal(a?.aa, true);
+  assert.deepEqual(a?.answer.map((r) => (r as { data: string }).data), ['127.0.0.1']);
+  assert.deepEqual(ask(zones, 'localhost', 'AAAA')?.answer.map((r) => (r as { data: string }).data), ['::1']);
+  assert.deepEqual(ask(zones, '1.0.0.127.in-addr.arpa', 'PTR')?.answer.map((r) => (r as { data: string }).data), ['localhost']);
+  assert.equal(ask(zones, `1.${'0.'.repeat(31)}ip6.arpa`, 'PTR')?.answer.length, 1);
+  assert.equal(ask(zones, 'other.localhost')?.rcode, RCODE.NXDOMAIN);
+});
+
+test('invalid, onion and home.arpa never reach the resolver', () => {
+  const zones = new LocalZones([]);
+  for (const name of ['x.invalid', 'abc.onion', 'printer.home.arpa']) {
+    const a = ask(zones, name);
+    assert.equal(a?.rcode, RCODE.NXDOMAIN, name);
+    assert.equal(a?.authority[0]?.type, 'SOA', `${name}: SOA for negative caching`);
+  }
+  assert.equal(ask(zones, 'www.example.com'), undefined, 'other names pass on');
+});
+
+test('a configured zone of the same name replaces the built-in one', () => {
+  const zones = new LocalZones([{ name: 'onion.', type: 'transparent', records: [] },
+    { name: 'localhost', type: 'static', records: ['localhost. 60 IN A 127.0.0.2'] }]);
+  assert.equal(ask(zones, 'abc.onion'), undefined, 'transparent: passed on to the resolver');
+  assert.deepEqual(ask(zones, 'localhost')?.answer.map((r) => (r as { data: string }).data), ['127.0.0.2']);
+});
