@@ -26,6 +26,8 @@ export interface ServerLimits {
   max_write_queue_bytes: number;
   /** Time allowed for a TLS handshake to finish. */
   tls_handshake_timeout_ms: number;
+  /** Receive and send buffer of each UDP listening socket: absorbs bursts (the kernel caps it at net.core.rmem_max). */
+  udp_socket_buffer_bytes: number;
 }
 
 export interface ServerConfig {
@@ -125,6 +127,7 @@ export function defaultConfig(): Config {
         udp_max_payload: 1232,
         max_write_queue_bytes: 1 << 20,
         tls_handshake_timeout_ms: 5_000,
+        udp_socket_buffer_bytes: 4 * 1024 * 1024,
       },
       tcp_fastopen_queue: 256,
     },

@@ -67,6 +67,7 @@ export const CONFIG_SPEC: Spec = obj({
       udp_max_payload: int(512, 65535),
       max_write_queue_bytes: int(1024, 1 << 30),
       tls_handshake_timeout_ms: int(1, MAX_MS),
+      udp_socket_buffer_bytes: int(4096, 1 << 30),
     }),
     tcp_fastopen_queue: int(0, 65535),
   }),

@@ -56,6 +56,7 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
         transport: entry.transport, address: entry.address, port: entry.port, log, clock,
         tls: entry.transport === 'tls' ? opts.tls : undefined,
         maxConnections: l.max_connections,
+        udpBufferBytes: l.udp_socket_buffer_bytes,
         tcpFastOpenQueue: server.tcp_fastopen_queue,
         limits: {
           maxFrameBytes: l.max_frame_bytes, idleTimeoutMs: l.tcp_idle_timeout_ms, maxWriteQueueBytes: l.max_write_queue_bytes,
