@@ -72,7 +72,7 @@ export function createDispatcher(opts: DispatchOptions): Dispatcher {
     if (ans.rcode === RCODE.SERVFAIL) counts.servfail++;
     const bytes = shapeResponse(checked, ans, ctx);
     send(q, bytes);
-    if (key && microcache && ans.cacheable) microcache.store(key, bytes, clock.monotonic());
+    if (key && microcache && ans.cacheable) microcache.store(key, bytes, clock.monotonic(), ans.aa !== true);
   };
 
   const fail = (q: InboundQuery, checked: CheckedQuery, ctx: ShapeContext, err: unknown): void => {

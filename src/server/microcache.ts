@@ -1,9 +1,12 @@
 /**
- * The UDP fast path: a response microcache keyed by what shapes a reply, storing encoded replies for
- * at most one second (so TTLs are at most one second stale). A hit skips decode, handler and encode:
- * the stored bytes are copied, the ID patched and the client's question name copied in (its case,
- * RFC 4343 and the 0x20 trick). Only plain queries qualify: one question, no answer or authority
- * records, nothing in additional but one OPT of version 0 (RFC 6891 §6.1.2) ending the message.
+ * The UDP fast path: a response cache keyed by what shapes a reply, storing encoded replies (a packet
+ * cache, like PowerDNS Recursor's). A hit skips decode, handler and encode: the stored bytes are
+ * copied, the ID patched, the client's question name copied in (its case, RFC 4343 and the 0x20
+ * trick) and every TTL lowered by the whole seconds since the reply was stored, so TTLs count down
+ * exactly as from the resolver's cache. An entry lives at most as long as its smallest TTL, and at
+ * most `maxAgeMs`; answers from local data (authoritative) keep their TTLs. Only plain queries
+ * qualify: one question, no answer or authority records, nothing in additional but one OPT of
+ * version 0 (RFC 6891 §6.1.2) ending the message.
  */
 import { DO_FLAG, FLAG } from '../wire/index.js';
 
@@ -62,14 +65,57 @@ export function fastKey(buf: Buffer, udpMaxPayload: number): FastKey | null {
   return { key: `${raw.toLowerCase()}|${buf.readUInt32BE(nameEnd)}|${flags & KEY_FLAGS}|${edns}`, nameEnd };
 }
 
-interface Entry { bytes: Buffer; expires: number }
+/** Skips a possibly compressed name at `off`; returns the offset after it, or -1. */
+function skipName(buf: Buffer, off: number): number {
+  while (off < buf.length) {
+    const len = buf[off];
+    if (len === 0) return off + 1;
+    if ((len & 0xc0) === 0xc0) return off + 2;
+    if (len > 63) return -1;
+    off += 1 + len;
+  }
+  return -1;
+}
 
-/** Encoded replies by FastKey.key, bounded in count and kept at most `maxAgeMs`. */
+/** Offsets of the TTL fields of every record but OPT, with their values; null when the reply does not parse. */
+function ttlFields(reply: Buffer): { offsets: number[]; ttls: number[] } | null {
+  let off = skipName(reply, 12);
+  if (off < 0) return null;
+  off += 4; // QTYPE, QCLASS
+  const count = reply.readUInt16BE(6) + reply.readUInt16BE(8) + reply.readUInt16BE(10);
+  const offsets: number[] = [];
+  const ttls: number[] = [];
+  for (let i = 0; i < count; i++) {
+    off = skipName(reply, off);
+    if (off < 0 || off + 10 > reply.length) return null;
+    if (reply.readUInt16BE(off) !== OPT_TYPE) {
+      offsets.push(off + 4);
+      ttls.push(reply.readUInt32BE(off + 4));
+    }
+    off += 10 + reply.readUInt16BE(off + 8);
+  }
+  return off === reply.length ? { offsets, ttls } : null;
+}
+
+interface Entry {
+  bytes: Buffer;
+  /** Monotonic ms when stored. */
+  stored: number;
+  expires: number;
+  /** TTL field offsets and their stored values; empty when TTLs stay as they are. */
+  offsets: number[];
+  ttls: number[];
+}
+
+/** Replies kept when they carry no TTL at all (a truncated reply, a bare error): one second. */
+const NO_TTL_AGE_MS = 1_000;
+
+/** Encoded replies by FastKey.key, bounded in count, each kept at most its smallest TTL and `maxAgeMs`. */
 export class MicroCache {
   private readonly entries = new Map<string, Entry>();
   hits = 0;
 
-  constructor(private readonly maxEntries = 10_000, private readonly maxAgeMs = 1_000) {}
+  constructor(private readonly maxEntries = 20_000, private readonly maxAgeMs = 30_000) {}
 
   get size(): number { return this.entries.size; }
 
@@ -82,18 +128,31 @@ export class MicroCache {
     e.bytes.copy(out);
     query.copy(out, 0, 0, 2);            // ID
     query.copy(out, 12, 12, k.nameEnd);  // question name with the client's case
+    const elapsed = Math.floor((now - e.stored) / 1000);
+    if (elapsed > 0) for (let i = 0; i < e.offsets.length; i++) out.writeUInt32BE(e.ttls[i] - elapsed, e.offsets[i]);
     this.hits++;
     return out;
   }
 
-  /** Stores a reply for the key (the question must be the query's, as shapeResponse echoes it). */
-  store(k: FastKey, reply: Buffer, now: number): void {
+  /**
+   * Stores a reply for the key (the question must be the query's, as shapeResponse echoes it).
+   * `countDown`: TTLs decrease with age (cached data); false keeps them (local, authoritative data).
+   */
+  store(k: FastKey, reply: Buffer, now: number, countDown = true): void {
+    const fields = ttlFields(reply);
+    if (fields === null) return;
+    const minTtl = fields.ttls.length === 0 ? undefined : Math.min(...fields.ttls);
+    if (minTtl === 0) return; // RFC 1035 §3.2.1: TTL 0 is not to be cached
+    const ageMs = minTtl === undefined ? NO_TTL_AGE_MS : countDown ? Math.min(this.maxAgeMs, minTtl * 1000) : this.maxAgeMs;
     if (this.entries.size >= this.maxEntries) {
       const oldest = this.entries.keys().next();
       if (!oldest.done) this.entries.delete(oldest.value);
     }
     this.entries.delete(k.key);
-    this.entries.set(k.key, { bytes: reply, expires: now + this.maxAgeMs });
+    this.entries.set(k.key, {
+      bytes: reply, stored: now, expires: now + ageMs,
+      offsets: countDown ? fields.offsets : [], ttls: countDown ? fields.ttls : [],
+    });
   }
 
   clear(): void { this.entries.clear(); }

@@ -35,8 +35,8 @@ export interface Answer {
   aa?: boolean;
   ede?: ExtendedError[];
   /**
-   * The reply may be reused for identical questions for up to one second (the UDP microcache,
-   * microcache.ts). Handlers set it for answers that do not depend on who asks.
+   * The encoded reply may be reused for identical questions while its TTLs last (the UDP microcache,
+   * microcache.ts, counts them down). Handlers set it for answers that do not depend on who asks.
    */
   cacheable?: boolean;
   /** Send nothing at all (local zone type deny). */

@@ -48,3 +48,37 @@ test('entries expire after maxAgeMs and the store is bounded', () => {
   for (const n of ['b.test', 'c.test', 'd.test']) mc.store(fastKey(q(n), 1232)!, reply, 0);
   assert.equal(mc.size, 2);
 });
+
+/** A reply to `name` with two A records of the given TTLs. */
+function reply(name: string, ttls: number[], opt = false): Buffer {
+  return dnsPacket.encode({
+    id: 99, type: 'response', flags: 0x8180, questions: [{ name, type: 'A', class: 'IN' }],
+    answers: ttls.map((ttl, i) => ({ name, type: 'A', class: 'IN', ttl, data: `192.0.2.${i + 1}` })) as dnsPacket.Answer[],
+    additionals: (opt ? [{ type: 'OPT', name: '.', udpPayloadSize: 1232 }] : []) as dnsPacket.Answer[],
+  });
+}
+const ttlsOf = (b: Buffer): number[] => (dnsPacket.decode(b).answers ?? []).map((a) => (a as { ttl: number }).ttl);
+
+test('TTLs count down by whole seconds and the entry ends with its smallest TTL', () => {
+  const mc = new MicroCache(10, 60_000);
+  const k = fastKey(q('t.test'), 1232)!;
+  mc.store(k, reply('t.test', [300, 5], true), 10_000);
+  assert.deepEqual(ttlsOf(mc.answer(q('t.test'), k, 10_999)!), [300, 5], 'within the first second');
+  assert.deepEqual(ttlsOf(mc.answer(q('t.test'), k, 12_500)!), [298, 3], 'two whole seconds later');
+  assert.equal(dnsPacket.decode(mc.answer(q('t.test'), k, 12_500)!).additionals?.[0].type, 'OPT', 'OPT kept intact');
+  assert.equal(mc.answer(q('t.test'), k, 15_000), undefined, 'gone when the 5 s TTL would reach 0');
+});
+
+test('maxAgeMs caps long TTLs; TTL 0 is never stored; local answers keep their TTLs', () => {
+  const mc = new MicroCache(10, 2_000);
+  const k = fastKey(q('long.test'), 1232)!;
+  mc.store(k, reply('long.test', [86_400]), 0);
+  assert.ok(mc.answer(q('long.test'), k, 1_999));
+  assert.equal(mc.answer(q('long.test'), k, 2_000), undefined);
+  const zero = fastKey(q('zero.test'), 1232)!;
+  mc.store(zero, reply('zero.test', [0, 60]), 0);
+  assert.equal(mc.answer(q('zero.test'), zero, 1), undefined);
+  const local = fastKey(q('local.test'), 1232)!;
+  mc.store(local, reply('local.test', [300]), 0, false);
+  assert.deepEqual(ttlsOf(mc.answer(q('local.test'), local, 1_500)!), [300]);
+});
