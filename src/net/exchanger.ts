@@ -8,7 +8,7 @@
 import type { ConnectionOptions } from 'node:tls';
 import type { Logger } from '../log/index.js';
 import { systemClock, type Clock } from '../util/index.js';
-import { decodeMessage, encodePadded, findOpt, MalformedMessage, peekQuestion, QUERY_PADDING_BLOCK } from '../wire/index.js';
+import { padEncoded, peekQuestion, QUERY_PADDING_BLOCK } from '../wire/index.js';
 import { outboundLimits, type OutboundLimits } from './limits.js';
 import { SessionPool, type PoolCounters } from './session-pool.js';
 import { udpExchange } from './udp-endpoint.js';
@@ -66,7 +66,9 @@ export function createExchanger(o: ExchangerOptions): NetExchanger {
           track: (cancel) => { active.add(cancel); return () => active.delete(cancel); },
         });
       }
-      const query = req.transport === 'tls' ? padQuery(req.query) : Buffer.from(req.query);
+      // A private copy: the multiplexer writes its own ID into it. TLS queries are padded (RFC 8467 §4.1).
+      const padded = req.transport === 'tls' ? padEncoded(req.query, QUERY_PADDING_BLOCK) : req.query;
+      const query = padded === req.query ? Buffer.from(req.query) : padded;
       if (query.length > 65535) return fail('oversize');
       return pool.exchange(req, req.transport, query, question, start);
     },
@@ -82,13 +84,4 @@ export function createExchanger(o: ExchangerOptions): NetExchanger {
       };
     },
   };
-}
-
-/** A copy of `query`, padded to 128-octet blocks when it has an OPT record (ARCOUNT > 0 is checked first). */
-function padQuery(query: Buffer): Buffer {
-  if (query.length < 12 || query.readUInt16BE(10) === 0) return Buffer.from(query);
-  const msg = decodeMessage(query);
-  if (msg instanceof MalformedMessage) return Buffer.from(query);
-  const opt = findOpt(msg);
-  return opt ? encodePadded(msg, opt, QUERY_PADDING_BLOCK) : Buffer.from(query);
 }

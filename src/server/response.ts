@@ -5,9 +5,10 @@
  * had one (Ward's payload size, DO copied, extended RCODE, EDE options; keepalive on streams when the
  * client sent one; padding to 468-octet blocks over TLS when the client padded). Over UDP the reply
  * is cut to min(client EDNS size or 512, udp_max_payload) octets, with TC set when it does not fit.
+ * Names are compressed (RFC 1035 §4.1.4, wire/compress.ts) before the size is checked.
  */
 import {
-  encodedLength, encodeMessage, encodePadded, edeOption, FLAG, findOption, keepaliveOption, makeOpt,
+  compressMessage, encodeMessage, padEncoded, edeOption, FLAG, findOption, keepaliveOption, makeOpt,
   optAsRecord, OPTION, RCODE, RESPONSE_PADDING_BLOCK,
   type EdnsOption, type Message, type OptRecord, type Record,
 } from '../wire/index.js';
@@ -69,16 +70,18 @@ export function shapeResponse(query: QueryEcho, answer: Answer, ctx: ShapeContex
     questions: query.msg.questions, answers: answer.answer, authorities: answer.authority, additionals,
   };
   const limit = sizeLimit(query.opt, ctx);
-  const pad = ctx.transport === 'tls' && opt !== undefined && findOption(query.opt, OPTION.PADDING) !== undefined;
-  if (encodedLength(packet) > limit) {
+  let bytes = compressMessage(encodeMessage(packet));
+  if (bytes.length > limit) {
     // RFC 2181 §9: set TC and send what fits; Ward drops whole sections, the client retries over TCP.
     packet.flags |= FLAG.TC;
     packet.answers = [];
     packet.authorities = [];
     packet.additionals = opt ? [optAsRecord(opt)] : [];
+    bytes = encodeMessage(packet);
   }
   // RFC 8467 §4.1: responses padded to a multiple of 468 octets, only over an encrypted transport.
-  return pad && opt ? encodePadded(packet, opt, RESPONSE_PADDING_BLOCK, limit) : encodeMessage(packet);
+  const pad = ctx.transport === 'tls' && opt !== undefined && findOption(query.opt, OPTION.PADDING) !== undefined;
+  return pad ? padEncoded(bytes, RESPONSE_PADDING_BLOCK, limit) : bytes;
 }
 
 /** An error response (FORMERR, NOTIMP, BADVERS, REFUSED) to a decoded query. */

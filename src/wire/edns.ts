@@ -2,9 +2,7 @@
  * EDNS(0) (RFC 6891) and the options Ward speaks: keepalive (RFC 7828), padding (RFC 7830 with the
  * block policy of RFC 8467 §4.1), Extended DNS Errors (RFC 8914) and cookies (RFC 7873).
  */
-import type { Packet } from 'dns-packet';
 import type { Message, Record } from './message.js';
-import { encodedLength, encodeMessage } from './message.js';
 
 export const OPTION = {
   COOKIE: 10,
@@ -93,18 +91,57 @@ export function readEde(o: EdnsOption): { infoCode: number; extraText: string } 
   return { infoCode: o.data.readUInt16BE(0), extraText: o.data.toString('utf8', 2) };
 }
 
+/** Skips a possibly compressed name; the offset after it, or -1. */
+function skipName(buf: Buffer, off: number): number {
+  while (off < buf.length) {
+    const len = buf[off];
+    if (len === 0) return off + 1;
+    if ((len & 0xc0) === 0xc0) return off + 2;
+    if (len > 63) return -1;
+    off += 1 + len;
+  }
+  return -1;
+}
+
+/** Offset of the RDLENGTH field of the message's last record when that record is an OPT, else -1. */
+function lastOptRdlength(buf: Buffer): number {
+  if (buf.length < 12 || buf.readUInt16BE(10) === 0) return -1;
+  let off = 12;
+  for (let i = buf.readUInt16BE(4); i > 0; i--) {
+    off = skipName(buf, off);
+    if (off < 0) return -1;
+    off += 4;
+  }
+  let last = -1;
+  const records = buf.readUInt16BE(6) + buf.readUInt16BE(8) + buf.readUInt16BE(10);
+  for (let i = 0; i < records; i++) {
+    off = skipName(buf, off);
+    if (off < 0 || off + 10 > buf.length) return -1;
+    last = off;
+    off += 10 + buf.readUInt16BE(off + 8);
+  }
+  if (off !== buf.length || last < 0 || buf.readUInt16BE(last) !== 41) return -1;
+  return last + 8;
+}
+
 /**
- * Adds a padding option to `msg`'s OPT record so that the encoded message is a multiple of `block`
- * octets (RFC 7830 §3, RFC 8467 §4.1), and returns the encoded bytes. `maxSize` caps the padded
- * length (a padded message must still fit where it goes); padding is dropped when it would not fit.
+ * Pads an encoded message to a multiple of `block` octets (RFC 7830 §3, RFC 8467 §4.1) by appending
+ * a padding option to its OPT record, which must be the last record (as every encoder here puts it).
+ * Works on the bytes, so it serves compressed replies and queries alike without a decode. Returns
+ * the message unchanged when it has no OPT at the end or the padded size would exceed `maxSize`.
  */
-export function encodePadded(msg: Packet, opt: OptRecord, block: number, maxSize = 65535): Buffer {
-  opt.options = (opt.options ?? []).filter((o) => optionCode(o) !== OPTION.PADDING);
-  const bare = encodedLength(msg);
-  const withHeader = bare + 4; // the padding option's own code and length
+export function padEncoded(buf: Buffer, block: number, maxSize = 65535): Buffer {
+  const rdlengthAt = lastOptRdlength(buf);
+  if (rdlengthAt < 0) return buf;
+  const withHeader = buf.length + 4; // the padding option's own code and length
   const padLen = (block - (withHeader % block)) % block;
-  if (withHeader + padLen <= maxSize) opt.options.push({ code: OPTION.PADDING, length: padLen });
-  return encodeMessage(msg);
+  if (withHeader + padLen > maxSize) return buf;
+  const out = Buffer.alloc(withHeader + padLen);
+  buf.copy(out);
+  out.writeUInt16BE(buf.readUInt16BE(rdlengthAt) + 4 + padLen, rdlengthAt);
+  out.writeUInt16BE(OPTION.PADDING, buf.length);
+  out.writeUInt16BE(padLen, buf.length + 2);
+  return out;
 }
 
 /** Builds the extended record list entry for an OPT record (typed as a Record for dns-packet). */

@@ -4,3 +4,4 @@ export * from './framing.js';
 export * from './edns.js';
 export * from './name.js';
 export * from './presentation.js';
+export * from './compress.js';
