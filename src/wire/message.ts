@@ -31,6 +31,9 @@ export function decodeMessage(buf: Buffer): Message | MalformedMessage {
   if (buf.length < 12) return new MalformedMessage(`${buf.length} octets, shorter than a header`);
   try {
     const msg = dnsPacket.decode(buf) as Message;
+    // dns-packet reads past a cut-off message (out-of-range octets read as garbage, not errors).
+    const used = (dnsPacket.decode as unknown as { bytes: number }).bytes;
+    if (used > buf.length) return new MalformedMessage(`records run past the end (${used} of ${buf.length} octets)`);
     msg.answers ??= [];
     msg.authorities ??= [];
     msg.additionals ??= [];
