@@ -2,8 +2,9 @@
  * Outbound stream sessions by (transport, address, port, server name) (RFC 7766 §6.2.1: reuse and
  * pipeline). A query goes to an open session with room (below maxInflight, not retiring), else waits
  * for a session being dialed for the same key, else dials. A session retires after
- * `maxQueriesPerSession` queries (closes once its last answer is in) and closes itself when idle
- * (Unbound max-reuse-tcp-queries / tcp-reuse-timeout).
+ * `maxQueriesPerSession` queries, or after a query on it timed out (it may be stuck mid-frame), and
+ * closes once its last answer is in; it closes itself when idle (Unbound max-reuse-tcp-queries /
+ * tcp-reuse-timeout).
  */
 import type { Logger } from '../log/index.js';
 import type { Clock } from '../util/index.js';
@@ -82,6 +83,8 @@ export class SessionPool {
         if (conn.used >= this.o.limits.maxQueriesPerSession) conn.retiring = true;
         const left = Math.max(1, req.timeoutMs - (clock.monotonic() - start));
         const out = await conn.mux.send(query, question, left, req.signal);
+        // After a timeout the stream may be stuck mid-frame or the server wedged: nothing new goes on it.
+        if (out.kind === 'fail' && out.code === 'timeout') conn.retiring = true;
         if (conn.retiring && conn.mux.size === 0) conn.session.close('limit');
         if (out.kind === 'fail') return fail(out.code, out.detail);
         return {

@@ -2,8 +2,11 @@
  * The fallback ladder for one query to one server over one route (Do53 or DoT):
  * UDP with EDNS → on FORMERR/NOTIMP, or repeated timeouts of a server not known to do EDNS, the same
  * without EDNS (RFC 6891 §7; remembered in the infra cache) → on TC=1 the same over TCP (RFC 1035
- * §4.2.1, RFC 7766 §5). Over DoT the ladder is EDNS → no EDNS only. Every try feeds the infra cache
- * (RTT samples from UDP and reused streams, timeouts, EDNS support). Failures are values.
+ * §4.2.1, RFC 7766 §5); when UDP stays silent with and without EDNS, one try over TCP (RFC 7766 §5:
+ * TCP is a full transport; some servers and paths carry nothing else), and while that is remembered
+ * in the infra cache the server is asked over TCP first. Over DoT the ladder is EDNS → no EDNS only.
+ * Every try feeds the infra cache (RTT samples from UDP and reused streams, timeouts and garbage
+ * replies, EDNS support). Failures are values.
  */
 import type { Exchanger, NetErrorCode, Transport } from '../net/index.js';
 import { RCODE, rcodeOf } from '../wire/index.js';
@@ -67,7 +70,12 @@ async function attempt(deps: LadderDeps, q: UpstreamQuery, route: Route, transpo
     return { kind: 'fail', reason: failureOf(r.code), elapsedMs: deps.clock.monotonic() - started, edns };
   }
   const check = checkReply(q, r.bytes);
-  if (check.kind !== 'ok') return { kind: 'fail', reason: check.kind, elapsedMs: deps.clock.monotonic() - started, edns };
+  if (check.kind !== 'ok') {
+    // Garbage is no answer: rank the server last for a while, as after a timeout (else a server that
+    // always sends garbage quickly stays "never heard from" and is asked first every time).
+    deps.infra.timedOut(s);
+    return { kind: 'fail', reason: check.kind, elapsedMs: deps.clock.monotonic() - started, edns };
+  }
   if (transport === 'udp' || r.reused) deps.infra.rttSample(s, r.rttMs);
   else deps.infra.replied(s);
   return { kind: 'reply', message: check.message, rttMs: r.rttMs, transport: r.transport, edns };
@@ -77,14 +85,20 @@ async function attempt(deps: LadderDeps, q: UpstreamQuery, route: Route, transpo
 export async function runLadder(deps: LadderDeps, q: UpstreamQuery, route: Route): Promise<UpstreamResult> {
   const s = q.server;
   const started = deps.clock.monotonic();
-  const first: Transport = route.transport;
+  const first: Transport = route.transport === 'udp' && deps.infra.tcpFallback(s) === 'works' ? 'tcp' : route.transport;
   let res = await attempt(deps, q, route, first, deps.infra.edns(s) !== 'no');
+  // A server asked over TCP first that fails there goes back to UDP (and no TCP fallback) for a while.
+  if (first === 'tcp' && route.transport === 'udp' && res.kind === 'fail') deps.infra.setTcpFallback(s, 'failed');
 
   if (res.kind === 'fail' && res.reason === 'timeout' && first === 'udp' && res.edns
       && deps.infra.edns(s) === 'unknown' && deps.infra.consecutiveTimeouts(s) >= EDNS_TIMEOUT_FALLBACK) {
     const plain = await attempt(deps, q, route, 'udp', false);
     if (plain.kind === 'reply') deps.infra.setEdns(s, 'no');
     res = plain;
+    if (res.kind === 'fail' && res.reason === 'timeout' && deps.infra.tcpFallback(s) === 'untried') {
+      res = await attempt(deps, q, route, 'tcp', true);
+      deps.infra.setTcpFallback(s, res.kind === 'reply' ? 'works' : 'failed');
+    }
   }
   if (res.kind === 'reply' && res.edns && rejectsEdns(res.message)) {
     const plain = await attempt(deps, q, route, first, false);

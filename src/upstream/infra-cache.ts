@@ -2,7 +2,8 @@
  * The infrastructure cache: what Ward learns about each authoritative server address, bounded by an
  * LRU. Smoothed RTT and variance with the retransmission timeout of RFC 6298 §2 (timeouts double it,
  * §5.5), exponential back-off after consecutive timeouts, EDNS support (RFC 6891 §7 fallback,
- * remembered for a while), lameness per zone, and the DoT state of RFC 9539 §4.2.
+ * remembered for a while), whether a server silent over UDP answers over TCP (remembered likewise),
+ * lameness per zone, and the DoT state of RFC 9539 §4.2.
  * Expiry times are wall-clock (Clock.now()) so tests move them with a manual clock.
  */
 import { LRUCache } from 'lru-cache';
@@ -21,8 +22,12 @@ const BACKOFF_BASE_MS = 1_000;
 const BACKOFF_MAX_MS = 120_000;
 /** How long "this server does not do EDNS" is believed before EDNS is tried again. */
 const EDNS_NO_TTL_MS = 15 * 60_000;
+/** How long "silent over UDP: TCP works" (or "TCP does not help either") is believed. */
+const TCP_FALLBACK_TTL_MS = 15 * 60_000;
 /** Default lameness period. */
 export const LAME_TTL_MS = 15 * 60_000;
+
+export type TcpFallback = 'works' | 'failed';
 
 interface Entry {
   srtt?: number;
@@ -31,6 +36,9 @@ interface Entry {
   backoffUntil: number;
   edns: EdnsSupport;
   ednsNoUntil: number;
+  /** After UDP went silent, TCP was tried: 'works' (ask over TCP first) or 'failed', until tcpUntil. */
+  tcp: 'untried' | TcpFallback;
+  tcpUntil: number;
   lame: Map<string, number>;
   dot: DotState;
 }
@@ -53,7 +61,7 @@ export class InfraCache {
     const key = serverKey(s);
     let e = this.entries.get(key);
     if (!e) {
-      e = { timeouts: 0, backoffUntil: 0, edns: 'unknown', ednsNoUntil: 0, lame: new Map(), dot: { state: 'unknown' } };
+      e = { timeouts: 0, backoffUntil: 0, edns: 'unknown', ednsNoUntil: 0, tcp: 'untried', tcpUntil: 0, lame: new Map(), dot: { state: 'unknown' } };
       this.entries.set(key, e);
     }
     return e;
@@ -99,7 +107,7 @@ export class InfraCache {
     e.backoffUntil = 0;
   }
 
-  /** A try timed out or the server refused the connection: back off exponentially. */
+  /** A try timed out, the server refused the connection or sent garbage: back off exponentially. */
   timedOut(s: ServerAddress): void {
     const e = this.entry(s);
     e.timeouts++;
@@ -130,6 +138,19 @@ export class InfraCache {
     const e = this.entry(s);
     e.edns = support;
     e.ednsNoUntil = support === 'no' ? this.clock.now() + EDNS_NO_TTL_MS : 0;
+  }
+
+  /** What the last TCP fallback after UDP silence showed; 'untried' when none or expired. */
+  tcpFallback(s: ServerAddress): 'untried' | TcpFallback {
+    const e = this.entries.peek(serverKey(s));
+    if (!e || e.tcpUntil <= this.clock.now()) return 'untried';
+    return e.tcp;
+  }
+
+  setTcpFallback(s: ServerAddress, outcome: TcpFallback): void {
+    const e = this.entry(s);
+    e.tcp = outcome;
+    e.tcpUntil = this.clock.now() + TCP_FALLBACK_TTL_MS;
   }
 
   markLame(s: ServerAddress, zone: string, ttlMs = LAME_TTL_MS): void {
