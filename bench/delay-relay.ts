@@ -2,7 +2,9 @@
  * A delaying relay for realistic round-trip times on loopback without netem: listens on an address and
  * port, forwards each UDP datagram (and each TCP byte stream, so TC fallbacks work, RFC 7766) to a target
  * after `delayMs`, and passes replies back after `delayMs` again. One upstream socket per client keeps
- * replies routed. Bounded: at most `maxClients` UDP clients (the oldest is dropped) and TCP connections.
+ * replies routed; a client's socket is closed once idle for `clientIdleMs` (resolvers use a fresh random
+ * port per query, RFC 5452 §9.2). Bounded: at most `maxClients` UDP clients (the least recently used is
+ * dropped) and `maxConnections` TCP connections.
  */
 import { createSocket, type Socket as UdpSocket } from 'node:dgram';
 import { createServer, connect, type Server, type Socket } from 'node:net';
@@ -15,19 +17,25 @@ export interface DelayRelayOptions {
   target: Endpoint;
   /** Delay added in each direction (so the round trip grows by twice this). */
   delayMs: number;
-  /** Most UDP clients (distinct source address and port) remembered at once. Default 1024. */
+  /** Most UDP clients (distinct source address and port) remembered at once. Default 8192. */
   maxClients?: number;
+  /** A UDP client's upstream socket is closed after this long without a query. Default 2000 ms + 4 × delayMs. */
+  clientIdleMs?: number;
   /** Most TCP connections relayed at once. Default 256. */
   maxConnections?: number;
   /** The stream carries plain DNS frames (RFC 1035 §4.2.2) to count; false for DoT (encrypted). Default true. */
   countFrames?: boolean;
+  /** Called with every query counted (UDP datagram or plain TCP frame) and its source address. */
+  onQuery?: (msg: Buffer, from: string) => void;
 }
 
 /** What the relay has seen from its clients: queries it forwarded, connections it relayed. */
 export interface RelayStats { udpQueries: number; tcpConnections: number; tcpQueries: number }
 
 export class DelayRelay {
-  private readonly clients = new Map<string, UdpSocket>();
+  /** UDP clients, least recently used first, with the time of their last query. */
+  private readonly clients = new Map<string, { sock: UdpSocket; last: number }>();
+  private sweeper: NodeJS.Timeout | undefined;
   private readonly timers = new Set<NodeJS.Timeout>();
   private readonly streams = new Set<Socket>();
   private closed = false;
@@ -79,25 +87,52 @@ export class DelayRelay {
 
   private upstreamFor(address: string, port: number): UdpSocket {
     const key = `${address}|${port}`;
-    let sock = this.clients.get(key);
-    if (sock) return sock;
-    if (this.clients.size >= (this.o.maxClients ?? 1024)) {
-      const [oldKey, oldSock] = this.clients.entries().next().value as [string, UdpSocket];
-      this.clients.delete(oldKey);
-      oldSock.close();
+    const now = Date.now();
+    const known = this.clients.get(key);
+    if (known) {
+      // Move to the end: the map stays in least-recently-used order.
+      this.clients.delete(key);
+      known.last = now;
+      this.clients.set(key, known);
+      return known.sock;
     }
-    const s = sock = createSocket('udp4');
+    if (this.clients.size >= (this.o.maxClients ?? 8192)) {
+      const [oldKey, old] = this.clients.entries().next().value as [string, { sock: UdpSocket }];
+      this.clients.delete(oldKey);
+      old.sock.close();
+    }
+    this.sweeper ??= setInterval(() => this.sweep(), 1000);
+    const s = createSocket('udp4');
     s.on('message', (reply) => this.later(() => this.udp.send(reply, port, address)));
     s.on('error', () => undefined);
     s.bind(0, this.o.listen.address);
-    this.clients.set(key, s);
+    this.clients.set(key, { sock: s, last: now });
     return s;
+  }
+
+  /** Closes the upstream sockets of clients idle for longer than clientIdleMs. */
+  private sweep(): void {
+    const cutoff = Date.now() - (this.o.clientIdleMs ?? 2000 + 4 * this.o.delayMs);
+    for (const [key, c] of this.clients) {
+      if (c.last > cutoff) break;
+      this.clients.delete(key);
+      c.sock.close();
+    }
+    if (this.clients.size === 0 && this.sweeper) {
+      clearInterval(this.sweeper);
+      this.sweeper = undefined;
+    }
   }
 
   private fromClient(msg: Buffer, address: string, port: number): void {
     this.counts.udpQueries++;
+    this.o.onQuery?.(msg, address);
     const up = this.upstreamFor(address, port);
-    this.later(() => up.send(msg, this.o.target.port, this.o.target.address));
+    this.later(() => {
+      try {
+        up.send(msg, this.o.target.port, this.o.target.address);
+      } catch { /* the client was dropped (maxClients) before its query left: lost, as on a real path */ }
+    });
   }
 
   private relayStream(client: Socket): void {
@@ -107,7 +142,12 @@ export class DelayRelay {
     this.counts.tcpConnections++;
     if (this.o.countFrames !== false) {
       const frames = new FrameDecoder();
-      client.on('data', (chunk) => { this.counts.tcpQueries += frames.push(chunk).frames.length; });
+      client.on('data', (chunk) => {
+        for (const f of frames.push(chunk).frames) {
+          this.counts.tcpQueries++;
+          this.o.onQuery?.(f, client.remoteAddress ?? '');
+        }
+      });
     }
     const pipe = (from: Socket, to: Socket): void => {
       from.on('data', (chunk) => this.later(() => to.write(chunk)));
@@ -125,7 +165,8 @@ export class DelayRelay {
     this.closed = true;
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
-    for (const s of this.clients.values()) s.close();
+    if (this.sweeper) clearInterval(this.sweeper);
+    for (const c of this.clients.values()) c.sock.close();
     this.clients.clear();
     for (const s of this.streams) s.destroy();
     this.streams.clear();

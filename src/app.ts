@@ -1,6 +1,7 @@
 /**
  * The composition root: builds the logger, the DoT certificate (loaded, or self-signed into
- * state_dir), the upstream side (net exchanger → upstream policy → iterative resolver), the query
+ * state_dir), the upstream side (net exchanger → upstream policy → iterative resolver with its
+ * DNSSEC trust anchors), the query
  * handler chain (local zones, then the resolver) and the server, and wires them together. The only
  * place that knows every folder.
  */
@@ -13,6 +14,7 @@ import { createResolver, type Resolver } from './resolver/index.js';
 import { chainHandlers, LocalZones, startServer, type Answer, type QueryHandler, type RunningServer } from './server/index.js';
 import { loadOrCreateTlsMaterial, spkiPin, type LoadedTlsMaterial } from './tls/index.js';
 import { parseRootHints, RCODE } from './wire/index.js';
+import { isInlineAnchor, parseAnchorText, trustAnchors, type TrustAnchors } from './dnssec/index.js';
 import { ConfigError, errorMessage, systemClock, type Clock } from './util/index.js';
 
 export interface AppOptions {
@@ -53,6 +55,23 @@ export function loadRootHints(config: Config, configPath: string): RootHint[] {
   return parsed;
 }
 
+/**
+ * The DNSSEC trust anchors (dnssec.trust_anchors: files or inline DS/DNSKEY records; [] turns
+ * validation off) and negative trust anchors (RFC 7646).
+ */
+export function loadTrustAnchors(config: Config, configPath: string): TrustAnchors {
+  const records = config.dnssec.trust_anchors.flatMap((entry, i) => {
+    const inline = isInlineAnchor(entry);
+    try {
+      return parseAnchorText(inline ? entry : readFileSync(entry, 'utf8'));
+    } catch (err) {
+      const what = inline ? `a DS or DNSKEY record (entry ${i}: ${errorMessage(err)})` : `a readable file of DS or DNSKEY records (${entry}: ${errorMessage(err)})`;
+      throw new ConfigError(configPath, 'dnssec.trust_anchors', what);
+    }
+  });
+  return trustAnchors(records, config.dnssec.negative_trust_anchors);
+}
+
 /** A resolver answer as the server's handler port wants it; only answers worth a microcache entry are marked. */
 function resolverHandler(resolver: Resolver): QueryHandler {
   return async (q, signal): Promise<Answer> => {
@@ -68,6 +87,7 @@ export async function createApp(config: Config, opts: AppOptions): Promise<App> 
   const log = opts.log ?? createLogger(config.log.level);
   const clock = opts.clock ?? systemClock;
   const rootHints = loadRootHints(config, opts.configPath);
+  const anchors = loadTrustAnchors(config, opts.configPath);
   const localZones = new LocalZones(config.local_zones, opts.configPath);
   const tls = tlsMaterial(config);
   const pin = tls ? spkiPin(tls.cert) : undefined;
@@ -77,7 +97,7 @@ export async function createApp(config: Config, opts: AppOptions): Promise<App> 
   const upstream = createUpstream({ exchanger, clock, log: log.child({ component: 'upstream' }), config: config.upstream });
   const resolver = createResolver({
     upstream, clock, log: log.child({ component: 'resolver' }), resolver: config.resolver, cache: config.cache,
-    upstreamConfig: config.upstream, rootHints, forwardZones: config.forward_zones,
+    upstreamConfig: config.upstream, rootHints, forwardZones: config.forward_zones, trustAnchors: anchors,
   });
   const handler = chainHandlers([localZones.handler], resolverHandler(resolver));
   let server: RunningServer;

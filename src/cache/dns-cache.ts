@@ -14,7 +14,7 @@ import { normalizeName, parentName } from '../wire/index.js';
 import type { Clock } from '../util/index.js';
 import type { CacheConfig } from '../config/index.js';
 import type { Rank } from './rank.js';
-import type { LookupOptions, NegativeHit, NegativeKind, RRsetHit } from './types.js';
+import type { CacheSecurity, LookupOptions, NegativeHit, NegativeKind, RRsetHit } from './types.js';
 import { classOf, nodataKey, nxdomainKey, recordSize, rrsetKey, ttlOf } from './keys.js';
 
 /** RFC 8767 §5: the TTL of a stale answer. */
@@ -29,10 +29,14 @@ interface Entry {
   records: Record[];
   /** RRSIGs covering an RRset (RFC 4034 §3), kept and expired with it. */
   sigs: Record[];
+  /** NSEC/NSEC3 proof of a wildcard-expanded RRset (RFC 4035 §3.1.3.3), returned with it to DO clients. */
+  proof?: Record[];
   origTtl: number;
   expires: number;
   rank: Rank;
   size: number;
+  /** DNSSEC state once validated (RFC 4035 §4.3); kept so cache hits keep their AD/bogus status. */
+  security?: CacheSecurity;
 }
 
 export class DnsCache {
@@ -54,7 +58,7 @@ export class DnsCache {
    * Stores one RRset (records of one owner, type and class) with the RRSIGs covering it. Returns
    * false when an unexpired entry of higher rank is kept instead, or when the TTL is zero.
    */
-  storeRRset(records: Record[], rank: Rank, sigs: Record[] = []): boolean {
+  storeRRset(records: Record[], rank: Rank, sigs: Record[] = [], proof?: Record[]): boolean {
     if (records.length === 0) return false;
     const first = records[0];
     const key = rrsetKey(first.name, first.type, classOf(first));
@@ -68,10 +72,12 @@ export class DnsCache {
       // Same trust and data: the TTL is not extended. A changed NS set of the same trust keeps
       // the old expiry, so a delegation cannot be kept alive by its child (Unbound, ghost domains).
       // Inside the prefetch window data is refreshed (Unbound's prefetch leeway).
-      if (old.rank > rank || sameData(old.records, records)) return false;
+      // The RRSIGs count as data: re-signed data replaces the old copy, whose security state was for the old signatures.
+      if (old.rank > rank || (sameData(old.records, records) && sameData(old.sigs, sigs))) return false;
       if (first.type === 'NS') ttl = Math.ceil((old.expires - now) / 1000);
     }
     this.put(key, 'rrset', records, ttl, rank, sigs);
+    if (proof && proof.length > 0) (this.lru.peek(key) as Entry).proof = proof;
     this.lru.delete(nodataKey(first.name, first.type));
     this.lru.delete(nxdomainKey(first.name));
     return true;
@@ -85,18 +91,34 @@ export class DnsCache {
     if (opts.minRank !== undefined && e.rank < opts.minRank) return undefined;
     const { ttl, stale } = this.remaining(e);
     const prefetch = !stale && this.inPrefetchWindow(e, this.clock.now());
-    return { records: withTtl(e.records, ttl), sigs: withTtl(e.sigs, ttl), ttl, rank: e.rank, stale, prefetch };
+    return {
+      records: withTtl(e.records, ttl), sigs: withTtl(e.sigs, ttl), ttl, rank: e.rank, stale, prefetch, security: e.security,
+      ...(e.proof ? { proof: withTtl(e.proof, ttl) } : {}),
+    };
+  }
+
+  /** Records the validation result of a cached RRset (no-op when it is gone). */
+  setRRsetSecurity(name: string, type: string, security: CacheSecurity): void {
+    const e = this.lru.peek(rrsetKey(name, type));
+    if (e) e.security = security;
+  }
+
+  /** Records the validation result of the negative answer getNegative(name, type) would return. */
+  setNegativeSecurity(name: string, type: string, security: CacheSecurity): void {
+    const e = this.lru.peek(nodataKey(name, type)) ?? this.lru.peek(nxdomainKey(name));
+    if (e) e.security = security;
   }
 
   /**
    * Stores a negative answer for `name` (and `type` for NODATA) with the authority records that came
-   * with it (SOA, NS, NSEC...). Without an SOA nothing is cached (RFC 2308 §5).
+   * with it (SOA, NS, NSEC...). Without an SOA nothing is cached (RFC 2308 §5), unless `ttl` is given
+   * (the absence of DS proven by a referral's NSEC/NSEC3 records, RFC 4035 §5.2, has no SOA).
    */
-  storeNegative(kind: NegativeKind, name: string, type: string, authority: Record[], rank: Rank): boolean {
+  storeNegative(kind: NegativeKind, name: string, type: string, authority: Record[], rank: Rank, ttl?: number): boolean {
     const soa = authority.find((rr) => rr.type === 'SOA');
-    if (!soa) return false;
-    const minimum = (soa.data as { minimum?: number }).minimum ?? 0;
-    const ttl = Math.min(Math.min(ttlOf(soa), minimum), this.config.max_ttl);
+    if (!soa && ttl === undefined) return false;
+    const minimum = soa ? (soa.data as { minimum?: number }).minimum ?? 0 : Infinity;
+    ttl = Math.min(soa ? Math.min(ttlOf(soa), minimum) : (ttl as number), this.config.max_ttl);
     const key = kind === 'nxdomain' ? nxdomainKey(name) : nodataKey(name, type);
     if (ttl <= 0 || !this.mayReplace(key, rank)) return false;
     this.put(key, kind, authority, ttl, rank);
@@ -116,12 +138,19 @@ export class DnsCache {
     return undefined;
   }
 
+  /** Drops the RRset and any negative answer for (name, type) (validation found them bogus). */
+  remove(name: string, type: string): void {
+    this.lru.delete(rrsetKey(name, type));
+    this.lru.delete(nodataKey(name, type));
+    this.lru.delete(nxdomainKey(name));
+  }
+
   /** Drops everything. */
   clear(): void { this.lru.clear(); }
 
   private negativeHit(e: Entry): NegativeHit {
     const { ttl, stale } = this.remaining(e);
-    return { kind: e.kind as NegativeKind, authority: withTtl(e.records, ttl), ttl, stale };
+    return { kind: e.kind as NegativeKind, authority: withTtl(e.records, ttl), ttl, stale, security: e.security };
   }
 
   private inPrefetchWindow(e: Entry, now: number): boolean {

@@ -2,6 +2,9 @@
 import type { Record } from '../wire/index.js';
 import type { Rank } from './rank.js';
 
+/** DNSSEC state of cached data (dnssec/types.ts Security; RFC 4035 §4.3), undefined until validated. */
+export type CacheSecurity = 'secure' | 'insecure' | 'bogus' | 'indeterminate';
+
 export interface LookupOptions {
   /** Only data of at least this rank (answers to clients need answer-section data, not glue). */
   minRank?: Rank;
@@ -20,6 +23,10 @@ export interface RRsetHit {
   stale: boolean;
   /** True when prefetch is on and the hit falls in the last 10% of the original TTL. */
   prefetch: boolean;
+  /** Validation result stored with the set; undefined when never validated. */
+  security?: CacheSecurity;
+  /** The NSEC/NSEC3 proof stored with a wildcard-expanded set. */
+  proof?: Record[];
 }
 
 export type NegativeKind = 'nxdomain' | 'nodata';
@@ -31,4 +38,6 @@ export interface NegativeHit {
   authority: Record[];
   ttl: number;
   stale: boolean;
+  /** Validation result stored with the answer; undefined when never validated. */
+  security?: CacheSecurity;
 }

@@ -13,30 +13,59 @@ import { RANK } from '../cache/index.js';
 import { LIMITS } from './budget.js';
 import type { Ede } from './ede.js';
 import { EDE, ede } from './ede.js';
-import type { IterOutcome, Task } from './iter-types.js';
+import type { IterOutcome, Provenance, Task } from './iter-types.js';
+import type { Distrusted } from './distrust.js';
 import type { Mesh } from './mesh.js';
 import { ownerOf, targetOf } from './scrub.js';
 import { YXDOMAIN, synthesize, synthesizedCname } from './response-class.js';
+import type { Security, Verdict } from '../dnssec/index.js';
+import { weaker, type StepValidation } from './validation.js';
 
-interface ChainResult { rcode: number; answer: Record[]; authority: Record[]; ede?: Ede[] }
+interface ChainResult { rcode: number; answer: Record[]; authority: Record[]; ede?: Ede[]; security: Security }
+
+type Step = Exclude<IterOutcome, { kind: 'fail' }>;
+/** Sources remembered for refetching bogus DS/DNSKEY answers (the most recent ones). */
+const MAX_SOURCES = 1024;
 
 export class ChainResolver {
-  constructor(private readonly cache: DnsCache, private readonly mesh: Mesh, private readonly serveStale: boolean) {}
+  /** Which server gave the last resolved answer for "name|type" (for `distrust`). */
+  private readonly sources = new Map<string, Provenance>();
+
+  constructor(
+    private readonly cache: DnsCache, private readonly mesh: Mesh, private readonly serveStale: boolean,
+    private readonly distrusted: Distrusted, private readonly validation?: StepValidation,
+  ) {}
+
+  /**
+   * Validation found (name, type) bogus: the server that gave it is avoided for its zone and the
+   * cached data is dropped, so the next resolution asks another server (Unbound's blacklisting).
+   */
+  distrust(name: string, type: string, from: Provenance | undefined = this.sources.get(`${name}|${type}`)): void {
+    if (from?.server && from.zone !== undefined) this.distrusted.add(from.zone, from.server.address);
+    this.cache.remove(name, type);
+  }
 
   /**
    * Resolves lowercased `name` and `type`; `parent` when this is a sub-query. `cacheOnly` (a client
-   * query without RD) answers from the cache or is REFUSED with EDE 20 (RFC 8914 §4.21).
+   * query without RD) answers from the cache or is REFUSED with EDE 20 (RFC 8914 §4.21). `validate`
+   * (client queries without CD, RFC 4035 §3.2.2) checks each step with DNSSEC: bogus → SERVFAIL.
    */
-  async resolve(name: string, type: string, parent?: Task, cacheOnly = false): Promise<ChainResult> {
+  async resolve(name: string, type: string, parent?: Task, cacheOnly = false, validate = false): Promise<ChainResult> {
     const answer: Record[] = [];
     const seen = new Set<string>([name]);
     let current = name;
     let stale: Ede | undefined;
+    const validation = validate && this.validation?.covers(name) ? this.validation : undefined;
+    let security: Security = validation ? 'secure' : 'insecure';
+    /** NSEC/NSEC3 proofs of wildcard answers along the chain (RFC 4035 §3.1.3.3), for DO clients. */
+    const proofs: Record[] = [];
+    let info: Ede | undefined;
     for (let hop = 0; hop <= LIMITS.maxCnameChain; hop++) {
-      let step = this.cached(current, type, false);
-      if (!step && cacheOnly) return { rcode: RCODE.REFUSED, answer: [], authority: [], ede: [ede(EDE.NOT_AUTHORITATIVE)] };
+      let step = this.cached(current, type, false) ?? validation?.synthesize(current, type);
+      if (!step && cacheOnly) return { ...servfail(ede(EDE.NOT_AUTHORITATIVE)), rcode: RCODE.REFUSED };
       if (!step) {
         step = await this.mesh.resolve(current, type, parent);
+        this.noteSource(current, type, step);
         if (step.kind === 'fail') {
           const old = this.serveStale ? this.cached(current, type, true) : undefined;
           if (!old) return servfail(step.ede);
@@ -44,10 +73,21 @@ export class ChainResolver {
           stale = ede(EDE.STALE_ANSWER);
         }
       }
-      const edes = stale ? { ede: [stale] } : {};
+      if (validation && step.kind !== 'fail') {
+        const known = validation.known(step);
+        const checked = known ? { step, verdict: known } : await this.validated(current, type, step, validation, parent);
+        if (checked.verdict.security === 'bogus') return servfail(checked.verdict.ede ?? ede(EDE.DNSSEC_BOGUS));
+        security = weaker(security, checked.verdict.security);
+        // RFC 8914 §4.2/§4.3: an answer insecure for want of a supported algorithm or digest says so.
+        if (checked.verdict.security === 'insecure' && checked.verdict.ede) info = checked.verdict.ede;
+        step = checked.step;
+      }
+      const notes = [...(stale ? [stale] : []), ...(info ? [info] : [])];
+      const edes = { security, ...(notes.length > 0 ? { ede: notes } : {}) };
+      if ((step.kind === 'answer' || step.kind === 'cname') && step.proof) appendUnique(proofs, step.proof);
       switch (step.kind) {
         case 'answer':
-          return { rcode: RCODE.NOERROR, answer: [...answer, ...step.records], authority: [], ...edes };
+          return { rcode: RCODE.NOERROR, answer: [...answer, ...step.records], authority: proofs, ...edes };
         case 'nxdomain':
         case 'nodata':
           return {
@@ -73,32 +113,67 @@ export class ChainResolver {
     return servfail(ede(EDE.OTHER, `CNAME chain longer than ${LIMITS.maxCnameChain}`));
   }
 
+  /**
+   * Validates one step; fresh data found bogus is asked again of other servers (at most
+   * LIMITS.maxBogusRefetch times) before it is given up as bogus (RFC 4035 §5.5; Unbound restarts).
+   */
+  private async validated(
+    name: string, type: string, step: Step, validation: StepValidation, parent?: Task,
+  ): Promise<{ step: Step; verdict: Verdict }> {
+    let verdict = await validation.check(name, type, step);
+    for (let i = 0; i < LIMITS.maxBogusRefetch && verdict.security === 'bogus' && step.server; i++) {
+      this.distrust(name, type, step);
+      const again = await this.mesh.resolve(name, type, parent);
+      if (again.kind === 'fail') break;
+      step = again;
+      verdict = await validation.check(name, type, step);
+    }
+    return { step, verdict };
+  }
+
+  private noteSource(name: string, type: string, step: IterOutcome): void {
+    if (step.kind === 'fail' || !step.server) return;
+    const key = `${name}|${type}`;
+    this.sources.delete(key);
+    this.sources.set(key, { server: step.server, zone: step.zone });
+    if (this.sources.size > MAX_SOURCES) this.sources.delete(this.sources.keys().next().value as string);
+  }
+
   /** What the cache says about (name, type): data, a CNAME to follow, or a negative answer. */
   private cached(name: string, type: string, allowStale: boolean): IterOutcome | undefined {
     const opts = { minRank: RANK.ANSWER, allowStale };
     const hit = this.cache.getRRset(name, type, opts);
     if (hit) {
       if (hit.prefetch) void this.mesh.resolve(name, type);
-      return { kind: 'answer', records: [...hit.records, ...hit.sigs] };
+      return { kind: 'answer', records: [...hit.records, ...hit.sigs], security: hit.security, ...(hit.proof ? { proof: hit.proof } : {}) };
     }
     if (type !== 'CNAME') {
       const cname = this.cache.getRRset(name, 'CNAME', opts);
-      if (cname) return { kind: 'cname', records: [...cname.records, ...cname.sigs], target: targetOf(cname.records[0]) };
+      if (cname) {
+        const proof = cname.proof ? { proof: cname.proof } : {};
+        return { kind: 'cname', records: [...cname.records, ...cname.sigs], target: targetOf(cname.records[0]), security: cname.security, ...proof };
+      }
     }
     const neg = this.cache.getNegative(name, type, opts);
-    if (neg) return { kind: neg.kind, records: [], authority: neg.authority };
-    return this.cachedDname(name, opts);
+    // Without an SOA it is a referral's proof of no DS (iter-store.ts), kept for the validator only.
+    if (neg && neg.authority.some((rr) => rr.type === 'SOA')) {
+      return { kind: neg.kind, records: [], authority: neg.authority, security: neg.security };
+    }
+    return this.cachedDname(name, type, opts);
   }
 
   /** RFC 6672 §3.2: a cached DNAME above `name` redirects it without asking. */
-  private cachedDname(name: string, opts: LookupOptions): IterOutcome | undefined {
+  private cachedDname(name: string, type: string, opts: LookupOptions): IterOutcome | undefined {
     for (let owner = parentName(name); owner !== undefined; owner = parentName(owner)) {
       const hit = this.cache.getRRset(owner, 'DNAME', opts);
       if (hit) {
         const dname = hit.records[0];
         const target = synthesize(name, owner, targetOf(dname));
-        if (target === undefined) return { kind: 'yxdomain', records: [dname] };
-        return { kind: 'cname', records: [dname, ...hit.sigs, synthesizedCname(name, dname, target)], target };
+        if (target === undefined) return { kind: 'yxdomain', records: [dname, ...hit.sigs], security: hit.security };
+        const records = [dname, ...hit.sigs, synthesizedCname(name, dname, target)];
+        // A CNAME question is answered by the synthesized CNAME itself (RFC 6672 §3.2).
+        if (type === 'CNAME') return { kind: 'answer', records, security: hit.security };
+        return { kind: 'cname', records, target, security: hit.security };
       }
       if (owner === '') return undefined;
     }
@@ -114,5 +189,5 @@ function appendUnique(to: Record[], records: Record[]): void {
 }
 
 function servfail(reason: Ede): ChainResult {
-  return { rcode: RCODE.SERVFAIL, answer: [], authority: [], ede: [reason] };
+  return { rcode: RCODE.SERVFAIL, answer: [], authority: [], ede: [reason], security: 'indeterminate' };
 }

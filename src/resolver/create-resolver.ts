@@ -1,18 +1,23 @@
 /**
- * Builds the resolver: cache, mesh and iterator wired together behind the `Resolver` contract
- * (types.ts); server selection is the upstream's. Pipeline per client query: cache lookup →
- * mesh/iterator → cache store (validation slots in between later); without RD only the cache
- * answers. Upstream queries set DO; DNSSEC records reach only clients that set DO (RFC 4035
- * §3.2.1). Replies keep the client's spelling of the query name and are minimal: no additional
- * section.
+ * Builds the resolver: cache, mesh, iterator and validator wired together behind the `Resolver`
+ * contract (types.ts); server selection is the upstream's. Pipeline per client query: cache lookup →
+ * mesh/iterator → DNSSEC validation (validation.ts; the state is stored with the cached data) →
+ * answer; without RD only the cache answers. Upstream queries set DO; DNSSEC records reach only
+ * clients that set DO (RFC 4035 §3.2.1). Replies keep the client's spelling of the query name and
+ * are minimal: no additional section.
  */
 import type { Record } from '../wire/index.js';
+import type { Logger } from '../log/index.js';
 import { RCODE, normalizeName } from '../wire/index.js';
 import { DnsCache } from '../cache/index.js';
 import { ChainResolver } from './chain.js';
 import { iterate } from './iterator.js';
 import type { IterEnv } from './iter-types.js';
 import { Mesh } from './mesh.js';
+import { Distrusted } from './distrust.js';
+import { Validator, sentinelFails } from '../dnssec/index.js';
+import { EDE } from './ede.js';
+import { StepValidation, chainFetcher, type FetchVia } from './validation.js';
 import type { Resolution, ResolveRequest, Resolver, ResolverOptions } from './types.js';
 
 const REFUSED_TYPES = new Set(['AXFR', 'IXFR', 'OPT']);
@@ -28,24 +33,35 @@ export function createResolver(opts: ResolverOptions): Resolver {
     cache, upstream: opts.upstream, log,
     config: opts.resolver, upstreamConfig: opts.upstreamConfig, rootHints: opts.rootHints, forwardZones,
     exempt: new Set([...opts.rootHints, ...forwardZones].flatMap((h) => h.addresses)),
+    distrusted: new Distrusted(opts.clock),
     subResolve: async (name, type, parent) => {
       const r = await chain.resolve(name, type, parent);
       return r.rcode === RCODE.NOERROR ? r.answer : [];
     },
   };
   const mesh = new Mesh((name, type, task) => iterate(name, type, task, env), monotonic);
-  const chain = new ChainResolver(cache, mesh, opts.cache.serve_stale);
+  const validation = validationFor(opts, cache, log, {
+    resolve: (name, type) => chain.resolve(name, type),
+    distrust: (name, type) => chain.distrust(name, type),
+  });
+  const chain = new ChainResolver(cache, mesh, opts.cache.serve_stale, env.distrusted, validation);
   let closed = false;
 
   return {
     async resolve(q: ResolveRequest): Promise<Resolution> {
       const { name, type } = q.question;
       if (closed || q.question.class !== 'IN' || REFUSED_TYPES.has(type)) return empty(RCODE.REFUSED);
-      const r = await chain.resolve(normalizeName(name), type, undefined, !q.flags.rd);
+      // RFC 4035 §3.2.2: CD asks for no validation (and so no SERVFAIL for bogus data).
+      let r = await chain.resolve(normalizeName(name), type, undefined, !q.flags.rd, !q.flags.cd);
+      if (r.security === 'secure' && opts.trustAnchors && sentinelFails(name, type, opts.trustAnchors)) {
+        const why = { infoCode: EDE.OTHER, extraText: 'RFC 8509 root key sentinel' };
+        r = { rcode: RCODE.SERVFAIL, answer: [], authority: [], security: 'indeterminate', ede: [why] };
+      }
       const keep = q.flags.do ? (): boolean => true : (rr: Record): boolean => !DNSSEC_TYPES.has(rr.type) || rr.type === type;
       return {
         rcode: r.rcode, answer: withClientCase(r.answer.filter(keep), name), authority: r.authority.filter(keep), additional: [],
-        authenticated: false, ...(r.ede ? { ede: r.ede } : {}),
+        // RFC 4035 §3.2.3 and RFC 6840 §5.8: AD only for secure data, and only to a client that set DO or AD.
+        authenticated: r.security === 'secure' && (q.flags.do || q.flags.ad), ...(r.ede ? { ede: r.ede } : {}),
       };
     },
     close(): void {
@@ -53,6 +69,14 @@ export function createResolver(opts: ResolverOptions): Resolver {
       cache.clear();
     },
   };
+}
+
+/** The validator when trust anchors are configured (none: validation is off). */
+function validationFor(opts: ResolverOptions, cache: DnsCache, log: Logger, via: FetchVia): StepValidation | undefined {
+  const anchors = opts.trustAnchors;
+  if (!anchors || anchors.zones.size === 0) return undefined;
+  const validator = new Validator({ anchors, fetch: chainFetcher(cache, via), clock: opts.clock });
+  return new StepValidation(validator, cache, log, opts.clock);
 }
 
 function empty(rcode: number): Resolution {

@@ -87,7 +87,7 @@ export function usable(env: IterEnv, addr: string): boolean {
   return !(env.config.do_not_query_localhost && isLocalhost(addr) && !env.exempt.has(addr));
 }
 
-/** The servers of `dp` not yet asked and allowed, best first (the upstream's selection). */
+/** The servers of `dp` not yet asked and allowed, best first (the upstream's selection); distrusted ones (distrust.ts) last. */
 export function candidates(env: IterEnv, dp: Delegation): ServerAddress[] {
   const all: ServerAddress[] = [];
   const seen = new Set<string>();
@@ -98,5 +98,7 @@ export function candidates(env: IterEnv, dp: Delegation): ServerAddress[] {
       all.push({ address, port: DNS_PORT, name: t.name });
     }
   }
-  return env.upstream.orderServers(all, dp.zone);
+  const ordered = env.upstream.orderServers(all, dp.zone);
+  const distrusted = (s: ServerAddress): boolean => env.distrusted.has(dp.zone, s.address);
+  return [...ordered.filter((s) => !distrusted(s)), ...ordered.filter(distrusted)];
 }

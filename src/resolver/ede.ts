@@ -4,6 +4,7 @@ export interface Ede { infoCode: number; extraText?: string }
 export const EDE = {
   OTHER: 0,
   STALE_ANSWER: 3,
+  DNSSEC_BOGUS: 6,
   NOT_AUTHORITATIVE: 20,
   NO_REACHABLE_AUTHORITY: 22,
   NETWORK_ERROR: 23,

@@ -1,9 +1,9 @@
 /**
  * Iterator state `queryTargets`: choose the question (QNAME minimisation) and the next server of
  * the delegation (unknown first, then smoothed RTT), and send it through Upstream. With no address
- * left, look up name server addresses; with nothing left at all, ask the parent zone again when
- * the delegation came from the cache (fresh glue; the root hints above a cached root), else fail
- * with EDE 22 No Reachable Authority.
+ * left, or only servers that recently gave bogus data (distrust.ts), look up name server addresses;
+ * with nothing left at all, ask the parent zone again when the delegation came from the cache (fresh
+ * glue; the root hints above a cached root), else fail with EDE 22 No Reachable Authority.
  */
 import { parentName } from '../wire/index.js';
 import { EDE, ede } from './ede.js';
@@ -26,6 +26,11 @@ export async function iterQueryTargets(q: QueryState, env: IterEnv): Promise<Ite
   }
   const server = candidates(env, dp)[0];
   if (server === undefined) return noAddress(q, env, dp);
+  if (env.distrusted.has(dp.zone, server.address) && startTargets(q, env) > 0) {
+    // Only a server that gave bogus data is left: find the other name servers' addresses first.
+    await Promise.race(dp.pending);
+    return 'queryTargets';
+  }
   const over = q.task.budget.spend('query');
   if (over) return fail(q, EDE.OTHER, over);
   dp.tried.add(server.address);
@@ -37,6 +42,8 @@ export async function iterQueryTargets(q: QueryState, env: IterEnv): Promise<Ite
   });
   if (res.kind === 'fail') {
     q.lastFailure = res.reason;
+    const over = res.reason === 'timeout' ? q.task.budget.spend('timeout') : undefined;
+    if (over) return fail(q, EDE.NO_REACHABLE_AUTHORITY, over);
     return 'queryTargets';
   }
   q.reply = res.message;

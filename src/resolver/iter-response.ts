@@ -14,10 +14,10 @@ import { answersQuestion, isAuthoritative, recursionAvailable, replyRcode } from
 import type { Scrubbed } from './scrub.js';
 import { ownerOf, scrub } from './scrub.js';
 import type { ResponseClass } from './response-class.js';
-import { classify } from './response-class.js';
+import { classify, dnameConflicts } from './response-class.js';
 import { delegationFromNs } from './delegation.js';
 import { fail } from './iter-query-targets.js';
-import { storeAnswer, storeDelegationData, storeRecords } from './iter-store.js';
+import { denialProof, storeAnswer, storeDelegationData, storeRecords, storeReferralDenial } from './iter-store.js';
 
 export function iterResponse(q: QueryState, env: IterEnv): IterState {
   const msg = q.reply as Message;
@@ -48,22 +48,28 @@ export function iterResponse(q: QueryState, env: IterEnv): IterState {
   switch (c.kind) {
     case 'answer':
       storeAnswer(env.cache, s, c.records, aa);
-      q.outcome = { kind: 'answer', records: c.records };
+      q.outcome = {
+        kind: 'answer', records: c.records, zone: dp.zone, server: q.server,
+        proof: denialProof(s.authority), conflicts: dnameConflicts(s.answer, c.records),
+      };
       return 'finished';
     case 'cname':
       storeAnswer(env.cache, s, c.records, aa);
-      q.outcome = { kind: 'cname', records: c.records, target: c.target };
+      q.outcome = {
+        kind: 'cname', records: c.records, target: c.target, zone: dp.zone, server: q.server,
+        proof: denialProof(s.authority), conflicts: dnameConflicts(s.answer, c.records),
+      };
       return 'finished';
     case 'yxdomain':
       storeAnswer(env.cache, s, c.records, aa);
-      q.outcome = c;
+      q.outcome = { ...c, zone: dp.zone, server: q.server };
       return 'finished';
     case 'nxdomain':
     case 'nodata':
       if (c.kind === 'nodata' && c.selfReferral) return lame(q, env, dp);
       storeAnswer(env.cache, s, c.records, aa);
       env.cache.storeNegative(c.kind, c.name, q.type, s.authority, rankOf('authority', aa));
-      q.outcome = { kind: c.kind, records: c.records, authority: s.authority };
+      q.outcome = { kind: c.kind, records: c.records, authority: s.authority, name: c.name, zone: dp.zone, server: q.server };
       return 'finished';
   }
 }
@@ -78,6 +84,7 @@ function referral(q: QueryState, env: IterEnv, s: Scrubbed, zone: string, ns: Re
   const over = q.task.budget.spend('referral');
   if (over) return fail(q, EDE.OTHER, over);
   storeDelegationData(env.cache, s, aa);
+  storeReferralDenial(env.cache, s, zone);
   q.dp = delegationFromNs(env, zone, ns, s.additional, 'referral');
   return 'queryTargets';
 }

@@ -5,14 +5,17 @@
  * are made again from the DNAME).
  */
 import type { Record } from '../wire/index.js';
-import { isSubdomain } from '../wire/index.js';
+import { isSubdomain, labelCount } from '../wire/index.js';
 import type { DnsCache, Rank } from '../cache/index.js';
-import { RANK, classOf, rankOf } from '../cache/index.js';
+import { RANK, classOf, rankOf, ttlOf } from '../cache/index.js';
 import type { Scrubbed } from './scrub.js';
 import { ownerOf } from './scrub.js';
 
-/** Stores `records` grouped into RRsets by owner, type and class, each with its RRSIGs. */
-export function storeRecords(cache: DnsCache, records: Record[], rank: Rank): void {
+/**
+ * Stores `records` grouped into RRsets by owner, type and class, each with its RRSIGs; `proof`
+ * (NSEC/NSEC3) goes with the sets expanded from a wildcard (RRSIG labels below the owner's, RFC 4035 §5.3.4).
+ */
+export function storeRecords(cache: DnsCache, records: Record[], rank: Rank, proof: Record[] = []): void {
   const sets = new Map<string, Record[]>();
   const sigs = new Map<string, Record[]>();
   for (const rr of records) {
@@ -22,7 +25,16 @@ export function storeRecords(cache: DnsCache, records: Record[], rank: Rank): vo
     const list = into.get(key);
     if (list) list.push(rr); else into.set(key, [rr]);
   }
-  for (const [key, set] of sets) cache.storeRRset(set, rank, sigs.get(key));
+  for (const [key, set] of sets) {
+    const own = sigs.get(key);
+    const expanded = proof.length > 0 && own?.some((sig) => labelsField(sig) < labelCount(ownerOf(sig)));
+    cache.storeRRset(set, rank, own, expanded ? proof : undefined);
+  }
+}
+
+/** The labels field of an RRSIG (RFC 4034 §3.1.3). */
+function labelsField(sig: Record): number {
+  return Number((sig as { data?: { labels?: number } }).data?.labels);
 }
 
 /** The type an RRSIG covers. */
@@ -34,12 +46,34 @@ export function coveredType(rr: Record): string {
 export function storeAnswer(cache: DnsCache, s: Scrubbed, records: Record[], aa: boolean): void {
   const dnames = records.filter((rr) => rr.type === 'DNAME').map(ownerOf);
   const real = records.filter((rr) => rr.type !== 'CNAME' || !dnames.some((d) => isSubdomain(ownerOf(rr), d)));
-  storeRecords(cache, real, rankOf('answer', aa));
+  storeRecords(cache, real, rankOf('answer', aa), denialProof(s.authority));
   storeDelegationData(cache, s, aa);
 }
 
-/** Stores the NS sets of the authority section and the addresses of their servers. */
+/**
+ * Stores the NS sets of the authority section and the addresses of their servers, and the DS sets
+ * (with RRSIGs) of a secure referral, which the validator then finds without asking (RFC 4035 §3.1.4).
+ */
 export function storeDelegationData(cache: DnsCache, s: Scrubbed, aa: boolean): void {
-  storeRecords(cache, s.authority.filter((rr) => rr.type === 'NS'), rankOf('authority', aa));
+  const ds = s.authority.filter((rr) => rr.type === 'DS' || (rr.type === 'RRSIG' && coveredType(rr) === 'DS'));
+  storeRecords(cache, [...s.authority.filter((rr) => rr.type === 'NS'), ...ds], rankOf('authority', aa));
   storeRecords(cache, s.additional, RANK.ADDITIONAL);
+}
+
+/** The NSEC/NSEC3 records of a section and the RRSIGs over them (denial of existence, RFC 4035 §3.1.3). */
+export function denialProof(section: Record[]): Record[] {
+  const denial = (t: string): boolean => t === 'NSEC' || t === 'NSEC3';
+  return section.filter((rr) => denial(rr.type) || (rr.type === 'RRSIG' && denial(coveredType(rr))));
+}
+
+/**
+ * A referral to `zone` without DS but with NSEC/NSEC3 records is an insecure delegation's proof
+ * (RFC 4035 §3.1.4.1, RFC 5155 §7.2.7): cached as "no DS at zone" (validated when used), TTL of the proof.
+ */
+export function storeReferralDenial(cache: DnsCache, s: Scrubbed, zone: string): void {
+  if (s.authority.some((rr) => rr.type === 'DS')) return;
+  const proof = denialProof(s.authority);
+  if (proof.length === 0) return;
+  const ttl = Math.min(...proof.map(ttlOf));
+  cache.storeNegative('nodata', zone, 'DS', proof, RANK.AUTHORITY, ttl);
 }

@@ -7,6 +7,8 @@ import type { Budget } from './budget.js';
 import type { Ede } from './ede.js';
 import type { ResolverUpstream } from './types.js';
 import type { ServerAddress } from '../upstream/index.js';
+import type { Security } from '../dnssec/index.js';
+import type { Distrusted } from './distrust.js';
 
 /** One name server of a delegation and the addresses known for it. */
 export interface NsTarget { name: string; addrs: string[]; lookedUp: boolean }
@@ -26,11 +28,26 @@ export interface Delegation {
 
 /** What one iteration for (name, type) ends with. */
 export type IterOutcome =
-  | { kind: 'answer'; records: Record[] }
-  | { kind: 'cname'; records: Record[]; target: string }
-  | { kind: 'nxdomain' | 'nodata'; records: Record[]; authority: Record[] }
-  | { kind: 'yxdomain'; records: Record[] }
+  | ({ kind: 'answer'; records: Record[] } & Provenance)
+  | ({ kind: 'cname'; records: Record[]; target: string } & Provenance)
+  /** `name`: where the chain in `records` ends, the name that does not exist or has no data. */
+  | ({ kind: 'nxdomain' | 'nodata'; records: Record[]; authority: Record[]; name?: string } & Provenance)
+  | ({ kind: 'yxdomain'; records: Record[] } & Provenance)
   | { kind: 'fail'; ede: Ede };
+
+/** Where an outcome came from, for DNSSEC validation (dnssec/validator.ts). */
+export interface Provenance {
+  /** The zone whose servers gave it (unsigned data is judged by that zone's security). */
+  zone?: string;
+  /** NSEC/NSEC3 records (with RRSIGs) of a positive reply: the proof behind a wildcard answer. */
+  proof?: Record[];
+  /** Set on cache hits: the validation result stored with the data. */
+  security?: Security;
+  /** The server whose reply it is (avoided for the zone when validation finds the data bogus). */
+  server?: ServerAddress;
+  /** Reply CNAMEs contradicting a DNAME's synthesized CNAME: never answered, but validated. */
+  conflicts?: Record[];
+}
 
 export type IterState = 'init' | 'queryTargets' | 'response' | 'finished';
 
@@ -74,6 +91,8 @@ export interface IterEnv {
   forwardZones: ForwardZone[];
   /** Root hint and forwarder addresses: exempt from do_not_query_localhost. */
   exempt: Set<string>;
+  /** Servers that recently gave bogus data for a zone: not asked while others remain. */
+  distrusted: Distrusted;
   /** Resolves (name, type) as a sub-query of `parent`; the records of the final answer, [] on failure. */
   subResolve(name: string, type: string, parent: Task): Promise<Record[]>;
 }

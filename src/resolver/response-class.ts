@@ -4,6 +4,7 @@
  * chain leaving the reply (restart at its target), NXDOMAIN, NODATA, a referral to a zone below,
  * a lame reply (upward referral, or a recursive server's empty non-authoritative reply), or an
  * error RCODE (SERVFAIL, REFUSED, ... → next server). DNAME per RFC 6672 §2.2 (synthesized CNAME).
+ * A negative answer applies to the chain's end only inside the zone asked (RFC 2181 §5.4.1).
  */
 import type { Record } from '../wire/index.js';
 import { RCODE, isSubdomain, labelCount } from '../wire/index.js';
@@ -37,6 +38,9 @@ export function classify(s: Scrubbed, facts: ReplyFacts, qname: string, qtype: s
   if (facts.rcode !== RCODE.NOERROR && facts.rcode !== RCODE.NXDOMAIN) return { kind: 'error', rcode: facts.rcode };
   if (final) return { kind: 'answer', records };
   if (loop) return { kind: 'cname', records, target: name };
+  // A chain that leaves the zone: the server cannot deny its end, whatever its RCODE or SOA say
+  // (else an NXDOMAIN after a CNAME into another zone would be cached for that zone's name).
+  if (records.length > 0 && !isSubdomain(name, zone)) return { kind: 'cname', records, target: name };
   const soa = s.authority.find((rr) => rr.type === 'SOA' && isSubdomain(name, ownerOf(rr)));
   if (facts.rcode === RCODE.NXDOMAIN) return { kind: 'nxdomain', records, name };
   if (records.length > 0 && !soa) return { kind: 'cname', records, target: name };
@@ -77,6 +81,8 @@ function followChain(answer: Record[], qname: string, qtype: string): Chain {
       next = synthesize(name, ownerOf(dname), targetOf(dname));
       if (next === undefined) return { records: [...records, dname], name, final: false, loop: false, tooLong: true };
       records.push(dname, ...sigsFor(answer, ownerOf(dname), 'DNAME'), synthesizedCname(name, dname, next));
+      // A CNAME question is answered by the synthesized CNAME itself (RFC 6672 §3.2).
+      if (qtype === 'CNAME') return { records, name, final: true, loop: false };
     } else {
       const cnames = answer.filter((rr) => ownerOf(rr) === name && rr.type === 'CNAME');
       if (cnames.length === 0 || qtype === 'CNAME') break;
@@ -106,6 +112,17 @@ function sigsFor(answer: Record[], owner: string, type: string): Record[] {
 /** The CNAME a DNAME implies for `name` (RFC 6672 §3.1: TTL of the DNAME). */
 export function synthesizedCname(name: string, dname: Record, target: string): Record {
   return { name, type: 'CNAME', class: 'IN', ttl: ttlOf(dname), data: target } as Record;
+}
+
+/**
+ * CNAMEs of the reply that contradict the CNAME synthesized from a DNAME in `records` (RFC 6672
+ * §3.2: the synthesized one is used; the validator must still see the mismatch, RFC 6672 §5.3.3).
+ */
+export function dnameConflicts(answer: Record[], records: Record[]): Record[] {
+  const synthesized = records.filter((rr) => rr.type === 'CNAME'
+    && records.some((d) => d.type === 'DNAME' && ownerOf(rr) !== ownerOf(d) && isSubdomain(ownerOf(rr), ownerOf(d))));
+  return answer.filter((rr) => rr.type === 'CNAME'
+    && synthesized.some((c) => ownerOf(c) === ownerOf(rr) && targetOf(c) !== targetOf(rr)));
 }
 
 /** The owner with the most labels among NS records (the closest cut to the query name). */

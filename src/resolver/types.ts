@@ -7,6 +7,7 @@ import type { Clock } from '../util/index.js';
 import type { Logger } from '../log/index.js';
 import type { CacheConfig, ForwardZone, ResolverConfig, RootHint, UpstreamConfig } from '../config/index.js';
 import type { ManagedUpstream, Upstream } from '../upstream/index.js';
+import type { TrustAnchors } from '../dnssec/index.js';
 
 export interface ResolveRequest {
   /** Name as the client sent it (case kept, no trailing dot), dns-packet type name, class 'IN'. */
@@ -19,7 +20,7 @@ export interface Resolution {
   answer: Record[];
   authority: Record[];
   additional: Record[];
-  /** Validated secure (always false until DNSSEC validation lands). */
+  /** AD: validated secure, and the client set DO or AD (RFC 6840 §5.8). */
   authenticated: boolean;
   /** RFC 8914 Extended DNS Errors; every SERVFAIL the resolver makes carries one. */
   ede?: { infoCode: number; extraText?: string }[];
@@ -39,6 +40,8 @@ export interface ResolverOptions {
   rootHints: RootHint[];
   /** Zones resolved by asking these recursive servers (RD set) instead of iterating; default none. */
   forwardZones?: ForwardZone[];
+  /** DNSSEC trust anchors (dnssec.trust_anchors, parsed); absent or empty: no validation. */
+  trustAnchors?: TrustAnchors;
 }
 
 export interface Resolver {

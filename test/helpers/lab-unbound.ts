@@ -21,6 +21,8 @@ export interface UnboundOptions {
   /** Validate with this trust anchor file (DS or DNSKEY records); without it, no validation. */
   trustAnchorFile?: string;
   qnameMinimisation?: boolean;
+  /** outgoing-interface: the source address of queries to authorities (default: the kernel's choice). */
+  outgoingInterface?: string;
   /** Local-data mode: zone name and records in zone-file syntax. */
   localZone?: { name: string; records: string[] };
   readyTimeoutMs?: number;
@@ -41,6 +43,7 @@ function configText(dir: string, o: UnboundOptions, port: number): string {
     `  module-config: "${o.trustAnchorFile ? 'validator iterator' : 'iterator'}"`,
     `  qname-minimisation: ${o.qnameMinimisation === false ? 'no' : 'yes'}`,
   ];
+  if (o.outgoingInterface) lines.push(`  outgoing-interface: ${o.outgoingInterface}`);
   if (o.tlsPort !== undefined && o.tls) {
     lines.push(`  interface: ${o.address}@${o.tlsPort}`, `  tls-port: ${o.tlsPort}`,
       `  tls-service-key: "${o.tls.keyFile}"`, `  tls-service-pem: "${o.tls.certFile}"`);

@@ -30,6 +30,14 @@ export interface WardOptions {
   trustAnchors?: string[];
   logLevel?: string;
   readyTimeoutMs?: number;
+  /** cache.max_bytes (default: Ward's default, 64 MiB). */
+  cacheMaxBytes?: number;
+  /** upstream.source_address: where Ward's queries to authorities come from (default: the kernel's choice). */
+  sourceAddress?: string;
+  /** resolver.qname_minimisation (RFC 9156); default: Ward's default (on). */
+  qnameMinimisation?: boolean;
+  /** Extra Node.js flags before the script (e.g. --trace-gc, --cpu-prof) for benchmarks and diagnosis. */
+  nodeArgs?: string[];
 }
 
 export interface WardProcess { daemon: Daemon; address: string; port: number; configFile: string; stop(): Promise<void> }
@@ -59,23 +67,39 @@ function configObject(o: WardOptions, port: number): object {
     },
     dnssec: { trust_anchors: o.trustAnchors ?? [] },
     local_zones: o.localZones ?? [],
+    ...(o.cacheMaxBytes === undefined ? {} : { cache: { max_bytes: o.cacheMaxBytes } }),
     log: { level: o.logLevel ?? 'warn' },
   };
   if (o.rootHints) {
-    config.resolver = { root_hints: o.rootHints, do_not_query_localhost: false };
-    config.upstream = { ipv6: false };
+    config.resolver = {
+      root_hints: o.rootHints, do_not_query_localhost: false,
+      ...(o.qnameMinimisation === undefined ? {} : { qname_minimisation: o.qnameMinimisation }),
+    };
+    config.upstream = { ipv6: false, ...(o.sourceAddress === undefined ? {} : { source_address: o.sourceAddress }) };
+  } else {
+    // No lab: the only root is a lab address where nothing listens, so no query ever leaves loopback.
+    config.resolver = { root_hints: [{ name: 'dead.root.lab', addresses: ['127.53.255.254'] }], root_priming: false, do_not_query_localhost: false };
+    config.upstream = { ipv6: false, tls: 'off' };
   }
   return config;
+}
+
+/** Ward's entry point in this build (src/main.js). */
+export const WARD_MAIN = fileURLToPath(new URL('../../src/main.js', import.meta.url));
+
+/** Writes Ward's YAML config for `o` into `o.dir` (ward.yaml) and returns its path. */
+export function writeWardConfig(o: WardOptions): string {
+  const configFile = join(o.dir, 'ward.yaml');
+  writeFileSync(configFile, YAML.stringify(configObject(o, o.port ?? 53)));
+  return configFile;
 }
 
 /** Starts Ward; rejects (after stopping it) with its output when it does not answer in time. */
 export async function startWard(o: WardOptions): Promise<WardProcess> {
   const port = o.port ?? 53;
-  const configFile = join(o.dir, 'ward.yaml');
-  writeFileSync(configFile, YAML.stringify(configObject(o, port)));
-  const main = fileURLToPath(new URL('../../src/main.js', import.meta.url));
+  const configFile = writeWardConfig(o);
   // From the repository root, so relative paths in Ward's defaults resolve.
-  const daemon = startDaemon('ward', process.execPath, [main, '--config', configFile], { cwd: REPO_ROOT });
+  const daemon = startDaemon('ward', process.execPath, [...(o.nodeArgs ?? []), WARD_MAIN, '--config', configFile], { cwd: REPO_ROOT });
   const answers = async (transport: 'udp' | 'tcp'): Promise<boolean> =>
     (await query(o.address, port, 'localhost.', 'A', { transport, timeoutMs: 300 })) !== undefined;
   try {

@@ -53,6 +53,10 @@ export interface LabOptions {
   dot?: boolean;
   /** Bound on the wait for all servers to answer. */
   readyTimeoutMs?: number;
+  /** The zones to serve instead of LAB_ZONES (e.g. a larger generated tree for bench/scale-zones.ts). */
+  zones?: Record<string, [LabServer, string]>;
+  /** With `rttMs`: called with every plain DNS query a relay forwards to an authority, and its source. */
+  onQuery?: (msg: Buffer, from: string) => void;
 }
 
 const SERVERS: LabServer[] = ['nsd', 'knot', 'bind'];
@@ -67,10 +71,10 @@ async function servesZone(address: string, port: number, zone: string): Promise<
 }
 
 /** Writes each server's zone files into its own directory; returns the zones per server. */
-function writeZones(root: string): Record<LabServer, ZoneFile[]> {
+function writeZones(root: string, zones: Record<string, [LabServer, string]>): Record<LabServer, ZoneFile[]> {
   const out: Record<LabServer, ZoneFile[]> = { nsd: [], knot: [], bind: [] };
   for (const server of SERVERS) mkdirSync(join(root, server), { recursive: true });
-  for (const [name, [owner, text]] of Object.entries(LAB_ZONES)) {
+  for (const [name, [owner, text]] of Object.entries(zones)) {
     const zone = { name, dir: join(root, owner), file: `${name === '.' ? 'root' : name.slice(0, -1)}.zone` };
     writeFileSync(join(zone.dir, zone.file), text);
     out[owner].push(zone);
@@ -99,7 +103,7 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
     const rootHintsFile = join(tmp.dir, 'root.hints');
     writeFileSync(rootHintsFile, LAB_ROOT_HINTS);
     const tls = dotRoles.length > 0 ? makeSelfSignedCert(tmp.dir, 'lab') : undefined;
-    const perServer = writeZones(tmp.dir);
+    const perServer = writeZones(tmp.dir, opts.zones ?? LAB_ZONES);
     const trustAnchorFile = opts.dnssec ? signLabZones(Object.values(perServer).flat(), tmp.dir) : undefined;
     const ready = SERVERS.map((server) => {
       const zones = perServer[server];
@@ -125,7 +129,7 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
         if (dotRoles.includes(server)) pairs.push([TLS_PORT, tlsPort, true]);
         for (const [from, to, dot] of pairs) {
           const relay = await DelayRelay.start({
-            listen: { address, port: from }, target: { address, port: to }, delayMs, countFrames: !dot,
+            listen: { address, port: from }, target: { address, port: to }, delayMs, countFrames: !dot, onQuery: opts.onQuery,
           });
           relays.push({ address, dot, relay });
         }

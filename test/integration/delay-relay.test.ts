@@ -63,3 +63,36 @@ test('relays UDP and TCP with the delay added in each direction', { timeout: 10_
     echo.tcp.close();
   }
 });
+
+test('reports each query with its source, keeps one upstream socket per client, and drops idle ones', { timeout: 10_000 }, async () => {
+  const target = createSocket('udp4');
+  const upstreamPorts: number[] = [];
+  target.on('message', (msg, r) => { upstreamPorts.push(r.port); target.send(msg, r.port, r.address); });
+  await new Promise<void>((r) => target.bind(0, '127.0.0.1', () => r()));
+  const seen: { text: string; from: string }[] = [];
+  const relay = await DelayRelay.start({
+    listen: { address: '127.0.0.1', port: 0 }, target: { address: '127.0.0.1', port: target.address().port },
+    delayMs: 5, clientIdleMs: 100, onQuery: (msg, from) => seen.push({ text: msg.toString(), from }),
+  });
+  const client = createSocket('udp4');
+  await new Promise<void>((r) => client.bind(0, '127.0.0.1', () => r()));
+  const ask = (text: string): Promise<string> => new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('timeout')), 2000);
+    client.once('message', (m) => { clearTimeout(timer); resolve(m.toString()); });
+    client.send(text, relay.address().port, '127.0.0.1');
+  });
+  try {
+    assert.equal(await ask('a'), 'a');
+    assert.equal(await ask('b'), 'b');
+    assert.equal(upstreamPorts[0], upstreamPorts[1], 'one upstream socket for one client');
+    await new Promise((r) => setTimeout(r, 1300)); // idle past clientIdleMs, and the once-a-second sweep ran
+    assert.equal(await ask('c'), 'c');
+    assert.notEqual(upstreamPorts[2], upstreamPorts[0], 'the idle client\'s socket was closed; a new one relays');
+    assert.deepEqual(seen, ['a', 'b', 'c'].map((text) => ({ text, from: '127.0.0.1' })));
+    assert.equal(relay.stats().udpQueries, 3);
+  } finally {
+    client.close();
+    await relay.close();
+    target.close();
+  }
+});

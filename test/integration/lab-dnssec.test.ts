@@ -2,6 +2,8 @@
  * The signed lab (LabOptions.dnssec): the authorities serve signatures (RFC 4035 §3.1), and a validating
  * Unbound with the lab's root trust anchor marks secure answers AD (NSEC and NSEC3 zones, RFC 4035 §5,
  * RFC 5155), leaves the unsigned zone insecure, and answers SERVFAIL for the zone with a wrong DS.
+ * Ward, given the same trust anchor file, must give the same answers, with EDE 9 (RFC 8914) on the
+ * SERVFAIL, and AD only to a client that asked with DO or AD (RFC 6840 §5.8).
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -9,7 +11,9 @@ import { readFileSync } from 'node:fs';
 import { startLab, type Lab } from '../helpers/lab.js';
 import { answerView, query } from '../helpers/lab-query.js';
 import { startUnbound, type Unbound } from '../helpers/lab-unbound.js';
+import { startWard, type WardProcess } from '../helpers/lab-ward.js';
 import { LAB_ADDR } from '../helpers/lab-zones.js';
+import { edeCodes } from '../helpers/hostile-world.js';
 import { FLAG } from '../../src/wire/index.js';
 
 interface SecureCase { name: string; type: 'A' | 'AAAA'; rcode: string; ad: boolean; answers: string[] }
@@ -28,14 +32,17 @@ const CASES: SecureCase[] = [
 describe('signed lab: a validating Unbound', { timeout: 60_000 }, () => {
   let lab: Lab | undefined;
   let unbound: Unbound | undefined;
+  let ward: WardProcess | undefined;
 
   before(async () => {
     lab = await startLab({ dnssec: true });
     assert.ok(lab.trustAnchorFile);
     unbound = await startUnbound({ address: '127.0.3.6', rootHintsFile: lab.rootHintsFile, trustAnchorFile: lab.trustAnchorFile });
+    ward = await startWard({ dir: lab.dir, address: '127.0.2.7', rootHints: lab.rootHints, trustAnchors: [lab.trustAnchorFile] });
   });
 
   after(async () => {
+    await ward?.stop();
     await unbound?.stop();
     await lab?.stop();
   });
@@ -55,4 +62,21 @@ describe('signed lab: a validating Unbound', { timeout: 60_000 }, () => {
       assert.equal((msg.flags & FLAG.AD) !== 0, c.ad, 'AD flag');
     });
   }
+
+  for (const c of CASES) {
+    test(`Ward: ${c.name} ${c.type}: ${c.rcode}${c.ad ? ', AD' : ''}`, async () => {
+      const msg = await query(ward!.address, ward!.port, c.name, c.type, { transport: 'tcp', dnssecOk: true, timeoutMs: 15_000 });
+      assert.deepEqual(answerView(msg), { rcode: c.rcode, answers: c.answers });
+      assert.equal((msg.flags & FLAG.AD) !== 0, c.ad, 'AD flag');
+      // bogus.test's DS names no key of the zone: RFC 8914 §4.10 EDE 9 DNSKEY Missing.
+      if (c.rcode === 'SERVFAIL') assert.deepEqual(edeCodes(msg), [9]);
+      if (c.ad) assert.ok(msg.answers.length === 0 || msg.answers.some((rr) => rr.type === 'RRSIG'), 'RRSIGs with DO');
+    });
+  }
+
+  test('Ward: no AD and no RRSIGs for a client without DO', async () => {
+    const msg = await query(ward!.address, ward!.port, 'www.glue.test', 'A', { transport: 'udp' });
+    assert.deepEqual(answerView(msg), { rcode: 'NOERROR', answers: ['www.glue.test A 192.0.2.10'] });
+    assert.equal(msg.flags & FLAG.AD, 0);
+  });
 });

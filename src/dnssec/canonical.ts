@@ -1,0 +1,127 @@
+/**
+ * Canonical form (RFC 4034 §6): lower-cased owner names, embedded names lower-cased for the RDATA
+ * types of RFC 4034 §6.2 as amended by RFC 6840 §5.1 (NSEC's next name is NOT lower-cased, RRSIG's
+ * signer is), RRs of a set sorted by their canonical RDATA with duplicates removed (§6.3), and the
+ * data an RRSIG signs (RFC 4034 §3.1.8.1): RRSIG RDATA without the signature, then each RR with the
+ * original TTL. Wildcard owners are rebuilt from the RRSIG labels field (RFC 4035 §5.3.2).
+ * Encoding goes through dns-packet, which never compresses names. No I/O.
+ */
+import dnsPacket from 'dns-packet';
+import type { Record } from '../wire/index.js';
+import { labels, normalizeName } from '../wire/index.js';
+
+interface Codec { encode(value: unknown): Buffer }
+const packet = dnsPacket as unknown as { answer: Codec; name: Codec };
+
+/** The fields of an RRSIG's data (dns-packet's shape). */
+export interface RrsigData {
+  typeCovered: string; algorithm: number; labels: number; originalTTL: number;
+  expiration: number; inception: number; keyTag: number; signersName: string; signature: Buffer;
+}
+export interface DnskeyData { flags: number; algorithm: number; key: Buffer }
+export interface DsData { keyTag: number; algorithm: number; digestType: number; digest: Buffer }
+
+export function dataOf<T>(rr: Record): T {
+  return (rr as unknown as { data: T }).data;
+}
+
+/** ASCII-only lower-casing (RFC 4034 §6.2: US-ASCII letters only). */
+export function lowerName(name: string): string {
+  return normalizeName(name.replace(/[A-Z]/g, (c) => c.toLowerCase()));
+}
+
+/** A name in uncompressed wire form, lower-cased. */
+export function nameWire(name: string): Buffer {
+  const n = lowerName(name);
+  return packet.name.encode(n === '' ? '.' : n);
+}
+
+/** A lower-cased name in dns-packet's form (the root as '.': dns-packet encodes '' as two octets). */
+const lc = (s: unknown): string => lowerName(String(s)) || '.';
+
+/** RFC 4034 §6.2 item 3 with RFC 6840 §5.1: types whose RDATA names are lower-cased. */
+const LOWER: { [type: string]: (d: never) => unknown } = {
+  NS: lc, CNAME: lc, DNAME: lc, PTR: lc, MD: lc, MF: lc, MB: lc, MG: lc, MR: lc,
+  MX: (d: { exchange: string }) => ({ ...d, exchange: lc(d.exchange) }),
+  SOA: (d: { mname: string; rname: string }) => ({ ...d, mname: lc(d.mname), rname: lc(d.rname) }),
+  SRV: (d: { target: string }) => ({ ...d, target: lc(d.target) }),
+  RRSIG: (d: RrsigData) => ({ ...d, signersName: lc(d.signersName) }),
+  NAPTR: (d: { replacement: string }) => ({ ...d, replacement: lc(d.replacement) }),
+  RP: (d: { mbox: string; txt: string }) => ({ ...d, mbox: lc(d.mbox), txt: lc(d.txt) }),
+};
+
+/** The record's data in canonical form. */
+function canonicalData(rr: Record): unknown {
+  const data = dataOf<never>(rr);
+  const f = LOWER[rr.type];
+  return f ? f(data) : data;
+}
+
+/** The RDATA octets of `rr` (canonical form). */
+export function canonicalRdata(rr: Record): Buffer {
+  const wire = packet.answer.encode({ name: '.', type: rr.type, class: 'IN', ttl: 0, data: canonicalData(rr) });
+  return wire.subarray(11);
+}
+
+/** DNSKEY RDATA: flags, protocol 3, algorithm, key (RFC 4034 §2.1). */
+export function dnskeyRdata(rr: Record): Buffer {
+  const d = dataOf<DnskeyData>(rr);
+  const head = Buffer.from([d.flags >> 8, d.flags & 0xff, 3, d.algorithm]);
+  return Buffer.concat([head, d.key]);
+}
+
+/** The owner an RRSIG was made over: the wildcard when labels < the owner's label count (RFC 4035 §5.3.2). */
+export function signedOwner(owner: string, sig: RrsigData): string | undefined {
+  const ls = labels(lowerName(owner));
+  const n = ls[0] === '*' ? ls.length - 1 : ls.length; // RFC 4034 §3.1.3: '*' is not counted
+  if (sig.labels > n) return undefined;
+  if (sig.labels === ls.length) return lowerName(owner);
+  return ['*', ...ls.slice(ls.length - sig.labels)].join('.');
+}
+
+/** RFC 4034 §6.3: the RRs of a set in canonical order, duplicates removed; returns their RDATA. */
+export function canonicalRdatas(rrset: Record[]): Buffer[] {
+  const all = rrset.map(canonicalRdata).sort(Buffer.compare);
+  return all.filter((b, i) => i === 0 || !b.equals(all[i - 1]));
+}
+
+/**
+ * RFC 4034 §3.1.8.1: signature = sign(RRSIG_RDATA | RR(1) | RR(2)...), RRSIG RDATA without the
+ * signature field and signer lower-cased; each RR as owner | type | class | original TTL | RDLENGTH |
+ * RDATA in canonical form and order. Undefined when the labels field exceeds the owner's labels.
+ */
+export function signedData(sigRecord: Record, rrset: Record[]): Buffer | undefined {
+  const sig = dataOf<RrsigData>(sigRecord);
+  const owner = signedOwner(rrset[0].name, sig);
+  if (owner === undefined) return undefined;
+  const head = packet.answer
+    .encode({ name: '.', type: 'RRSIG', class: 'IN', ttl: 0, data: { ...sig, signersName: lc(sig.signersName), signature: Buffer.alloc(0) } })
+    .subarray(11);
+  const ownerWire = nameWire(owner);
+  const fixed = Buffer.alloc(10);
+  const typeWire = packet.answer.encode({ name: '.', type: rrset[0].type, class: 'IN', ttl: 0, data: dataOf(rrset[0]) });
+  typeWire.copy(fixed, 0, 1, 3); // the type number as dns-packet encodes it
+  fixed.writeUInt16BE(1, 2); // class IN
+  fixed.writeUInt32BE(sig.originalTTL >>> 0, 4);
+  const parts: Buffer[] = [head];
+  for (const rdata of canonicalRdatas(rrset)) {
+    const f = Buffer.from(fixed);
+    f.writeUInt16BE(rdata.length, 8);
+    parts.push(ownerWire, f, rdata);
+  }
+  return Buffer.concat(parts);
+}
+
+/**
+ * RFC 4034 §6.1 canonical name order: compare label by label from the right, each label as
+ * lower-cased octets, a shorter name first when it is a suffix of the other. Returns <0, 0, >0.
+ */
+export function compareNames(a: string, b: string): number {
+  const la = labels(lowerName(a));
+  const lb = labels(lowerName(b));
+  for (let i = 1; i <= Math.min(la.length, lb.length); i++) {
+    const c = Buffer.compare(Buffer.from(la[la.length - i], 'latin1'), Buffer.from(lb[lb.length - i], 'latin1'));
+    if (c !== 0) return c;
+  }
+  return la.length - lb.length;
+}

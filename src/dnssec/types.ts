@@ -1,0 +1,60 @@
+/**
+ * The DNSSEC layer's public types: the security state of data (RFC 4033 §5, RFC 4035 §4.3), the
+ * Extended DNS Error a bogus result carries (RFC 8914 §4), and the `ChainFetcher` port through which
+ * the validator asks for DS and DNSKEY RRsets. The validator never imports the resolver: the
+ * composition (resolver/app) passes a fetcher that routes these lookups back into its own mesh.
+ */
+import type { Record } from '../wire/index.js';
+
+/** RFC 4035 §4.3: secure, insecure, bogus, indeterminate. */
+export type Security = 'secure' | 'insecure' | 'bogus' | 'indeterminate';
+
+/** An RFC 8914 Extended DNS Error. */
+export interface Ede { infoCode: number; extraText?: string }
+
+/** RFC 8914 §4 codes the validator uses. */
+export const DNSSEC_EDE = {
+  UNSUPPORTED_DNSKEY_ALGORITHM: 1,
+  UNSUPPORTED_DS_DIGEST: 2,
+  DNSSEC_BOGUS: 6,
+  SIGNATURE_EXPIRED: 7,
+  SIGNATURE_NOT_YET_VALID: 8,
+  DNSKEY_MISSING: 9,
+  RRSIGS_MISSING: 10,
+  NSEC_MISSING: 12,
+} as const;
+
+/**
+ * The outcome of validating something: its state, for bogus data why, and for secure data the
+ * authenticated NSEC records that came with it (usable for aggressive caching, RFC 8198).
+ */
+export interface Verdict {
+  security: Security;
+  ede?: Ede;
+  nsecs?: Record[];
+  /** "owner|type" of the answer RRset whose own signatures failed, when that made the data bogus. */
+  bogusRRset?: string;
+}
+
+/** What a ChainFetcher returns: the reply to a DS or DNSKEY question, unvalidated. */
+export interface ChainAnswer {
+  rcode: number;
+  /** Answer records, RRSIGs included. */
+  answer: Record[];
+  /** Authority records (SOA, NSEC, NSEC3 and their RRSIGs) of a negative answer. */
+  authority: Record[];
+}
+
+/**
+ * Looks up (lowercased name, 'DS' | 'DNSKEY') through the resolver, without validating. `refetch`:
+ * the last answer was bogus: drop it and ask again, avoiding the server that gave it.
+ */
+export type ChainFetcher = (name: string, type: 'DS' | 'DNSKEY', refetch?: boolean) => Promise<ChainAnswer>;
+
+/** A parsed set of trust anchors (RFC 4033 §2, RFC 7958 for the root's). */
+export interface TrustAnchors {
+  /** Anchors by lowercased zone name ('' for the root): DS and/or DNSKEY records. */
+  zones: Map<string, Record[]>;
+  /** Negative trust anchors (RFC 7646): lowercased names under which nothing is validated. */
+  negative: string[];
+}

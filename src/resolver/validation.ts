@@ -1,0 +1,108 @@
+/**
+ * The validator's place in the pipeline (ANCHORS.md §4.6: cache lookup → iterator → validator →
+ * cache store): each step of a client's resolution that has no stored security state is validated
+ * (dnssec/Validator) and the result is stored with the cached data, so later cache hits keep their
+ * AD or bogus status without validating again. Also builds the ChainFetcher that routes the
+ * validator's DS/DNSKEY lookups back into the resolver (referral DS sets and denials first, RFC 4035
+ * §3.1.4), never validating them there (the validator checks them itself).
+ */
+import type { DnsCache } from '../cache/index.js';
+import type { Logger } from '../log/index.js';
+import type { ChainFetcher, Security, Validator, Verdict } from '../dnssec/index.js';
+import type { Record } from '../wire/index.js';
+import { RCODE } from '../wire/index.js';
+import { errorMessage, type Clock } from '../util/index.js';
+import { AggressiveNsec } from './aggressive-nsec.js';
+import type { IterOutcome } from './iter-types.js';
+import { ownerOf } from './scrub.js';
+
+/** RFC 8914 §4.7: DNSSEC Bogus, for bogus data found in the cache (the first reason is not kept). */
+const BOGUS_EDE = { infoCode: 6, extraText: 'cached data failed DNSSEC validation' };
+
+export class StepValidation {
+  private readonly aggressive: AggressiveNsec;
+
+  constructor(private readonly validator: Validator, private readonly cache: DnsCache, private readonly log: Logger, clock: Clock) {
+    this.aggressive = new AggressiveNsec(clock);
+  }
+
+  /** RFC 8198: an answer for (name, type) made from NSECs (and wildcards) validated earlier, if they prove one. */
+  synthesize(name: string, type: string): IterOutcome | undefined {
+    return this.aggressive.lookup(name, type);
+  }
+
+  /** Whether names at or below `name` are validated (an anchor above, no negative anchor). */
+  covers(name: string): boolean { return this.validator.covers(name); }
+
+  /** The stored security of a step from the cache, without any work (the cache-hit path); undefined if never validated. */
+  known(step: Exclude<IterOutcome, { kind: 'fail' }>): Verdict | undefined {
+    if (!step.security) return undefined;
+    return step.security === 'bogus' ? { security: 'bogus', ede: BOGUS_EDE } : { security: step.security };
+  }
+
+  /** The security of one step for (lowercased name, type); validates and stores it unless known. */
+  async check(name: string, type: string, step: Exclude<IterOutcome, { kind: 'fail' }>): Promise<Verdict> {
+    const known = this.known(step);
+    if (known) return known;
+    const negative = step.kind === 'nxdomain' || step.kind === 'nodata';
+    let verdict: Verdict;
+    try {
+      verdict = await this.validator.validate({
+        qname: name, qtype: type, kind: step.kind, records: [...step.records, ...(step.conflicts ?? [])],
+        authority: negative ? step.authority : step.proof ?? [], ...(step.zone !== undefined ? { zone: step.zone } : {}),
+      });
+    } catch (err) {
+      // Malformed records the crypto or encoders refuse: never served as secure (RFC 4035 §5.5).
+      this.log.warn({ qname: name, qtype: type, err: errorMessage(err) }, 'validation failed');
+      verdict = { security: 'bogus', ede: { infoCode: 6, extraText: 'validation error' } };
+    }
+    this.log.debug({ qname: name, qtype: type, kind: step.kind, security: verdict.security, ede: verdict.ede }, 'validated');
+    if (verdict.security === 'bogus') {
+      // Only the RRset that failed is stored as bogus; the rest is validated again when used.
+      const [owner, rrtype] = verdict.bogusRRset?.split('|') ?? [];
+      if (owner !== undefined) this.cache.setRRsetSecurity(owner, rrtype, 'bogus');
+      if (negative && owner === undefined) this.cache.setNegativeSecurity(step.name ?? name, type, 'bogus');
+    } else {
+      for (const rr of step.records) if (rr.type !== 'RRSIG') this.cache.setRRsetSecurity(ownerOf(rr), rr.type, verdict.security);
+      if (negative) this.cache.setNegativeSecurity(step.name ?? name, type, verdict.security);
+    }
+    if (verdict.security === 'secure' && verdict.nsecs) {
+      if (negative) this.aggressive.store(verdict.nsecs, step.authority);
+      else this.aggressive.storeWildcards(step.records, verdict.nsecs, step.proof ?? []);
+    }
+    return verdict;
+  }
+}
+
+/** RFC 4035 §5: the security of a whole answer is its weakest step's. */
+export function weaker(a: Security, b: Security): Security {
+  const order: Security[] = ['secure', 'indeterminate', 'insecure', 'bogus'];
+  return order.indexOf(b) > order.indexOf(a) ? b : a;
+}
+
+/** The resolver as the fetcher needs it: resolve without validation, and distrust a bogus answer. */
+export interface FetchVia {
+  resolve(name: string, type: string): Promise<{ rcode: number; answer: Record[]; authority: Record[] }>;
+  distrust(name: string, type: string): void;
+}
+
+/**
+ * DS and DNSKEY lookups for the validator: a DS set or a DS denial cached from a referral answers
+ * at once (any rank); anything else is resolved (cache, then mesh) without validation. A refetch
+ * first distrusts the previous answer (its server goes last, the cached copy is dropped).
+ */
+export function chainFetcher(cache: DnsCache, via: FetchVia): ChainFetcher {
+  return async (name, type, refetch = false) => {
+    if (refetch) via.distrust(name, type);
+    if (type === 'DS') {
+      const hit = cache.getRRset(name, 'DS');
+      if (hit) return { rcode: RCODE.NOERROR, answer: [...hit.records, ...hit.sigs], authority: [] };
+      const neg = cache.getNegative(name, 'DS');
+      if (neg) {
+        return { rcode: neg.kind === 'nxdomain' ? RCODE.NXDOMAIN : RCODE.NOERROR, answer: [], authority: neg.authority };
+      }
+    }
+    const r = await via.resolve(name, type);
+    return { rcode: r.rcode, answer: r.answer, authority: r.authority };
+  };
+}
