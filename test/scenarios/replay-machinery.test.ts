@@ -1,0 +1,207 @@
+/**
+ * The scenario replay machinery on its own, without the resolver: the .rpl parser, Deckard's match
+ * rules, the scripted network behind the real upstream (UDP, TC → TCP, do_not_answer, unscripted
+ * servers) and the client path through the real server code.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { ManualClock } from '../../src/util/index.js';
+import { silentLogger } from '../../src/log/index.js';
+import { defaultConfig } from '../../src/config/index.js';
+import { createUpstream } from '../../src/upstream/index.js';
+import { decodeMessage, parseRecord, FLAG, MalformedMessage, type Message } from '../../src/wire/index.js';
+import { MemoryNet } from '../helpers/memory-net.js';
+import { parseRpl } from './rpl-parse.js';
+import { mismatch } from './rpl-match.js';
+import { ScenarioNetwork } from './scenario-network.js';
+import { scenarioSetup } from './scenario-config.js';
+import { clientQueryBytes, createClientPath } from './client-path.js';
+
+const RPL = `; header
+	stub-addr: 193.0.14.129 	# K.ROOT-SERVERS.NET.
+	query-minimization: off
+	do-ip6: no
+	val-override-date: "20200101000000"
+	trust-anchor: ". 3600 IN DS 20326 8 2 ( E06D44B80B8F1D39A95C0B0D7C65D08458E880409BBC683457104237C7F8EC8D )"
+CONFIG_END
+
+SCENARIO_BEGIN machinery test
+
+RANGE_BEGIN 0 100
+	ADDRESS 193.0.14.129
+ENTRY_BEGIN
+MATCH opcode qtype qname
+ADJUST copy_id
+REPLY QR NOERROR
+SECTION QUESTION
+tc. IN A
+SECTION AUTHORITY
+tc. IN NS ns.tc.
+SECTION ADDITIONAL
+ns.tc. IN A 192.0.2.10
+ENTRY_END
+ENTRY_BEGIN
+MATCH opcode qtype qname
+ADJUST do_not_answer
+REPLY QR NOERROR
+SECTION QUESTION
+silent. IN A
+ENTRY_END
+ENTRY_BEGIN
+MATCH opcode qtype qname
+REPLY QR NOERROR
+SECTION QUESTION
+noid. IN A
+ENTRY_END
+ENTRY_BEGIN
+MATCH opcode qtype qname
+ADJUST raw_id
+RAW
+0000 8400 0001 0001 0000 0000 03726177 00 0001 0001 c00c 0001 0001 0000012c 0004 c0000201
+ENTRY_END
+RANGE_END
+
+RANGE_BEGIN 0 100
+	ADDRESS 192.0.2.10
+ENTRY_BEGIN
+MANDATORY
+MATCH opcode qtype qname udp
+ADJUST copy_id
+REPLY QR AA TC NOERROR
+SECTION QUESTION
+tc. IN A
+ENTRY_END
+ENTRY_BEGIN
+MATCH opcode qtype qname tcp
+ADJUST copy_id
+REPLY QR AA NOERROR
+SECTION QUESTION
+tc. IN A
+SECTION ANSWER
+tc. 300 IN A 10.20.30.40
+ENTRY_END
+RANGE_END
+
+STEP 1 QUERY
+ENTRY_BEGIN
+REPLY RD DO
+SECTION QUESTION
+tc. IN A
+ENTRY_END
+
+STEP 2 CHECK_ANSWER
+ENTRY_BEGIN
+MATCH all
+REPLY QR RD RA NOERROR
+SECTION QUESTION
+tc. IN A
+SECTION ANSWER
+TC. 5 IN A 10.20.30.40
+ENTRY_END
+
+STEP 3 TIME_PASSES ELAPSE 10
+SCENARIO_END
+`;
+
+function decoded(bytes: Buffer): Message {
+  const m = decodeMessage(bytes);
+  assert.ok(!(m instanceof MalformedMessage));
+  return m;
+}
+
+test('the .rpl parser reads header, ranges, entries and steps', () => {
+  const sc = parseRpl(RPL, 'inline.rpl');
+  assert.equal(sc.title, 'machinery test');
+  assert.equal(sc.ranges.length, 2);
+  assert.deepEqual(sc.ranges[1].addresses, ['192.0.2.10']);
+  assert.deepEqual([...sc.ranges[1].entries[0].match].sort(), ['opcode', 'qname', 'qtype', 'udp']);
+  assert.ok(sc.ranges[0].entries[1].adjust.has('do_not_answer'));
+  assert.deepEqual(sc.ranges[1].entries.map((e) => e.mandatory), [true, false]);
+  assert.deepEqual(sc.steps.map((s) => `${s.id} ${s.type}`), ['1 QUERY', '2 CHECK_ANSWER', '3 TIME_PASSES']);
+  assert.equal(sc.steps[2].elapse, 10);
+  const check = sc.steps[1].entry!;
+  assert.equal(check.flags, FLAG.QR | FLAG.RD | FLAG.RA);
+  assert.ok(check.match.has('answer') && check.match.has('flags') && !check.match.has('all'));
+  assert.ok(sc.steps[0].entry!.do);
+  const setup = scenarioSetup(sc);
+  assert.equal(setup.startMs, Date.UTC(2020, 0, 1));
+  assert.equal(setup.resolver.qname_minimisation, false);
+  assert.equal(setup.upstream.ipv6, false);
+  assert.deepEqual(setup.rootHints, [{ name: 'K.ROOT-SERVERS.NET', addresses: ['193.0.14.129'] }]);
+  assert.equal(setup.trustAnchors.length, 1);
+  assert.equal(setup.trustAnchors[0].type, 'DS');
+  assert.throws(() => parseRpl('CONFIG_END\nSTEP 1 QUERY\nENTRY_BEGIN\nREPLY RD\n', 'bad.rpl'), /bad.rpl:3: ENTRY_BEGIN without ENTRY_END/);
+});
+
+test('CHECK_ANSWER rules: flags as a set, TTL and owner case ignored, sections as sets of the same size', () => {
+  const check = parseRpl(RPL, 'inline.rpl').steps[1].entry!;
+  const answer = (flags: number, rrs: string[]): Message => ({
+    id: 1, type: 'response', flags, questions: [{ name: 'tc', type: 'A', class: 'IN' }],
+    answers: rrs.map((t) => parseRecord(t)), authorities: [], additionals: [],
+  });
+  assert.equal(mismatch(check, answer(FLAG.RD | FLAG.RA, ['tc. 1 IN A 10.20.30.40'])), undefined);
+  assert.match(mismatch(check, answer(FLAG.RD | FLAG.RA | FLAG.AD, ['tc. IN A 10.20.30.40']))!, /^flags: expected "QR RD RA" got "QR RD RA AD"/);
+  assert.match(mismatch(check, answer(FLAG.RD | FLAG.RA, ['tc. IN A 10.20.30.41']))!, /^answer:/);
+  assert.match(mismatch(check, answer(FLAG.RD | FLAG.RA, ['tc. IN A 10.20.30.40', 'tc. IN A 10.20.30.40']))!, /^answer:/);
+  assert.match(mismatch(check, answer(FLAG.RD | FLAG.RA | 2, ['tc. IN A 10.20.30.40']))!, /^rcode: expected 0 got 2/);
+});
+
+test('the scripted network behind the real upstream: referral, TC then TCP, silence, unscripted servers', async () => {
+  const sc = parseRpl(RPL, 'inline.rpl');
+  const script = new ScenarioNetwork(sc);
+  const net = new MemoryNet(script);
+  const config = { ...defaultConfig().upstream, tls: 'off' as const, timeout_ms: 100, ipv6: false };
+  const upstream = createUpstream({ exchanger: net, clock: new ManualClock(0), log: silentLogger(), config });
+  const ask = (name: string, address: string) =>
+    upstream.query({ name, type: 'A', server: { address, port: 53 }, dnssecOk: false, cd: false, rd: false });
+  try {
+    const referral = await ask('tc', '193.0.14.129');
+    assert.equal(referral.kind, 'reply');
+    assert.equal(referral.kind === 'reply' && referral.message.authorities[0].type, 'NS');
+
+    assert.equal(script.unfiredMandatory().length, 1);
+    const answer = await ask('tc', '192.0.2.10');
+    assert.deepEqual(script.unfiredMandatory(), [], 'the MANDATORY entry answered');
+    assert.equal(answer.kind, 'reply');
+    assert.equal(answer.kind === 'reply' && answer.transport, 'tcp');
+    assert.equal(answer.kind === 'reply' && answer.message.answers.length, 1);
+    assert.deepEqual(net.sent.filter((s) => s.to.host === '192.0.2.10').map((s) => s.transport), ['udp', 'tcp']);
+
+    const raw = await ask('raw', '193.0.14.129');
+    assert.equal(raw.kind === 'reply' && raw.message.answers.length, 1, 'RAW reply with the ID patched in');
+    // A reply without ADJUST copy_id carries ID 0: like the real core, the network drops it.
+    const noid = await ask('noid', '193.0.14.129');
+    assert.equal(noid.kind, 'fail');
+
+    const started = performance.now();
+    const silent = await ask('silent', '193.0.14.129');
+    assert.equal(silent.kind, 'fail');
+    assert.ok(performance.now() - started >= 90, 'waited for the timeout');
+    assert.deepEqual(net.problems, []);
+
+    await ask('tc', '198.51.100.7');
+    assert.equal(net.problems.length > 0, true);
+    assert.match(net.problems[0], /tc A to 198\.51\.100\.7#53 .* no server scripted there/);
+  } finally {
+    await net.close();
+    await upstream.settle();
+  }
+});
+
+test('client queries go through the real server path: EDNS with DO, RD echoed, RA set', async () => {
+  const sc = parseRpl(RPL, 'inline.rpl');
+  const seen: unknown[] = [];
+  const client = createClientPath((q) => {
+    seen.push(q.flags);
+    return { rcode: 0, answer: [parseRecord('tc. 300 IN A 10.20.30.40')], authority: [], additional: [], authenticated: false };
+  }, new ManualClock(0));
+  const out = await client(clientQueryBytes(sc.steps[0].entry!, 4242), 1000);
+  assert.equal(out.kind, 'reply');
+  const msg = decoded(out.kind === 'reply' ? out.bytes : Buffer.alloc(0));
+  assert.deepEqual(seen, [{ rd: true, cd: false, ad: false, do: true }]);
+  assert.equal(msg.id, 4242);
+  assert.equal(mismatch(sc.steps[1].entry!, msg), undefined);
+  assert.ok(msg.additionals.some((rr) => rr.type === 'OPT'));
+  const raw = await client(Buffer.from('b5c9ca3d50104320f4120000000000000000', 'hex'), 1000);
+  assert.notEqual(raw.kind, 'timeout');
+});

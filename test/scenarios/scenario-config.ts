@@ -1,0 +1,91 @@
+/**
+ * Maps a scenario's CONFIG_END header to Ward's configuration, with Deckard's defaults
+ * (pydnstest/scenario.py parse_config): do-not-query-localhost and harden-glue on, QNAME
+ * minimisation on unless `query-minimization: off`, the root hint `stub-addr` (193.0.14.129 when
+ * absent) named by `stub-name`, `forward-addr` as a forward zone for '.', the clock at
+ * `val-override-date` / `val-override-timestamp`.
+ * Scenario servers answer at once, so upstream timeouts are short (dead servers cost little time).
+ */
+import {
+  defaultConfig, type CacheConfig, type ForwardZone, type ResolverConfig, type RootHint, type UpstreamConfig,
+} from '../../src/config/index.js';
+import { parseRecord, type Record } from '../../src/wire/index.js';
+import { isIPv6 } from 'node:net';
+import type { Scenario } from './rpl-parse.js';
+
+/** Per-try upstream timeout in scenarios (README: answers within 5 s even with dead servers). */
+export const SCENARIO_UPSTREAM_TIMEOUT_MS = 150;
+
+export interface ScenarioSetup {
+  /** Wall-clock start (ms since the epoch). */
+  startMs: number;
+  rootHints: RootHint[];
+  resolver: ResolverConfig;
+  cache: CacheConfig;
+  upstream: UpstreamConfig;
+  /** `forward-addr`: everything ('.') is forwarded to these servers, asked with RD. */
+  forwardZones: ForwardZone[];
+  trustAnchors: Record[];
+  negativeTrustAnchors: string[];
+}
+
+function bool(v: string): boolean {
+  return ['yes', 'true', 'on', '1'].includes(v.trim().toLowerCase());
+}
+
+/** Parses `YYYYMMDDHHMMSS` as UTC. */
+function overrideDate(v: string): number {
+  const m = /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})$/.exec(v.trim());
+  if (!m) throw new Error(`bad val-override-date ${v}`);
+  return Date.UTC(+m[1], +m[2] - 1, +m[3], +m[4], +m[5], +m[6]);
+}
+
+/** The canonical text of an IP address (IPv6 compressed the same way on both sides). */
+export function normalizeAddress(a: string): string {
+  if (!isIPv6(a)) return a;
+  const url = new URL(`http://[${a}]/`);
+  return url.hostname.slice(1, -1);
+}
+
+export function scenarioSetup(sc: Scenario): ScenarioSetup {
+  const base = defaultConfig();
+  const resolver: ResolverConfig = { ...base.resolver, root_priming: false, qname_minimisation: true, do_not_query_localhost: true, harden_glue: true };
+  const cache: CacheConfig = { ...base.cache, prefetch: false, serve_stale: false };
+  const upstream: UpstreamConfig = { ...base.upstream, tls: 'off', timeout_ms: SCENARIO_UPSTREAM_TIMEOUT_MS };
+  const setup: ScenarioSetup = {
+    startMs: Date.now(), rootHints: [], resolver, cache, upstream, forwardZones: [], trustAnchors: [], negativeTrustAnchors: [],
+  };
+  let stubAddr = '193.0.14.129';
+  let stubName = 'K.ROOT-SERVERS.NET';
+  const forwardTo: string[] = [];
+  for (const [key, value] of sc.config) {
+    switch (key) {
+      case 'stub-addr': stubAddr = value; break;
+      case 'stub-name': stubName = value.replace(/\.$/, ''); break;
+      case 'query-minimization': resolver.qname_minimisation = bool(value); break;
+      case 'do-not-query-localhost': resolver.do_not_query_localhost = bool(value); break;
+      case 'harden-glue': resolver.harden_glue = bool(value); break;
+      case 'do-ip4': upstream.ipv4 = bool(value); break;
+      case 'do-ip6': upstream.ipv6 = bool(value); break;
+      case 'val-override-date': setup.startMs = overrideDate(value); break;
+      case 'val-override-timestamp': setup.startMs = Number(value) * 1000; break;
+      case 'trust-anchor': setup.trustAnchors.push(parseRecord(value)); break;
+      case 'domain-insecure': setup.negativeTrustAnchors.push(value.replace(/\.$/, '')); break;
+      case 'forward-addr': forwardTo.push(value); break;
+      case 'features': applyFeatures(value, cache); break;
+      default: break; // commented-out Unbound options and Deckard-only knobs
+    }
+  }
+  setup.rootHints = [{ name: stubName, addresses: [stubAddr] }];
+  if (forwardTo.length > 0) setup.forwardZones = [{ name: '.', addresses: forwardTo, tls: false }];
+  return setup;
+}
+
+/** `features: k = v; ...`: the cache bounds; other features are kresd-specific and ignored. */
+function applyFeatures(value: string, cache: CacheConfig): void {
+  for (const item of value.split(';')) {
+    const [k, v] = item.split('=').map((s) => s.trim());
+    if (k === 'min_ttl' && /^\d+$/.test(v ?? '')) cache.min_ttl = Number(v);
+    if (k === 'max_ttl' && /^\d+$/.test(v ?? '')) cache.max_ttl = Number(v);
+  }
+}

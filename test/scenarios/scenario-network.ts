@@ -1,0 +1,63 @@
+/**
+ * The scripted authoritative servers of one scenario (Deckard's Scenario.reply): the first RANGE
+ * valid for the current step that lists the server's address answers from its first matching
+ * ENTRY; when no range serves that address, a later one-shot `STEP n REPLY` entry may answer (once).
+ * Anything else is unscripted: SERVFAIL, as Deckard answers, and a failure of the scenario.
+ */
+import { encodeMessage, FLAG, RCODE, type Message } from '../../src/wire/index.js';
+import type { Endpoint, Transport } from '../../src/net/index.js';
+import type { ScriptAnswer, ScriptedNetwork } from '../helpers/memory-net.js';
+import type { RplEntry, Scenario } from './rpl-parse.js';
+import { mismatch, scriptedReply } from './rpl-match.js';
+import { normalizeAddress } from './scenario-config.js';
+
+export class ScenarioNetwork implements ScriptedNetwork {
+  /** The step being played; ranges and one-shot replies are chosen by it. */
+  currentStep = 0;
+  get step(): number { return this.currentStep; }
+  private readonly consumed = new Set<RplEntry>();
+  private readonly fired = new Set<RplEntry>();
+
+  constructor(private readonly sc: Scenario) {}
+
+  answer(query: Message, to: Endpoint, transport: Transport): ScriptAnswer {
+    const q = query.questions[0];
+    const what = `${q?.name ?? '?'} ${q?.type ?? '?'} to ${to.host}#${to.port} over ${transport} at step ${this.currentStep}`;
+    if (to.port !== 53) return { kind: 'unscripted', problem: `query ${what}: nothing listens on that port` };
+    const addr = normalizeAddress(to.host);
+    const range = this.sc.ranges.find((r) => r.from <= this.currentStep && this.currentStep <= r.to &&
+      (r.addresses.length === 0 || r.addresses.some((a) => normalizeAddress(a) === addr)));
+    if (range) {
+      const entry = range.entries.find((e) => mismatch(e, query, transport) === undefined);
+      if (entry) {
+        this.fired.add(entry);
+        return reply(entry, query);
+      }
+      return { kind: 'unscripted', problem: `query ${what}: no entry of RANGE at line ${range.line} matches`, bytes: servfail(query) };
+    }
+    for (const step of this.sc.steps) {
+      if (step.id < this.currentStep || step.type !== 'REPLY' || !step.entry || this.consumed.has(step.entry)) continue;
+      if (mismatch(step.entry, query, transport) !== undefined) continue;
+      this.consumed.add(step.entry);
+      return reply(step.entry, query);
+    }
+    return { kind: 'unscripted', problem: `query ${what}: no server scripted there`, bytes: servfail(query) };
+  }
+
+  /** MANDATORY range entries that never answered (Deckard fails the scenario for each). */
+  unfiredMandatory(): RplEntry[] {
+    return this.sc.ranges.flatMap((r) => r.entries).filter((e) => e.mandatory && !this.fired.has(e));
+  }
+}
+
+function reply(entry: RplEntry, query: Message): ScriptAnswer {
+  const bytes = scriptedReply(entry, query);
+  return bytes ? { kind: 'reply', bytes } : { kind: 'drop' };
+}
+
+function servfail(query: Message): Buffer {
+  return encodeMessage({
+    id: query.id, type: 'response', flags: (query.flags & FLAG.RD) | RCODE.SERVFAIL,
+    questions: query.questions, answers: [], authorities: [], additionals: [],
+  });
+}
