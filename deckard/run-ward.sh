@@ -1,0 +1,12 @@
+#!/bin/sh
+# Starts Ward the way CZ.NIC Deckard runs a resolver: in the working directory Deckard made (where
+# it rendered ward.yaml), with Deckard's arguments (`--config ward.yaml`), in the foreground. `exec`
+# makes Node the process Deckard signals: SIGTERM stops Ward with exit status 0.
+# WARD_MAIN overrides the built entry point (default: dist/src/main.js beside this folder).
+# libfaketime: Deckard's environment (LD_PRELOAD, FAKETIME_TIMESTAMP_FILE, FAKETIME_NO_CACHE=1)
+# passes through unchanged; the monotonic clock must stay faked (no DONT_FAKE_MONOTONIC) so that
+# Ward's one-second microcache and backoff timers see TIME_PASSES too.
+set -eu
+here=$(dirname "$(readlink -f "$0")")
+main=${WARD_MAIN:-"$here/../dist/src/main.js"}
+exec "${WARD_NODE:-node}" "$main" "$@"
