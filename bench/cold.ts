@@ -1,111 +1,201 @@
 /**
- * The cold-cache benchmark (`npm run bench:cold`): each resolver, freshly started (empty cache), resolves
- * every lab question (test/helpers/lab-zones.ts) through the authoritative lab with a round-trip time
- * added by delaying relays; per question it records time, correctness, and the upstream queries the
- * relays saw (UDP and TCP queries, DoT connections). DESIGN.md target: no more upstream queries per name
- * than Unbound. Prints Markdown and writes bench/results/cold-<date>.md.
+ * The cold-cache benchmark at scale (`npm run bench:cold`): a generated tree of hundreds of delegated
+ * zones (scale-zones.ts) behind delaying relays (realistic round trips, queries counted at the
+ * authorities); Unbound and Ward, each started with an empty cache, resolve every one of N unique names
+ * once (dnsperf -n 1, bounded concurrency). Per resolver: upstream queries per name (by what they ask), qps,
+ * p50/p99 latency, answers checked on a sample, and peak RSS (VmHWM). Then the hot half: the same names,
+ * now cached, as fast as each answers over UDP, TCP and DoT, next to the bare Node.js responder.
+ * Prints Markdown and writes bench/results/cold-<date>.md. Every child is stopped at the end, even on error.
  *
- *   node dist/bench/cold.js [--rtt 20] [--no-write]
+ *   node dist/bench/cold.js [--names 10000] [--rtt 20] [--concurrency 100] [--seconds 5] [--rounds 1]
+ *                           [--no-write] [--no-pin] [--no-qmin] [--ward-cache-mib 64] [--ward-node-arg --trace-gc]...
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
 import { join } from 'node:path';
-import { startLab, type Lab, type LabTraffic } from '../test/helpers/lab.js';
+import { startLab, type Lab } from '../test/helpers/lab.js';
+import { makeSelfSignedCert } from '../test/helpers/lab-cert.js';
+import { makeTempDir } from '../test/helpers/lab-process.js';
 import { answerView, query } from '../test/helpers/lab-query.js';
-import { startUnbound } from '../test/helpers/lab-unbound.js';
-import { startWard } from '../test/helpers/lab-ward.js';
-import { LAB_CASES, type LabCase } from '../test/helpers/lab-zones.js';
 import { REPO_ROOT } from '../test/helpers/paths.js';
+import { peekQuestion } from '../src/wire/index.js';
+import { renderCold, type ColdOptions, type ColdResult } from './cold-report.js';
+import { runDnsperf } from './dnsperf.js';
+import { scaleTree, type ScaleTree } from './scale-zones.js';
+import { LAB_RESOLVER_ADDRESS, startBare, startLabResolver, type LabResolver, type Target } from './targets.js';
+import { measureThroughput, pinToCpu } from './throughput.js';
 
-interface Outcome { ms: number; ok: boolean; got: string; upstream: number; dot: number }
-interface Resolver { label: string; address: string; port: number; stop(): Promise<void> }
-
-function total(traffic: Record<string, LabTraffic>): { queries: number; dot: number } {
-  let queries = 0;
-  let dot = 0;
-  for (const t of Object.values(traffic)) {
-    queries += t.udpQueries + t.tcpQueries;
-    dot += t.dotConnections;
-  }
-  return { queries, dot };
-}
-
-async function runCase(lab: Lab, r: Resolver, c: LabCase): Promise<Outcome> {
-  const before = total(lab.traffic());
-  const start = performance.now();
-  let got: string;
-  let ok = false;
-  try {
-    const view = answerView(await query(r.address, r.port, c.name, c.type, { transport: 'tcp', timeoutMs: 20_000 }));
-    ok = view.rcode === c.rcode && JSON.stringify(view.answers) === JSON.stringify(c.answers);
-    got = view.rcode;
-  } catch (err) {
-    got = err instanceof Error ? err.message : String(err);
-  }
-  const ms = performance.now() - start;
-  const after = total(lab.traffic());
-  return { ms, ok, got, upstream: after.queries - before.queries, dot: after.dot - before.dot };
-}
-
-function render(rtt: number, labels: string[], results: Map<string, Outcome[]>): string {
-  const head = ['| question | ' + labels.map((l) => `${l} ms | ${l} upstream q | ${l} ok`).join(' | ') + ' |',
-    '|---|' + labels.map(() => '--:|--:|:-:').join('|') + '|'];
-  const cellText = (o: Outcome | undefined): string => {
-    if (!o) return '– | – | –';
-    return `${o.ms.toFixed(0)} | ${o.upstream}${o.dot ? ` + ${o.dot} DoT` : ''} | ${o.ok ? 'yes' : `no: ${o.got}`}`;
+function parseOptions(argv: string[]): ColdOptions {
+  const o: ColdOptions = {
+    names: 10_000, rtt: 20, concurrency: 100, seconds: 5, rounds: 1, write: true, pin: cpus().length >= 2, qmin: true, wardNodeArgs: [], wardCacheMiB: 64,
   };
-  const rows = LAB_CASES.map((c, i) =>
-    `| ${c.name} ${c.type} (${c.what}) | ${labels.map((l) => cellText(results.get(l)?.[i])).join(' | ')} |`);
-  const sums = labels.map((l) => {
-    const list = results.get(l) ?? [];
-    return `- ${l}: ${list.reduce((a, o) => a + o.upstream, 0)} upstream queries, `
-      + `${list.reduce((a, o) => a + o.ms, 0).toFixed(0)} ms in all, ${list.filter((o) => o.ok).length}/${list.length} correct`;
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    const value = (max: number): number => {
+      const n = Number(argv[++i]);
+      if (!Number.isFinite(n) || n < 0 || n > max) throw new Error(`${a} needs a number from 0 to ${max}`);
+      return n;
+    };
+    if (a === '--names') o.names = Math.max(10, value(39_960));
+    else if (a === '--rtt') o.rtt = value(500);
+    else if (a === '--concurrency') o.concurrency = Math.max(1, value(1000));
+    else if (a === '--seconds') o.seconds = Math.max(1, value(60));
+    else if (a === '--rounds') o.rounds = Math.max(1, value(10));
+    else if (a === '--no-write') o.write = false;
+    else if (a === '--no-pin') o.pin = false;
+    else if (a === '--no-qmin') o.qmin = false;
+    else if (a === '--ward-cache-mib') o.wardCacheMiB = Math.max(1, value(4096));
+    else if (a === '--ward-node-arg') o.wardNodeArgs.push(argv[++i] ?? '');
+    else throw new Error(`unknown argument ${a}`);
+  }
+  return o;
+}
+
+/** A process's memory in KiB from /proc/PID/status (VmRSS: now, VmHWM: peak). */
+function memoryKiB(pid: number | undefined, field: 'VmRSS' | 'VmHWM'): number {
+  if (pid === undefined) return NaN;
+  const m = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Number(m[1]) : NaN;
+}
+
+function tcpTotal(lab: Lab): number {
+  return Object.values(lab.traffic()).reduce((a, t) => a + t.tcpQueries, 0);
+}
+
+const TYPE_NAMES: Record<number, string> = { 1: 'A', 2: 'NS', 5: 'CNAME', 6: 'SOA', 28: 'AAAA', 43: 'DS', 48: 'DNSKEY' };
+
+/** What an upstream query asked, relative to the tree: "asked name A", "zone cut NS", ... */
+function classify(tree: ScaleTree, msg: Buffer): string {
+  const q = peekQuestion(msg);
+  if (!q) return 'malformed';
+  const name = q.name.toLowerCase();
+  const labels = name === '' ? [] : name.split('.');
+  const type = TYPE_NAMES[q.type] ?? `TYPE${q.type}`;
+  let what: string;
+  if (tree.expected.has(`${name}.`)) what = 'asked name';
+  else if (labels.length <= 1) what = 'root or TLD';
+  else if (/^ns\d$/.test(labels[0])) what = 'name server name';
+  else if (labels.length === 2) what = 'zone cut';
+  else if (labels[0] === 'dyn') what = 'empty non-terminal above a wildcard';
+  else what = 'other';
+  return `${what} ${type}`;
+}
+
+/** Asks `sample` names again (now cached) and counts those whose answer ends at the expected address. */
+async function checkAnswers(t: Target, tree: ScaleTree, sample: number): Promise<{ checked: number; right: number; wrong: string[] }> {
+  const step = Math.max(1, Math.floor(tree.names.length / sample));
+  let checked = 0;
+  let right = 0;
+  const wrong: string[] = [];
+  for (let i = 0; i < tree.names.length && checked < sample; i += step) {
+    const name = tree.names[i];
+    checked++;
+    try {
+      const view = answerView(await query(t.address, t.ports.udp, name, 'A', { timeoutMs: 2000 }));
+      if (view.rcode === 'NOERROR' && view.answers.some((a) => a.endsWith(` A ${tree.expected.get(name)}`))) right++;
+      else if (wrong.length < 5) wrong.push(`${name}: ${view.rcode} ${view.answers.join(', ')}`);
+    } catch (err) {
+      if (wrong.length < 5) wrong.push(`${name}: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
+  return { checked, right, wrong };
+}
+
+/** Upstream queries seen so far per source address (each resolver sends from its own), by class. */
+const seen = new Map<string, Map<string, number>>();
+
+function countQuery(tree: ScaleTree, msg: Buffer, from: string): void {
+  const classes = seen.get(from) ?? new Map<string, number>();
+  seen.set(from, classes);
+  const k = classify(tree, msg);
+  classes.set(k, (classes.get(k) ?? 0) + 1);
+}
+
+/** A copy of the counts from `address` so far. */
+function countsFrom(address: string): Map<string, number> {
+  return new Map(seen.get(address) ?? []);
+}
+
+function sum(m: Map<string, number>): number {
+  return [...m.values()].reduce((a, n) => a + n, 0);
+}
+
+function minus(after: Map<string, number>, before: Map<string, number>): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const [k, n] of after) if (n - (before.get(k) ?? 0) > 0) out.set(k, n - (before.get(k) ?? 0));
+  return out;
+}
+
+/** CPU seconds (user + system) a process has used, from /proc/PID/stat (clock ticks of 1/100 s). */
+function cpuSeconds(pid: number | undefined): number {
+  if (pid === undefined) return NaN;
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+async function coldRun(lab: Lab, t: Target, tree: ScaleTree, o: ColdOptions, queryFile: string): Promise<ColdResult> {
+  const rssStart = memoryKiB(t.pid, 'VmRSS');
+  const cpuStart = cpuSeconds(t.pid);
+  const before = { counts: countsFrom(t.address), tcp: tcpTotal(lab) };
+  const perf = await runDnsperf({
+    server: t.address, port: t.ports.udp, mode: 'udp', queryFile, passes: 1, seconds: 600, timeoutS: 10,
+    clients: 1, outstanding: o.concurrency, latencies: true,
   });
-  return [
-    '# Cold-cache benchmark: resolving the lab from an empty cache',
-    '',
-    `- date: ${new Date().toISOString()}; round-trip time added to every authority: ${rtt} ms`,
-    '- questions asked one after another over TCP, in the order below, right after each resolver starts',
-    '- upstream q: UDP and TCP queries the lab saw for that question; DoT: TLS connections opened',
-    '',
-    ...head, ...rows, '', ...sums, '',
-  ].join('\n');
+  const classes = minus(countsFrom(t.address), before.counts);
+  const upstream = sum(classes);
+  const upstreamTcp = tcpTotal(lab) - before.tcp;
+  const hwmCold = memoryKiB(t.pid, 'VmHWM');
+  const cpuUsed = cpuSeconds(t.pid) - cpuStart;
+  const check = await checkAnswers(t, tree, 200);
+  return { label: t.label, perf, upstream, upstreamTcp, classes, cpuSeconds: cpuUsed, rssStart, hwmCold, hwmHot: NaN, check };
 }
 
 async function main(): Promise<void> {
-  const argv = process.argv.slice(2);
-  const rttIdx = argv.indexOf('--rtt');
-  const rtt = rttIdx >= 0 ? Number(argv[rttIdx + 1]) : 20;
-  if (!Number.isFinite(rtt) || rtt < 0 || rtt > 500) throw new Error('--rtt needs a number of ms from 0 to 500');
+  const o = parseOptions(process.argv.slice(2));
   const log = (s: string): void => { process.stderr.write(`bench: ${s}\n`); };
-  const lab = await startLab({ rttMs: rtt });
-  const results = new Map<string, Outcome[]>();
-  const starters: [string, () => Promise<Resolver>][] = [
-    ['Unbound', async () => {
-      const u = await startUnbound({ address: '127.0.3.1', rootHintsFile: lab.rootHintsFile });
-      return { label: 'Unbound', address: u.address, port: u.port, stop: () => u.stop() };
-    }],
-    ['Ward', async () => {
-      const w = await startWard({ dir: lab.dir, address: '127.0.2.1', rootHints: lab.rootHints });
-      return { label: 'Ward', address: w.address, port: w.port, stop: () => w.stop() };
-    }],
-  ];
-  let current: Resolver | undefined;
-  const onSignal = (): void => { void Promise.all([current?.stop(), lab.stop()]).then(() => process.exit(130)); };
+  const tree = scaleTree(o.names);
+  const tmp = makeTempDir('ward-cold');
+  const targets: Target[] = [];
+  let lab: Lab | undefined;
+  const cleanup = async (): Promise<void> => {
+    await Promise.all(targets.map((t) => t.stop().catch(() => undefined)));
+    await lab?.stop();
+    tmp.remove();
+  };
+  const onSignal = (): void => { void cleanup().then(() => process.exit(130)); };
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   try {
-    for (const [label, start] of starters) {
-      current = await start();
-      const list: Outcome[] = [];
-      for (const c of LAB_CASES) list.push(await runCase(lab, current, c));
-      results.set(label, list);
-      log(`${label}: ${list.filter((o) => o.ok).length}/${list.length} correct`);
-      await current.stop();
-      current = undefined;
+    log(`${tree.names.length} names in ${tree.zoneCount} zones; starting the lab (rtt ${o.rtt} ms)`);
+    lab = await startLab({ rttMs: o.rtt, zones: tree.zones, dot: false, readyTimeoutMs: 120_000, onQuery: (m, from) => countQuery(tree, m, from) });
+    const cert = makeSelfSignedCert(tmp.dir, 'bench.test');
+    const queryFile = join(tmp.dir, 'names.txt');
+    writeFileSync(queryFile, tree.names.map((n) => `${n} A\n`).join(''));
+    const cold: ColdResult[] = [];
+    for (const kind of ['Unbound', 'Ward'] as LabResolver[]) {
+      const t = await startLabResolver(kind, lab, tmp.dir, {
+        tls: cert, qnameMinimisation: o.qmin, nodeArgs: o.wardNodeArgs, cacheMaxBytes: o.wardCacheMiB * 1024 * 1024,
+      });
+      targets.push(t);
+      const r = await coldRun(lab, t, tree, o, queryFile);
+      log(`cold ${kind}: ${Math.round(r.perf.qps)} qps, ${(r.upstream / r.perf.completed).toFixed(2)} upstream q/name, `
+        + `${r.check.right}/${r.check.checked} sampled answers right`);
+      cold.push(r);
     }
-    const report = render(rtt, starters.map(([l]) => l), results);
+    targets.push(await startBare('127.0.3.3', 53));
+    if (o.pin) for (const t of targets) pinToCpu(t, 1);
+    const beforeHot = new Map(cold.map((r) => [r.label, countsFrom(LAB_RESOLVER_ADDRESS[r.label as LabResolver])]));
+    const hot = await measureThroughput(targets, { queryFile, seconds: o.seconds, rounds: o.rounds, cpu: o.pin ? 0 : undefined }, log);
+    const hotUpstream = new Map(cold.map((r) => {
+      const address = LAB_RESOLVER_ADDRESS[r.label as LabResolver];
+      return [r.label, minus(countsFrom(address), beforeHot.get(r.label) ?? new Map())];
+    }));
+    for (const r of cold) r.hwmHot = memoryKiB(targets.find((t) => t.label === r.label)?.pid, 'VmHWM');
+    if (o.wardNodeArgs.length > 0) log(`Ward's output (tail):\n${targets.find((t) => t.label === 'Ward')?.output?.() ?? ''}`);
+    const report = renderCold({ options: o, tree, cold, hot, hotUpstream, labSoftware: lab.software });
     process.stdout.write(report);
-    if (!argv.includes('--no-write')) {
+    if (o.write) {
       const dir = join(REPO_ROOT, 'bench', 'results');
       mkdirSync(dir, { recursive: true });
       const file = join(dir, `cold-${new Date().toISOString().slice(0, 10)}.md`);
@@ -113,8 +203,7 @@ async function main(): Promise<void> {
       log(`wrote ${file}`);
     }
   } finally {
-    await current?.stop();
-    await lab.stop();
+    await cleanup();
   }
 }
 

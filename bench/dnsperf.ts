@@ -24,6 +24,12 @@ export interface PerfRun {
   latencies?: boolean;
   /** Run dnsperf on this CPU only (taskset). */
   cpu?: number;
+  /** Go through the query file this many times at most (-n; 1: each name once); `seconds` still bounds it. */
+  passes?: number;
+  /** Seconds before a query counts as lost (-t; default 2). */
+  timeoutS?: number;
+  /** Run dnsperf with this nice value (negative: ahead of other work on the machine; needs root). */
+  nice?: number;
 }
 
 export interface PerfResult {
@@ -34,6 +40,8 @@ export interface PerfResult {
   avgLatencyMs: number;
   /** Sorted per-query latencies in ms, when asked for. */
   latenciesMs: number[];
+  /** Responses per RCODE name ("NOERROR": 9990, ...). */
+  rcodes: Record<string, number>;
 }
 
 function field(out: string, label: string): number {
@@ -49,6 +57,14 @@ export function quantile(sorted: number[], q: number): number {
   return sorted[rank];
 }
 
+/** "Response codes: NOERROR 9990 (99.90%), SERVFAIL 10 (0.10%)" → { NOERROR: 9990, SERVFAIL: 10 }. */
+function parseRcodes(stats: string): Record<string, number> {
+  const out: Record<string, number> = {};
+  const line = /Response codes:\s+(.*)$/m.exec(stats)?.[1] ?? '';
+  for (const m of line.matchAll(/([A-Z]+) (\d+) \(/g)) out[m[1]] = Number(m[2]);
+  return out;
+}
+
 /** Parses dnsperf's output; exported for tests of the parser. */
 export function parseDnsperf(out: string): PerfResult {
   const latenciesMs: number[] = [];
@@ -62,6 +78,7 @@ export function parseDnsperf(out: string): PerfResult {
     qps: field(stats, 'Queries per second'),
     avgLatencyMs: field(stats, 'Average Latency \\(s\\)') * 1000,
     latenciesMs,
+    rcodes: parseRcodes(stats),
   };
 }
 
@@ -69,26 +86,27 @@ export function parseDnsperf(out: string): PerfResult {
 export function dnsperfArgs(run: PerfRun): string[] {
   const args = [
     '-s', run.server, '-p', String(run.port), '-m', run.mode, '-d', run.queryFile,
-    '-l', String(run.seconds), '-c', String(run.clients), '-q', String(run.outstanding), '-t', '2',
+    '-l', String(run.seconds), '-c', String(run.clients), '-q', String(run.outstanding), '-t', String(run.timeoutS ?? 2),
     '-O', 'suppress=timeouts,congestion,sendfailed,sockready,unexpected',
   ];
   if (run.qps !== undefined) args.push('-Q', String(run.qps));
   if (run.latencies) args.push('-v');
+  if (run.passes !== undefined) args.push('-n', String(run.passes));
   return args;
 }
 
 /** Runs dnsperf and resolves with its parsed summary; rejects if it fails or overruns. */
 export function runDnsperf(run: PerfRun): Promise<PerfResult> {
   return new Promise((resolve, reject) => {
-    const [cmd, args] = run.cpu === undefined
-      ? ['dnsperf', dnsperfArgs(run)]
-      : ['taskset', ['-c', String(run.cpu), 'dnsperf', ...dnsperfArgs(run)]];
-    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let argv = ['dnsperf', ...dnsperfArgs(run)];
+    if (run.cpu !== undefined) argv = ['taskset', '-c', String(run.cpu), ...argv];
+    if (run.nice !== undefined) argv = ['nice', '-n', String(run.nice), ...argv];
+    const child = spawn(argv[0], argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] });
     const chunks: Buffer[] = [];
     let errTail = '';
     child.stdout.on('data', (c: Buffer) => chunks.push(c));
     child.stderr.on('data', (c: Buffer) => { errTail = (errTail + c.toString()).slice(-2000); });
-    const timer = setTimeout(() => child.kill('SIGKILL'), (run.seconds + 10) * 1000);
+    const timer = setTimeout(() => child.kill('SIGKILL'), (run.seconds + (run.timeoutS ?? 2) + 10) * 1000);
     child.on('error', (err) => { clearTimeout(timer); reject(err); });
     child.on('close', (code, signal) => {
       clearTimeout(timer);

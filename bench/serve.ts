@@ -8,6 +8,10 @@
  * compete for one core and the runs are steadier.
  *
  *   node dist/bench/serve.js [--seconds 5] [--rounds 3] [--rate 2000] [--no-write] [--no-pin]
+ *                            [--latency-only] [--paired] [--nice -10] [--ward-node-arg --trace-gc]...
+ * (--nice: dnsperf and every server thread run at that nice value, ahead of other work on a shared machine;
+ *  --paired: the latency runs of one transport go at the same time, beside the bare responder over UDP.)
+ * (--ward-node-arg passes Node.js flags to Ward, for diagnosis; Ward's output tail is then printed.)
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -16,14 +20,22 @@ import { join } from 'node:path';
 import { makeSelfSignedCert } from '../test/helpers/lab-cert.js';
 import { makeTempDir } from '../test/helpers/lab-process.js';
 import { REPO_ROOT } from '../test/helpers/paths.js';
-import { runDnsperf, type PerfMode, type PerfRun } from './dnsperf.js';
+import { runDnsperf, type PerfMode, type PerfResult } from './dnsperf.js';
 import { renderReport, type Cell } from './report.js';
 import { BENCH_NAME, startBare, startUnboundTarget, startWard, type Target } from './targets.js';
+import { cellFor, LOAD, measureThroughput, MODES, pinToCpu, portOf, reniceTarget } from './throughput.js';
 
-interface Options { seconds: number; rounds: number; rate: number; write: boolean; pin: boolean }
+interface Options {
+  seconds: number; rounds: number; rate: number; write: boolean; pin: boolean; latencyOnly: boolean; wardNodeArgs: string[];
+  nice?: number;
+  /** Latency runs of one transport at the same time, beside a bare UDP control. */
+  paired: boolean;
+}
 
 function parseOptions(argv: string[]): Options {
-  const o: Options = { seconds: 5, rounds: 3, rate: 2000, write: true, pin: cpus().length >= 2 };
+  const o: Options = {
+    seconds: 5, rounds: 3, rate: 2000, write: true, pin: cpus().length >= 2, latencyOnly: false, wardNodeArgs: [], paired: false,
+  };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const value = (): number => {
@@ -36,17 +48,14 @@ function parseOptions(argv: string[]): Options {
     else if (a === '--rate') o.rate = value();
     else if (a === '--no-write') o.write = false;
     else if (a === '--no-pin') o.pin = false;
+    else if (a === '--latency-only') o.latencyOnly = true;
+    else if (a === '--paired') o.paired = true;
+    else if (a === '--nice') o.nice = Math.max(-20, Math.min(19, Number(argv[++i]) || 0));
+    else if (a === '--ward-node-arg') o.wardNodeArgs.push(argv[++i] ?? '');
     else throw new Error(`unknown argument ${a}`);
   }
   return o;
 }
-
-/** Load shape for the throughput runs: the same for every server. */
-const LOAD: Record<PerfMode, { clients: number; outstanding: number }> = {
-  udp: { clients: 1, outstanding: 100 },
-  tcp: { clients: 4, outstanding: 100 },
-  dot: { clients: 4, outstanding: 100 },
-};
 
 /** The first line of a tool's output that holds a digit ("Version 2.10.0" → "2.10.0"), or "?". */
 function version(cmd: string, args: string[]): string {
@@ -67,52 +76,40 @@ function meta(o: Options): string[] {
     `load: UDP -c ${LOAD.udp.clients} -q ${LOAD.udp.outstanding}; `
       + `TCP and DoT -c ${LOAD.tcp.clients} -q ${LOAD.tcp.outstanding}; latency runs -c 1 -q 100 -Q ${o.rate} -v`,
     o.pin ? 'CPU pinning: dnsperf on CPU 0, each server (all its threads) on CPU 1' : 'no CPU pinning',
+    o.nice !== undefined ? `priority: dnsperf and every server thread at nice ${o.nice}` : 'default priority (nice 0)',
+    o.paired ? 'latency runs: all servers of a transport at the same time, with the bare responder over UDP beside TCP and DoT'
+      : 'latency runs: one server at a time',
     'other work on the machine disturbs the numbers: compare ratios within one run, not across runs',
   ];
-}
-
-/** Moves every thread of the target's process to one CPU. */
-function pinToCpu(t: Target, cpu: number): void {
-  if (t.pid === undefined) throw new Error(`${t.label}: no process id to pin`);
-  execFileSync('taskset', ['-a', '-p', '-c', String(cpu), String(t.pid)], { stdio: 'ignore' });
 }
 
 type Measured = { throughput: Cell[]; latency: Cell[] };
 
 async function measure(targets: Target[], o: Options, queryFile: string, log: (s: string) => void): Promise<Measured> {
-  const throughput: Cell[] = [];
-  const latency: Cell[] = [];
-  const cell = (list: Cell[], target: string, mode: PerfMode): Cell => {
-    let c = list.find((x) => x.target === target && x.mode === mode);
-    if (!c) list.push(c = { target, mode, runs: [] });
-    return c;
-  };
   const cpu = o.pin ? 0 : undefined;
-  const portOf = (t: Target, mode: PerfMode): number | undefined => (mode === 'udp' ? t.ports.udp : t.ports[mode]);
-  for (let round = 1; round <= o.rounds; round++) {
-    // Each round starts with a different server, so slow drifts in machine load spread over all of them.
-    const order = targets.map((_, i) => targets[(i + round - 1) % targets.length]);
-    for (const mode of ['udp', 'tcp', 'dot'] as PerfMode[]) {
-      for (const t of order) {
-        const port = portOf(t, mode);
-        if (port === undefined) continue;
-        const run: PerfRun = { server: t.address, port, mode, queryFile, seconds: o.seconds, cpu, ...LOAD[mode] };
-        const r = await runDnsperf(run);
-        log(`round ${round} ${mode} ${t.label}: ${Math.round(r.qps)} qps, lost ${r.lost}`);
-        cell(throughput, t.label, mode).runs.push(r);
-      }
+  const throughput = o.latencyOnly ? [] : await measureThroughput(targets, { queryFile, seconds: o.seconds, rounds: o.rounds, cpu, nice: o.nice }, log);
+  const latency: Cell[] = [];
+  const fixedRate = (t: Target, mode: PerfMode): Promise<PerfResult> => runDnsperf({
+    server: t.address, port: portOf(t, mode) ?? 0, mode, queryFile, seconds: o.seconds, cpu, nice: o.nice,
+    clients: 1, outstanding: 100, qps: o.rate, latencies: true,
+  });
+  for (const mode of MODES) {
+    const serving = targets.filter((t) => portOf(t, mode) !== undefined);
+    if (o.paired) {
+      // Every server of this transport at once, plus the bare responder over UDP as a control: the
+      // machine's hiccups hit all of them in the same seconds.
+      const bare = targets.find((t) => t.label === 'bare Node.js');
+      const runs = serving.map((t) => ({ t, label: t.label, mode }));
+      if (bare && mode !== 'udp') runs.push({ t: bare, label: `bare Node.js beside ${mode.toUpperCase()}`, mode: 'udp' });
+      const results = await Promise.all(runs.map((r) => fixedRate(r.t, r.mode)));
+      runs.forEach((r, i) => cellFor(latency, r.label, r.mode).runs.push(results[i]));
+      log(`latency ${mode}: ${runs.map((r) => r.label).join(', ')} at once`);
+      continue;
     }
-  }
-  for (const mode of ['udp', 'tcp', 'dot'] as PerfMode[]) {
-    for (const t of targets) {
-      const port = portOf(t, mode);
-      if (port === undefined) continue;
-      const r = await runDnsperf({
-        server: t.address, port, mode, queryFile, seconds: o.seconds, cpu,
-        clients: 1, outstanding: 100, qps: o.rate, latencies: true,
-      });
+    for (const t of serving) {
+      const r = await fixedRate(t, mode);
       log(`latency ${mode} ${t.label}: ${Math.round(r.qps)} qps, ${r.latenciesMs.length} samples`);
-      cell(latency, t.label, mode).runs.push(r);
+      cellFor(latency, t.label, mode).runs.push(r);
     }
   }
   return { throughput, latency };
@@ -135,11 +132,13 @@ async function main(): Promise<void> {
     const queryFile = join(tmp.dir, 'queries.txt');
     writeFileSync(queryFile, `${BENCH_NAME} A\n`);
     targets.push(await startBare('127.0.3.3', 53));
-    targets.push(await startWard(tmp.dir, '127.0.2.1', cert));
+    targets.push(await startWard(tmp.dir, '127.0.2.1', cert, o.wardNodeArgs));
     targets.push(await startUnboundTarget('127.0.3.1', cert));
     if (o.pin) for (const t of targets) pinToCpu(t, 1);
+    if (o.nice !== undefined) for (const t of targets) reniceTarget(t, o.nice);
     log(`servers up; ${o.rounds} round(s) of ${o.seconds} s per run`);
     const results = await measure(targets, o, queryFile, log);
+    if (o.wardNodeArgs.length > 0) log(`Ward's output (tail):\n${targets.find((t) => t.label === 'Ward')?.output?.() ?? ''}`);
     const report = renderReport({ meta: meta(o), ...results, rate: o.rate, seconds: o.seconds, rounds: o.rounds });
     process.stdout.write(report);
     if (o.write) {

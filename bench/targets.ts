@@ -1,9 +1,11 @@
 /**
  * The servers the serving benchmark compares, each a child process answering www.bench.test A 192.0.2.1:
- * the bare Node.js UDP responder (the floor), Ward from local_zones, and Unbound from local-data.
+ * the bare Node.js UDP responder (the floor), Ward from local_zones, and Unbound from local-data; and the
+ * two recursive resolvers (Ward, Unbound) started against the authoritative lab for the cold-cache runs.
  * Each start resolves once the server answers on every transport it serves.
  */
 import { fileURLToPath } from 'node:url';
+import type { Lab } from '../test/helpers/lab.js';
 import type { CertFiles } from '../test/helpers/lab-cert.js';
 import { startDaemon, waitReady } from '../test/helpers/lab-process.js';
 import { query } from '../test/helpers/lab-query.js';
@@ -20,6 +22,8 @@ export interface Target {
   ports: { udp: number; tcp?: number; dot?: number };
   /** Process id (for CPU pinning). */
   pid: number | undefined;
+  /** The tail of the process's output, when kept. */
+  output?(): string;
   stop(): Promise<void>;
 }
 
@@ -37,12 +41,15 @@ export async function startBare(address: string, port: number): Promise<Target> 
 }
 
 /** Starts Ward (src/main.js of this build) serving the record from local_zones, with DoT on 853. */
-export async function startWard(dir: string, address: string, tls: CertFiles): Promise<Target> {
+export async function startWard(dir: string, address: string, tls: CertFiles, nodeArgs: string[] = []): Promise<Target> {
   const ward = await startWardProcess({
-    dir, address, tlsPort: 853, tls,
+    dir, address, tlsPort: 853, tls, nodeArgs,
     localZones: [{ name: 'bench.test.', type: 'static', records: [BENCH_RECORD] }],
   });
-  return { label: 'Ward', address, ports: { udp: 53, tcp: 53, dot: 853 }, pid: ward.daemon.child.pid, stop: () => ward.stop() };
+  return {
+    label: 'Ward', address, ports: { udp: 53, tcp: 53, dot: 853 }, pid: ward.daemon.child.pid,
+    output: () => ward.daemon.output(), stop: () => ward.stop(),
+  };
 }
 
 /** Starts Unbound serving the record as local-data, with DoT on 853. */
@@ -57,4 +64,49 @@ export async function startUnboundTarget(address: string, tls: CertFiles): Promi
     throw err;
   }
   return { label: 'Unbound', address, ports: { udp: 53, tcp: 53, dot: 853 }, pid: ub.daemon.child.pid, stop: () => ub.stop() };
+}
+
+/** Which resolver to start against a lab. */
+export type LabResolver = 'Unbound' | 'Ward';
+
+/** Where each resolver listens in lab runs (DESIGN.md: Ward on 127.0.2.x, peers on 127.0.3.x). */
+export const LAB_RESOLVER_ADDRESS: Record<LabResolver, string> = { Ward: '127.0.2.1', Unbound: '127.0.3.1' };
+
+export interface LabResolverOptions {
+  /** DoT on port 853 with this certificate. */
+  tls?: CertFiles;
+  /** QNAME minimisation (RFC 9156); default: each resolver's default (on). */
+  qnameMinimisation?: boolean;
+  /** Ward only: extra Node.js flags (--trace-gc, --cpu-prof, ...). */
+  nodeArgs?: string[];
+  /** Ward only: cache.max_bytes. */
+  cacheMaxBytes?: number;
+}
+
+/**
+ * Starts a recursive resolver, empty cache, through the lab's private root; with `tls`, also serving
+ * DoT on 853. Its queries to the authorities come from its own listening address, so the lab's
+ * `onQuery` can tell the resolvers apart. `dir` holds Ward's config and state (Unbound makes its own).
+ */
+export async function startLabResolver(kind: LabResolver, lab: Lab, dir: string, o: LabResolverOptions = {}): Promise<Target> {
+  const { tls, qnameMinimisation } = o;
+  const address = LAB_RESOLVER_ADDRESS[kind];
+  const ports = { udp: 53, tcp: 53, dot: tls ? 853 : undefined };
+  if (kind === 'Unbound') {
+    const u = await startUnbound({
+      address, rootHintsFile: lab.rootHintsFile, tlsPort: ports.dot, tls, qnameMinimisation, outgoingInterface: address,
+    });
+    try {
+      if (tls) await waitReady(u.daemon, () => tlsHandshakes(address, 853));
+    } catch (err) {
+      await u.stop();
+      throw err;
+    }
+    return { label: kind, address, ports, pid: u.daemon.child.pid, output: () => u.daemon.output(), stop: () => u.stop() };
+  }
+  const w = await startWardProcess({
+    dir, address, rootHints: lab.rootHints, tlsPort: ports.dot, tls, qnameMinimisation, nodeArgs: o.nodeArgs, sourceAddress: address,
+    cacheMaxBytes: o.cacheMaxBytes,
+  });
+  return { label: kind, address, ports, pid: w.daemon.child.pid, output: () => w.daemon.output(), stop: () => w.stop() };
 }

@@ -30,6 +30,13 @@ test('dnsperf against the bare responder: counts, rate and latency percentiles',
     const p50 = quantile(r.latenciesMs, 0.5);
     const p99 = quantile(r.latenciesMs, 0.99);
     assert.ok(p50 > 0 && p50 <= p99 && p99 < 1000, `p50 ${p50} p99 ${p99}`);
+    assert.deepEqual(r.rcodes, { NOERROR: r.completed });
+
+    // passes: 1 goes through the file once (-n 1), however long the time limit.
+    writeFileSync(queryFile, `${BENCH_NAME} A\n${BENCH_NAME} AAAA\n${BENCH_NAME} TXT\n`);
+    const once = await runDnsperf({ server: '127.0.3.5', port: 53, mode: 'udp', queryFile, seconds: 10, clients: 1, outstanding: 10, passes: 1 });
+    assert.equal(once.sent, 3);
+    assert.deepEqual(once.rcodes, { NOERROR: 3 });
   } finally {
     await bare.stop();
     tmp.remove();
