@@ -19,7 +19,7 @@ export function fail(q: QueryState, infoCode: number, text: string): IterState {
 
 export async function iterQueryTargets(q: QueryState, env: IterEnv): Promise<IterState> {
   const dp = q.dp as Delegation;
-  const qout = nextQuestion(q, dp);
+  const qout = nextQuestion(q, dp, (name) => env.cache.getNegative(name, 'NS')?.kind === 'nodata');
   if (qout.name !== q.qout.name || qout.type !== q.qout.type) {
     dp.tried.clear();
     q.qout = qout;

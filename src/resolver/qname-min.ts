@@ -9,11 +9,17 @@ import { labelCount, labels } from '../wire/index.js';
 import { LIMITS } from './budget.js';
 import type { Delegation, QueryState } from './iter-types.js';
 
-export function nextQuestion(q: QueryState, dp: Delegation): QueryState['qout'] {
+/**
+ * `knownNoCut(name)` tells whether the cache already holds an authoritative NODATA for `name NS`
+ * (no zone cut there): such labels are skipped rather than asked again.
+ */
+export function nextQuestion(q: QueryState, dp: Delegation, knownNoCut: (name: string) => boolean = () => false): QueryState['qout'] {
   const full = { name: q.name, type: q.type, minimised: false };
   if (!q.minimise || q.minCount >= LIMITS.maxMinimiseCount || dp.source === 'forward') return full;
   const total = labelCount(q.name);
-  const want = labelCount(dp.zone) + 1;
+  const suffix = (n: number): string => labels(q.name).slice(total - n).join('.');
+  let want = labelCount(dp.zone) + 1;
+  while (want < total && knownNoCut(suffix(want))) want++;
   if (want >= total) return full;
-  return { name: labels(q.name).slice(total - want).join('.'), type: 'NS', minimised: true };
+  return { name: suffix(want), type: 'NS', minimised: true };
 }

@@ -33,6 +33,15 @@ test('an empty non-terminal moves minimisation one label on', async () => {
   assert.equal(h.net.count('deep.ent.example.test', 'A'), 1);
 });
 
+test('a cached NODATA for an empty non-terminal is not asked again for names below it', async () => {
+  const h = harness(standardServers());
+  await h.ask('deep.ent.example.test');
+  const r = await h.ask('nothere.ent.example.test');
+  assert.equal(r.rcode, 3);
+  assert.equal(h.net.count('ent.example.test', 'NS'), 1, 'the empty non-terminal was asked once');
+  assert.equal(h.net.count('nothere.ent.example.test', 'A'), 1, 'the second name went straight to the full question');
+});
+
 test('chases a CNAME into another zone whose server name needs its own resolution', async () => {
   const h = harness(standardServers());
   const r = await h.ask('alias.example.test');
