@@ -3,7 +3,7 @@
  * cache, like PowerDNS Recursor's). A hit skips decode, handler and encode: the stored bytes are
  * copied, the ID patched, the client's question name copied in (its case, RFC 4343 and the 0x20
  * trick) and every TTL lowered by the whole seconds since the reply was stored, so TTLs count down
- * exactly as from the resolver's cache. An entry lives at most as long as its smallest TTL, and at
+ * exactly as from the resolver's cache. An entry lives at most 90% of its smallest TTL, and at
  * most `maxAgeMs`; answers from local data (authoritative) keep their TTLs. Only plain queries
  * qualify: one question, no answer or authority records, nothing in additional but one OPT of
  * version 0 (RFC 6891 §6.1.2) ending the message.
@@ -143,7 +143,9 @@ export class MicroCache {
     if (fields === null) return;
     const minTtl = fields.ttls.length === 0 ? undefined : Math.min(...fields.ttls);
     if (minTtl === 0) return; // RFC 1035 §3.2.1: TTL 0 is not to be cached
-    const ageMs = minTtl === undefined ? NO_TTL_AGE_MS : countDown ? Math.min(this.maxAgeMs, minTtl * 1000) : this.maxAgeMs;
+    // Cached data leaves after 90% of its smallest TTL, so the last tenth reaches the resolver's
+    // cache, where a hit can trigger prefetch (cache.prefetch).
+    const ageMs = minTtl === undefined ? NO_TTL_AGE_MS : countDown ? Math.min(this.maxAgeMs, minTtl * 900) : this.maxAgeMs;
     if (this.entries.size >= this.maxEntries) {
       const oldest = this.entries.keys().next();
       if (!oldest.done) this.entries.delete(oldest.value);
