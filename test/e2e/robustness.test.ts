@@ -54,6 +54,8 @@ function tcp(port = ward.port): Promise<Socket> {
 function closedWithin(s: Socket, ms: number): Promise<number> {
   const t0 = Date.now();
   s.on('error', () => undefined);
+  // Read (and drop) whatever comes, so a FIN from the server is seen: a paused socket never ends.
+  s.resume();
   if (s.destroyed) return Promise.resolve(0);
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`connection still open after ${ms} ms`)), ms);
