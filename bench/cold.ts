@@ -10,16 +10,16 @@
  *   node dist/bench/cold.js [--names 10000] [--rtt 20] [--concurrency 100] [--seconds 5] [--rounds 1]
  *                           [--no-write] [--no-pin] [--no-qmin] [--ward-cache-mib 64] [--ward-node-arg --trace-gc]...
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { startLab, type Lab } from '../test/helpers/lab.js';
 import { makeSelfSignedCert } from '../test/helpers/lab-cert.js';
 import { makeTempDir } from '../test/helpers/lab-process.js';
 import { answerView, query } from '../test/helpers/lab-query.js';
-import { REPO_ROOT } from '../test/helpers/paths.js';
 import { peekQuestion } from '../src/wire/index.js';
 import { renderCold, type ColdOptions, type ColdResult } from './cold-report.js';
+import { publishReport, runBench } from './report.js';
 import { runDnsperf } from './dnsperf.js';
 import { scaleTree, type ScaleTree } from './scale-zones.js';
 import { LAB_RESOLVER_ADDRESS, startBare, startLabResolver, type LabResolver, type Target } from './targets.js';
@@ -193,21 +193,10 @@ async function main(): Promise<void> {
     }));
     for (const r of cold) r.hwmHot = memoryKiB(targets.find((t) => t.label === r.label)?.pid, 'VmHWM');
     if (o.wardNodeArgs.length > 0) log(`Ward's output (tail):\n${targets.find((t) => t.label === 'Ward')?.output?.() ?? ''}`);
-    const report = renderCold({ options: o, tree, cold, hot, hotUpstream, labSoftware: lab.software });
-    process.stdout.write(report);
-    if (o.write) {
-      const dir = join(REPO_ROOT, 'bench', 'results');
-      mkdirSync(dir, { recursive: true });
-      const file = join(dir, `cold-${new Date().toISOString().slice(0, 10)}.md`);
-      writeFileSync(file, report);
-      log(`wrote ${file}`);
-    }
+    publishReport('cold', renderCold({ options: o, tree, cold, hot, hotUpstream, labSoftware: lab.software }), o.write, log);
   } finally {
     await cleanup();
   }
 }
 
-main().catch((err: unknown) => {
-  process.stderr.write(`bench: ${err instanceof Error ? err.message : String(err)}\n`);
-  process.exitCode = 1;
-});
+runBench(main);

@@ -8,13 +8,11 @@
  *
  *   node dist/bench/lab-questions.js [--rtt 20] [--no-write]
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { startLab, type Lab, type LabTraffic } from '../test/helpers/lab.js';
 import { answerView, query } from '../test/helpers/lab-query.js';
 import { makeTempDir } from '../test/helpers/lab-process.js';
 import { LAB_CASES, type LabCase } from '../test/helpers/lab-zones.js';
-import { REPO_ROOT } from '../test/helpers/paths.js';
+import { publishReport, runBench } from './report.js';
 import { startLabResolver, type LabResolver, type Target } from './targets.js';
 
 interface Outcome { ms: number; ok: boolean; got: string; upstream: number; dot: number }
@@ -95,15 +93,7 @@ async function main(): Promise<void> {
       await current.stop();
       current = undefined;
     }
-    const report = render(rtt, kinds, results);
-    process.stdout.write(report);
-    if (!argv.includes('--no-write')) {
-      const dir = join(REPO_ROOT, 'bench', 'results');
-      mkdirSync(dir, { recursive: true });
-      const file = join(dir, `lab-questions-${new Date().toISOString().slice(0, 10)}.md`);
-      writeFileSync(file, report);
-      log(`wrote ${file}`);
-    }
+    publishReport('lab-questions', render(rtt, kinds, results), !argv.includes('--no-write'), log);
   } finally {
     await current?.stop();
     await lab.stop();
@@ -111,7 +101,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((err: unknown) => {
-  process.stderr.write(`bench: ${err instanceof Error ? err.message : String(err)}\n`);
-  process.exitCode = 1;
-});
+runBench(main);

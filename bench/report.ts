@@ -2,6 +2,9 @@
  * Renders the serving benchmark's results as Markdown: throughput per transport with ratios
  * (Ward/bare Node.js, Ward/Unbound), and latency percentiles at a fixed query rate.
  */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { REPO_ROOT } from '../test/helpers/paths.js';
 import { quantile, type PerfMode, type PerfResult } from './dnsperf.js';
 
 /** Results of one server on one transport: every round's run. */
@@ -100,4 +103,23 @@ export function renderReport(input: ReportInput): string {
     '("over 1 ms": the share of answers slower than that; the bare responder\'s share is this machine\'s floor).',
     '',
   ].join('\n');
+}
+
+/** Prints a report and, when `write`, keeps it as bench/results/<kind>-<date>.md. */
+export function publishReport(kind: string, report: string, write: boolean, log: (line: string) => void): void {
+  process.stdout.write(report);
+  if (!write) return;
+  const dir = join(REPO_ROOT, 'bench', 'results');
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, `${kind}-${new Date().toISOString().slice(0, 10)}.md`);
+  writeFileSync(file, report);
+  log(`wrote ${file}`);
+}
+
+/** Runs a benchmark's main, reporting a failure on stderr with exit code 1. */
+export function runBench(main: () => Promise<void>): void {
+  main().catch((err: unknown) => {
+    process.stderr.write(`bench: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exitCode = 1;
+  });
 }

@@ -14,14 +14,14 @@
  * (--ward-node-arg passes Node.js flags to Ward, for diagnosis; Ward's output tail is then printed.)
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { makeSelfSignedCert } from '../test/helpers/lab-cert.js';
 import { makeTempDir } from '../test/helpers/lab-process.js';
 import { REPO_ROOT } from '../test/helpers/paths.js';
 import { runDnsperf, type PerfMode, type PerfResult } from './dnsperf.js';
-import { renderReport, type Cell } from './report.js';
+import { publishReport, renderReport, runBench, type Cell } from './report.js';
 import { BENCH_NAME, startBare, startUnboundTarget, startWard, type Target } from './targets.js';
 import { cellFor, LOAD, measureThroughput, MODES, pinToCpu, portOf, reniceTarget } from './throughput.js';
 
@@ -139,21 +139,10 @@ async function main(): Promise<void> {
     log(`servers up; ${o.rounds} round(s) of ${o.seconds} s per run`);
     const results = await measure(targets, o, queryFile, log);
     if (o.wardNodeArgs.length > 0) log(`Ward's output (tail):\n${targets.find((t) => t.label === 'Ward')?.output?.() ?? ''}`);
-    const report = renderReport({ meta: meta(o), ...results, rate: o.rate, seconds: o.seconds, rounds: o.rounds });
-    process.stdout.write(report);
-    if (o.write) {
-      const dir = join(REPO_ROOT, 'bench', 'results');
-      mkdirSync(dir, { recursive: true });
-      const file = join(dir, `serve-${new Date().toISOString().slice(0, 10)}.md`);
-      writeFileSync(file, report);
-      log(`wrote ${file}`);
-    }
+    publishReport('serve', renderReport({ meta: meta(o), ...results, rate: o.rate, seconds: o.seconds, rounds: o.rounds }), o.write, log);
   } finally {
     await cleanup();
   }
 }
 
-main().catch((err: unknown) => {
-  process.stderr.write(`bench: ${err instanceof Error ? err.message : String(err)}\n`);
-  process.exitCode = 1;
-});
+runBench(main);

@@ -8,7 +8,7 @@
  * qualify: one question, no answer or authority records, nothing in additional but one OPT of
  * version 0 (RFC 6891 §6.1.2) ending the message.
  */
-import { DO_FLAG, FLAG } from '../wire/index.js';
+import { DO_FLAG, FLAG, skipName } from '../wire/index.js';
 
 /** The cache key of a query and where its question name ends, or null when it must take the slow path. */
 export interface FastKey { key: string; nameEnd: number }
@@ -63,18 +63,6 @@ export function fastKey(buf: Buffer, udpMaxPayload: number): FastKey | null {
   const raw = buf.toString('latin1', 12, nameEnd);
   if (NON_ASCII.test(raw)) return null;
   return { key: `${raw.toLowerCase()}|${buf.readUInt32BE(nameEnd)}|${flags & KEY_FLAGS}|${edns}`, nameEnd };
-}
-
-/** Skips a possibly compressed name at `off`; returns the offset after it, or -1. */
-function skipName(buf: Buffer, off: number): number {
-  while (off < buf.length) {
-    const len = buf[off];
-    if (len === 0) return off + 1;
-    if ((len & 0xc0) === 0xc0) return off + 2;
-    if (len > 63) return -1;
-    off += 1 + len;
-  }
-  return -1;
 }
 
 /** Offsets of the TTL fields of every record but OPT, with their values; null when the reply does not parse. */

@@ -3,6 +3,7 @@
  * block policy of RFC 8467 §4.1), Extended DNS Errors (RFC 8914) and cookies (RFC 7873).
  */
 import type { Message, Record } from './message.js';
+import { skipName } from './peek.js';
 
 export const OPTION = {
   COOKIE: 10,
@@ -89,18 +90,6 @@ export function edeOption(infoCode: number, extraText = ''): EdnsOption {
 export function readEde(o: EdnsOption): { infoCode: number; extraText: string } | undefined {
   if (!o.data || o.data.length < 2) return undefined;
   return { infoCode: o.data.readUInt16BE(0), extraText: o.data.toString('utf8', 2) };
-}
-
-/** Skips a possibly compressed name; the offset after it, or -1. */
-function skipName(buf: Buffer, off: number): number {
-  while (off < buf.length) {
-    const len = buf[off];
-    if (len === 0) return off + 1;
-    if ((len & 0xc0) === 0xc0) return off + 2;
-    if (len > 63) return -1;
-    off += 1 + len;
-  }
-  return -1;
 }
 
 /** Offset of the RDLENGTH field of the message's last record when that record is an OPT, else -1. */

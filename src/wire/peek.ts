@@ -13,6 +13,18 @@ export function setId(buf: Buffer, id: number): void {
   buf.writeUInt16BE(id, 0);
 }
 
+/** The offset just past a (possibly compressed) name at `off`, or -1 when it runs off the buffer. */
+export function skipName(buf: Buffer, off: number): number {
+  while (off < buf.length) {
+    const len = buf[off];
+    if (len === 0) return off + 1;
+    if ((len & 0xc0) === 0xc0) return off + 2;
+    if (len > 63) return -1;
+    off += 1 + len;
+  }
+  return -1;
+}
+
 export interface RawQuestion {
   /** The name as on the wire, labels joined by '.', case kept, no trailing dot ('' for the root). */
   name: string;

@@ -7,6 +7,7 @@
  * Extended DNS Error (RFC 8914), and a cache-only look (RD=0) that must not find a name.
  */
 import assert from 'node:assert/strict';
+import { after, afterEach, before } from 'node:test';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -159,4 +160,41 @@ export async function timed<T>(f: () => Promise<T>): Promise<{ ms: number; value
   const start = performance.now();
   const value = await f();
   return { ms: performance.now() - start, value };
+}
+
+/** What a describe block of hostile-server tests uses: the world, and a fresh Ward per test. */
+export interface HostileFixture {
+  readonly world: HostileWorld;
+  /** Resets the scripted servers, delegates `delegations` in the TLD and starts a new Ward. */
+  fresh(...delegations: string[]): Promise<Ward>;
+}
+
+/**
+ * Registers the hooks of a describe block: the world started once, and after each test the test's
+ * Ward shown to still serve and then stopped.
+ */
+export function useHostileWorld(base: number, spare: number): HostileFixture {
+  let world: HostileWorld | undefined;
+  let ward: Ward | undefined;
+  before(async () => { world = await HostileWorld.start(base, spare); });
+  after(async () => { await world?.close(); });
+  afterEach(async () => {
+    if (ward) await assertStillServes(ward);
+    await ward?.stop();
+    ward = undefined;
+  });
+  const started = (): HostileWorld => {
+    assert.ok(world, 'the hostile world has started');
+    return world;
+  };
+  return {
+    get world() { return started(); },
+    async fresh(...delegations: string[]): Promise<Ward> {
+      const w = started();
+      w.reset();
+      w.delegate(...delegations);
+      ward = await w.ward();
+      return ward;
+    },
+  };
 }

@@ -6,41 +6,25 @@
  * UDP and in full over TCP. Ward must SERVFAIL with an Extended DNS Error or answer, promptly, within
  * its work budget (counted as queries received by the scripted servers), and keep serving.
  */
-import { after, afterEach, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { LIMITS } from '../../src/resolver/index.js';
 import { isSubdomain, normalizeName, type Message } from '../../src/wire/index.js';
 import { UdpSink, reply, rrs, serveZones, type HostileAuth } from '../helpers/hostile-auth.js';
-import { HostileWorld, answerTexts, assertServfailEde, assertStillServes, timed, type Ward } from '../helpers/hostile-world.js';
+import { answerTexts, assertServfailEde, timed, useHostileWorld } from '../helpers/hostile-world.js';
 
 /** What "promptly" means for a failure that needs no timeout. */
 const PROMPT_MS = 2_000;
 
 describe('hostile authoritative servers: referral loops and fan-out', { timeout: 60_000 }, () => {
-  let world: HostileWorld;
+  const fixture = useHostileWorld(20, 3);
+  const { fresh } = fixture;
   let s1: HostileAuth;
   let s2: HostileAuth;
   let s3: HostileAuth;
-  let ward: Ward | undefined;
-
-  before(async () => {
-    world = await HostileWorld.start(20, 3);
-    [s1, s2, s3] = world.servers;
-  });
-  after(async () => { await world?.close(); });
-  afterEach(async () => {
-    if (ward) await assertStillServes(ward);
-    await ward?.stop();
-    ward = undefined;
-  });
-  const fresh = async (...tld: string[]): Promise<Ward> => {
-    world.reset();
-    world.delegate(...tld);
-    ward = await world.ward();
-    return ward;
-  };
+  before(() => { [s1, s2, s3] = fixture.world.servers; });
   const qname = (q: Message): string => normalizeName(q.questions[0].name);
-  const allQueries = (): number => [world.root, world.tld, ...world.servers].reduce((n, s) => n + s.received.length, 0);
+  const allQueries = (): number => [fixture.world.root, fixture.world.tld, ...fixture.world.servers].reduce((n, s) => n + s.received.length, 0);
 
   test('5a. a referral ping-pong between two zones ends quickly in SERVFAIL', async () => {
     const w = await fresh('a.test. NS ns.a.test.', `ns.a.test. A ${s1.address}`, 'b.test. NS ns.b.test.', `ns.b.test. A ${s2.address}`);

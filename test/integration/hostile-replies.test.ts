@@ -6,13 +6,13 @@
  * than the budget must SERVFAIL; a server that sets TC=1 on every UDP reply (RFC 7766 §5), or
  * answers only over TCP, must be asked over TCP.
  */
-import { after, afterEach, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { LIMITS } from '../../src/resolver/index.js';
 import { encodeMessage, normalizeName, type Message } from '../../src/wire/index.js';
 import { reply, rrs, serveZones, type HostileAuth } from '../helpers/hostile-auth.js';
-import { HostileWorld, answerTexts, assertServfailEde, assertStillServes, timed, type Ward } from '../helpers/hostile-world.js';
+import { answerTexts, assertServfailEde, timed, useHostileWorld } from '../helpers/hostile-world.js';
 import { rcodeName } from '../helpers/lab-query.js';
 
 /** A failure may wait for one upstream timeout (300 ms) per try; well under this. */
@@ -52,28 +52,12 @@ const GARBAGE: { [kind: string]: (q: Message) => Buffer } = {
 };
 
 describe('hostile authoritative servers: garbage, CNAME abuse, TCP', { timeout: 60_000 }, () => {
-  let world: HostileWorld;
+  const fixture = useHostileWorld(40, 3);
+  const { fresh } = fixture;
   let s1: HostileAuth;
   let s2: HostileAuth;
   let s3: HostileAuth;
-  let ward: Ward | undefined;
-
-  before(async () => {
-    world = await HostileWorld.start(40, 3);
-    [s1, s2, s3] = world.servers;
-  });
-  after(async () => { await world?.close(); });
-  afterEach(async () => {
-    if (ward) await assertStillServes(ward);
-    await ward?.stop();
-    ward = undefined;
-  });
-  const fresh = async (...tld: string[]): Promise<Ward> => {
-    world.reset();
-    world.delegate(...tld);
-    ward = await world.ward();
-    return ward;
-  };
+  before(() => { [s1, s2, s3] = fixture.world.servers; });
 
   for (const [kind, make] of Object.entries(GARBAGE)) {
     test(`8. garbage as a reply (${kind}): the next server is tried, or SERVFAIL`, async () => {
