@@ -4,25 +4,16 @@
  * the validator asks for DS and DNSKEY RRsets. The validator never imports the resolver: the
  * composition (resolver/app) passes a fetcher that routes these lookups back into its own mesh.
  */
-import type { Record } from '../wire/index.js';
+import { EDE_CODE, type ExtendedError, type Record } from '../wire/index.js';
 
 /** RFC 4035 §4.3: secure, insecure, bogus, indeterminate. */
 export type Security = 'secure' | 'insecure' | 'bogus' | 'indeterminate';
 
 /** An RFC 8914 Extended DNS Error. */
-export interface Ede { infoCode: number; extraText?: string }
+export type Ede = ExtendedError;
 
-/** RFC 8914 §4 codes the validator uses. */
-export const DNSSEC_EDE = {
-  UNSUPPORTED_DNSKEY_ALGORITHM: 1,
-  UNSUPPORTED_DS_DIGEST: 2,
-  DNSSEC_BOGUS: 6,
-  SIGNATURE_EXPIRED: 7,
-  SIGNATURE_NOT_YET_VALID: 8,
-  DNSKEY_MISSING: 9,
-  RRSIGS_MISSING: 10,
-  NSEC_MISSING: 12,
-} as const;
+/** RFC 8914 §4 codes (the registry in wire/ serves the validator too). */
+export const DNSSEC_EDE = EDE_CODE;
 
 /**
  * The outcome of validating something: its state, for bogus data why, and for secure data the

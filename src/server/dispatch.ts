@@ -5,12 +5,11 @@
  * SERVFAIL with an EDE; nothing a client sends can throw past this file.
  */
 import { errorMessage, type Clock } from '../util/index.js';
-import { findOption, OPTION, RCODE, type Message, type OptRecord } from '../wire/index.js';
+import { EDE_CODE, findOption, OPTION, RCODE, type Message, type OptRecord } from '../wire/index.js';
 import type { InboundQuery, InboundSink } from '../net/index.js';
 import type { ServerLimits } from '../config/index.js';
 import type { Logger } from '../log/index.js';
 import type { AccessControl } from './acl.js';
-import { EDE } from './handlers.js';
 import { fastKey, MicroCache, type FastKey } from './microcache.js';
 import { checkRequest, queryFlags, type CheckedQuery } from './request.js';
 import { errorResponse, headerOnlyResponse, shapeResponse, type ShapeContext } from './response.js';
@@ -79,7 +78,7 @@ export function createDispatcher(opts: DispatchOptions): Dispatcher {
     log.warn({ err: errorMessage(err), qname: checked.question.name, qtype: checked.question.type }, 'query handler failed');
     finish(q, checked, ctx, null, {
       rcode: RCODE.SERVFAIL, answer: [], authority: [], additional: [], authenticated: false,
-      ede: [{ infoCode: EDE.OTHER, extraText: 'internal error' }],
+      ede: [{ infoCode: EDE_CODE.OTHER, extraText: 'internal error' }],
     });
   };
 
@@ -107,7 +106,7 @@ export function createDispatcher(opts: DispatchOptions): Dispatcher {
     if (ctx === 'formerr') { reject(q, RCODE.FORMERR, verdict.msg, verdict.opt); return; }
     if (action === 'refuse') {
       counts.refused++;
-      send(q, errorResponse(verdict, RCODE.REFUSED, ctx, [{ infoCode: EDE.PROHIBITED }]));
+      send(q, errorResponse(verdict, RCODE.REFUSED, ctx, [{ infoCode: EDE_CODE.PROHIBITED }]));
       return;
     }
     const cq: ClientQuery = {

@@ -4,9 +4,6 @@
  */
 import type { ChainedHandler, QueryHandler } from './types.js';
 
-/** EDE info codes the server itself uses (RFC 8914 §4). */
-export const EDE = { OTHER: 0, PROHIBITED: 18 } as const;
-
 /** Composes links left to right: each may answer or call the next; `last` ends the chain. */
 export function chainHandlers(links: ChainedHandler[], last: QueryHandler): QueryHandler {
   return links.reduceRight<QueryHandler>((next, link) => (q, signal) => link(q, signal, next), last);

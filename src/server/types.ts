@@ -2,7 +2,7 @@
  * The port the server needs: a query handler. The resolver's output fits `Answer` structurally; the
  * server never imports the resolver (DESIGN.md: L4 siblings never import each other).
  */
-import type { Record } from '../wire/index.js';
+import type { ExtendedError, Record } from '../wire/index.js';
 import type { PeerInfo } from '../net/index.js';
 
 export interface ClientQuestion {
@@ -21,8 +21,6 @@ export interface ClientQuery {
   ednsSize?: number;
   peer: PeerInfo;
 }
-
-export interface ExtendedError { infoCode: number; extraText?: string }
 
 export interface Answer {
   rcode: number;

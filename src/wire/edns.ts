@@ -77,6 +77,27 @@ export function keepaliveOption(timeoutMs: number): EdnsOption {
   return { code: OPTION.KEEPALIVE, timeout: Math.min(0xffff, Math.floor(timeoutMs / 100)) };
 }
 
+/** An RFC 8914 Extended DNS Error: info code and optional text. */
+export interface ExtendedError { infoCode: number; extraText?: string }
+
+/** The RFC 8914 §4 info codes Ward uses (one registry for the server, resolver and validator). */
+export const EDE_CODE = {
+  OTHER: 0,
+  UNSUPPORTED_DNSKEY_ALGORITHM: 1,
+  UNSUPPORTED_DS_DIGEST: 2,
+  STALE_ANSWER: 3,
+  DNSSEC_BOGUS: 6,
+  SIGNATURE_EXPIRED: 7,
+  SIGNATURE_NOT_YET_VALID: 8,
+  DNSKEY_MISSING: 9,
+  RRSIGS_MISSING: 10,
+  NSEC_MISSING: 12,
+  PROHIBITED: 18,
+  NOT_AUTHORITATIVE: 20,
+  NO_REACHABLE_AUTHORITY: 22,
+  NETWORK_ERROR: 23,
+} as const;
+
 /** An Extended DNS Error option (RFC 8914 §2). */
 export function edeOption(infoCode: number, extraText = ''): EdnsOption {
   const text = Buffer.from(extraText, 'utf8');
