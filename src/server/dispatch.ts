@@ -71,7 +71,7 @@ export function createDispatcher(opts: DispatchOptions): Dispatcher {
     if (ans.rcode === RCODE.SERVFAIL) counts.servfail++;
     const bytes = shapeResponse(checked, ans, ctx);
     send(q, bytes);
-    if (key && microcache && ans.cacheable) microcache.store(key, bytes, clock.monotonic(), ans.aa !== true);
+    if (key && microcache && ans.cacheable) microcache.store(key, bytes, clock.now(), ans.aa !== true);
   };
 
   const fail = (q: InboundQuery, checked: CheckedQuery, ctx: ShapeContext, err: unknown): void => {
@@ -96,7 +96,7 @@ export function createDispatcher(opts: DispatchOptions): Dispatcher {
     let key: FastKey | null = null;
     if (microcache && action === 'allow' && q.peer.transport === 'udp') {
       key = fastKey(q.bytes, udpMax);
-      const hit = key && microcache.answer(q.bytes, key, clock.monotonic());
+      const hit = key && microcache.answer(q.bytes, key, clock.now());
       if (hit) { send(q, hit); return; }
     }
     const verdict = checkRequest(q.bytes);

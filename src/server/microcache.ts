@@ -87,7 +87,7 @@ function ttlFields(reply: Buffer): { offsets: number[]; ttls: number[] } | null 
 
 interface Entry {
   bytes: Buffer;
-  /** Monotonic ms when stored. */
+  /** Wall-clock ms when stored. */
   stored: number;
   expires: number;
   /** TTL field offsets and their stored values; empty when TTLs stay as they are. */
@@ -107,11 +107,14 @@ export class MicroCache {
 
   get size(): number { return this.entries.size; }
 
-  /** A reply for `query` made from a stored one, or undefined. `now` is monotonic milliseconds. */
+  /**
+   * A reply for `query` made from a stored one, or undefined. `now` is wall-clock milliseconds (TTLs
+   * are wall-clock time, as in the resolver's cache); a clock that went back drops the entry.
+   */
   answer(query: Buffer, k: FastKey, now: number): Buffer | undefined {
     const e = this.entries.get(k.key);
     if (e === undefined) return undefined;
-    if (e.expires <= now) { this.entries.delete(k.key); return undefined; }
+    if (e.expires <= now || now < e.stored) { this.entries.delete(k.key); return undefined; }
     const out = Buffer.allocUnsafe(e.bytes.length);
     e.bytes.copy(out);
     query.copy(out, 0, 0, 2);            // ID

@@ -43,7 +43,7 @@ test('dig over UDP, TCP and TLS', async () => {
   const nx = await run('dig', [`@${ADDR}`, '-p', String(ward.port), 'nothere.ward.test', '+tries=1']);
   assert.match(nx.out, /status: NXDOMAIN/);
   assert.match(nx.out, /ward\.test\.\s+300\s+IN\s+SOA/);
-  // Outside local data the resolver takes over; its only root (DEAD_ROOT) never answers.
+  // Outside local data the resolver takes over; its only root (lab-ward.ts DEAD_ROOT) never answers.
   const unreachable = await run('dig', [`@${ADDR}`, '-p', String(ward.port), 'example.com', '+tries=1', '+time=8']);
   assert.match(unreachable.out, /status: SERVFAIL/);
   assert.match(unreachable.out, /EDE: 22 \(No Reachable Authority\)/);

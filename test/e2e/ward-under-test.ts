@@ -1,24 +1,19 @@
 /**
- * Runs the real `ward` process for end-to-end tests: a temporary config and state directory, free
- * ports on a 127.0.2.x address (DESIGN.md lab addresses), start-up awaited from the "serving" log
- * line, the DoT pin read from the log, process RSS from /proc, and a stop that reports the exit code.
+ * The real `ward` process for end-to-end tests, on test/helpers/lab-ward.ts: a temporary directory,
+ * free ports on a 127.0.2.x address (DESIGN.md lab addresses), the e2e local zone, the DoT pin read
+ * from Ward's log, process RSS from /proc, and a stop that reports the exit code.
  */
 import { createServer } from 'node:net';
 import { createSocket } from 'node:dgram';
-import { readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { stringify } from 'yaml';
-import { BUILD_ROOT } from '../helpers/paths.js';
+import { readFileSync } from 'node:fs';
+import type { ChildProcess } from 'node:child_process';
 import { makeTempDir } from '../helpers/lab-process.js';
-
-/** The root server address e2e Wards are given: in the lab range, nothing listens there. */
-export const DEAD_ROOT = '127.53.255.254';
+import { startWard as startWardProcess } from '../helpers/lab-ward.js';
 
 /** Local data every e2e Ward serves. */
 export const E2E_ZONE = {
   name: 'ward.test.',
-  type: 'static',
+  type: 'static' as const,
   records: [
     'ward.test. 3600 IN SOA ns.ward.test. hostmaster.ward.test. 1 3600 900 604800 300',
     'www.ward.test. 300 IN A 192.0.2.80',
@@ -57,7 +52,7 @@ export interface WardProcess {
   pin: string;
   child: ChildProcess;
   configFile: string;
-  /** stdout and stderr so far. */
+  /** The tail of stdout and stderr. */
   output(): string;
   /** Resident set size of the process (kB). */
   rssKb(): number;
@@ -65,59 +60,30 @@ export interface WardProcess {
   stop(graceMs?: number): Promise<number | null>;
 }
 
-/** Starts `node <build>/src/main.js --config <tmp>` with `server` keys merged over the e2e defaults. */
-export async function startWard(address: string, server: object = {}, extra: object = {}): Promise<WardProcess> {
+/** Starts Ward with `server` keys merged over the e2e defaults (self-signed DoT, no fast open notice). */
+export async function startWard(address: string, server: Record<string, unknown> = {}): Promise<WardProcess> {
   const tmp = makeTempDir('ward-e2e');
-  const port = await freePort(address);
-  const tlsPort = await freePort(address);
-  const config = {
-    server: {
-      listen: [
-        { address, port, transport: 'udp' },
-        { address, port, transport: 'tcp' },
-        { address, port: tlsPort, transport: 'tls' },
-      ],
-      state_dir: join(tmp.dir, 'state'),
-      tcp_fastopen_queue: 0,
-      ...server,
-    },
-    local_zones: [E2E_ZONE],
-    // The resolver's only root is a lab address where nothing listens: no test traffic leaves loopback.
-    resolver: { root_hints: [{ name: 'a.root.lab', addresses: [DEAD_ROOT] }], root_priming: false, do_not_query_localhost: false },
-    upstream: { ipv6: false, tls: 'off', timeout_ms: 300 },
-    log: { level: 'info' },
-    ...extra,
-  };
-  const configFile = join(tmp.dir, 'ward.yaml');
-  writeFileSync(configFile, stringify(config));
-  const child = spawn(process.execPath, [join(BUILD_ROOT, 'src/main.js'), '--config', configFile], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  child.stdout.on('data', (c: Buffer) => { out = (out + c.toString()).slice(-65536); });
-  child.stderr.on('data', (c: Buffer) => { out = (out + c.toString()).slice(-65536); });
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  let done = false;
-  void exited.then(() => { done = true; });
-  const deadline = Date.now() + 15_000;
-  while (!out.includes('"msg":"serving"')) {
-    if (done || Date.now() > deadline) {
-      child.kill('SIGKILL');
-      tmp.remove();
-      throw new Error(`ward did not start:\n${out}`);
-    }
-    await new Promise((r) => setTimeout(r, 25));
+  try {
+    const port = await freePort(address);
+    const tlsPort = await freePort(address);
+    const w = await startWardProcess({
+      dir: tmp.dir, address, port, tlsPort, localZones: [E2E_ZONE], logLevel: 'info',
+      server: { tcp_fastopen_queue: 0, ...server },
+    });
+    const pin = /"spki_pin":"([^"]+)"/.exec(w.daemon.output())?.[1] ?? '';
+    const child = w.daemon.child;
+    return {
+      address, port, tlsPort, pin, child, configFile: w.configFile,
+      output: () => w.daemon.output(),
+      rssKb: () => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))?.[1] ?? 0),
+      async stop(graceMs = 5_000) {
+        await w.daemon.stop(graceMs);
+        tmp.remove();
+        return child.exitCode;
+      },
+    };
+  } catch (err) {
+    tmp.remove();
+    throw err;
   }
-  const pin = /"spki_pin":"([^"]+)"/.exec(out)?.[1] ?? '';
-  return {
-    address, port, tlsPort, pin, child, configFile,
-    output: () => out,
-    rssKb: () => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))?.[1] ?? 0),
-    async stop(graceMs = 5_000) {
-      if (!done) child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
-      const code = await exited;
-      clearTimeout(timer);
-      tmp.remove();
-      return code;
-    },
-  };
 }

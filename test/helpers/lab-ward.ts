@@ -38,7 +38,12 @@ export interface WardOptions {
   qnameMinimisation?: boolean;
   /** Extra Node.js flags before the script (e.g. --trace-gc, --cpu-prof) for benchmarks and diagnosis. */
   nodeArgs?: string[];
+  /** More `server` keys (limits, tcp_fastopen_queue, ...), merged over the ones above. */
+  server?: Record<string, unknown>;
 }
+
+/** The root server address of a Ward started without a lab: in the lab range, nothing listens there. */
+export const DEAD_ROOT = '127.53.255.254';
 
 export interface WardProcess { daemon: Daemon; address: string; port: number; configFile: string; stop(): Promise<void> }
 
@@ -64,6 +69,7 @@ function configObject(o: WardOptions, port: number): object {
       listen,
       tls: o.tls ? { certificate: o.tls.certFile, key: o.tls.keyFile } : null,
       state_dir: join(o.dir, 'ward-state'),
+      ...o.server,
     },
     dnssec: { trust_anchors: o.trustAnchors ?? [] },
     local_zones: o.localZones ?? [],
@@ -77,9 +83,10 @@ function configObject(o: WardOptions, port: number): object {
     };
     config.upstream = { ipv6: false, ...(o.sourceAddress === undefined ? {} : { source_address: o.sourceAddress }) };
   } else {
-    // No lab: the only root is a lab address where nothing listens, so no query ever leaves loopback.
-    config.resolver = { root_hints: [{ name: 'dead.root.lab', addresses: ['127.53.255.254'] }], root_priming: false, do_not_query_localhost: false };
-    config.upstream = { ipv6: false, tls: 'off' };
+    // No lab: the only root is a lab address where nothing listens, so no query ever leaves loopback,
+    // and short tries make names outside local data fail fast (SERVFAIL, EDE 22).
+    config.resolver = { root_hints: [{ name: 'dead.root.lab', addresses: [DEAD_ROOT] }], root_priming: false, do_not_query_localhost: false };
+    config.upstream = { ipv6: false, tls: 'off', timeout_ms: 300 };
   }
   return config;
 }
