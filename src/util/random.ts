@@ -1,4 +1,4 @@
-/** Unpredictable numbers for DNS message IDs and source ports (RFC 5452 §9.2). */
+/** Unpredictable DNS message IDs (RFC 5452 §9.2; source ports come from the kernel, see net/udp-endpoint.ts). */
 import { randomFillSync } from 'node:crypto';
 
 const POOL_SIZE = 4096;
@@ -16,8 +16,3 @@ export function random16(): number {
 
 /** A random message ID. */
 export const randomId = random16;
-
-/** A random unprivileged port in [1024, 65535]. */
-export function randomPort(): number {
-  return 1024 + (random16() % (65536 - 1024));
-}

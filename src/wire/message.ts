@@ -49,11 +49,6 @@ export function encodeMessage(msg: Packet): Buffer {
   return dnsPacket.encode(msg);
 }
 
-/** The number of octets `msg` encodes to. */
-export function encodedLength(msg: Packet): number {
-  return dnsPacket.encodingLength(msg);
-}
-
 /** Header flag bits in the 16-bit flags word (RFC 1035 §4.1.1, RFC 4035 §3.2). */
 export const FLAG = {
   QR: 1 << 15,
