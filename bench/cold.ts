@@ -20,7 +20,7 @@ import { answerView, query } from '../test/helpers/lab-query.js';
 import { peekQuestion } from '../src/wire/index.js';
 import { renderCold, type ColdOptions, type ColdResult } from './cold-report.js';
 import { publishReport, runBench } from './report.js';
-import { runDnsperf } from './dnsperf.js';
+import { quantile, runDnsperf } from './dnsperf.js';
 import { scaleTree, type ScaleTree } from './scale-zones.js';
 import { LAB_RESOLVER_ADDRESS, startBare, startLabResolver, type LabResolver, type Target } from './targets.js';
 import { measureThroughput, pinToCpu } from './throughput.js';
@@ -179,7 +179,10 @@ async function main(): Promise<void> {
       });
       targets.push(t);
       const r = await coldRun(lab, t, tree, o, queryFile);
+      const lat = r.perf.latenciesMs;
+      const mean = lat.reduce((a, x) => a + x, 0) / Math.max(1, lat.length);
       log(`cold ${kind}: ${Math.round(r.perf.qps)} qps, ${(r.upstream / r.perf.completed).toFixed(2)} upstream q/name, `
+        + `latency mean ${mean.toFixed(1)} ms, p99.9 ${quantile(lat, 0.999).toFixed(1)} ms, max ${(lat.at(-1) ?? NaN).toFixed(1)} ms, `
         + `${r.check.right}/${r.check.checked} sampled answers right`);
       cold.push(r);
     }

@@ -8,65 +8,89 @@
  * qualify: one question, no answer or authority records, nothing in additional but one OPT of
  * version 0 (RFC 6891 §6.1.2) ending the message.
  */
+import { randomBytes } from 'node:crypto';
 import { DO_FLAG, FLAG, skipName } from '../wire/index.js';
 
-/** The cache key of a query and where its question name ends, or null when it must take the slow path. */
-export interface FastKey { key: string; nameEnd: number }
+/**
+ * The cache key of a query: a seeded hash of the lowercased question and of `meta` (RD/CD/AD, EDNS
+ * presence, DO and the reply size limit), where the question name ends, and `meta` itself. A hit is
+ * confirmed against the stored reply's question (hashes can collide), so a number keys the map: no
+ * string is built per query on this path.
+ */
+export interface FastKey { hash: number; nameEnd: number; meta: number }
 
 const MUST_BE_CLEAR = FLAG.QR | 0x7800 /* OPCODE */ | FLAG.TC;
 const KEY_FLAGS = FLAG.RD | FLAG.CD | FLAG.AD;
 const OPT_TYPE = 41;
-const NON_ASCII = /[^\x00-\x7f]/;
+const EDNS_NONE = 0;
+const EDNS_PLAIN = 0x1000;
+const EDNS_DO = 0x2000;
+/** Per-process seed, so nobody outside can aim queries at one hash slot. */
+const SEED = randomBytes(4).readUInt32LE(0);
+
+/** ASCII upper case to lower case (RFC 4343 §3: DNS folds ASCII letters only). */
+const fold = (c: number): number => (c >= 0x41 && c <= 0x5a ? c | 0x20 : c);
 
 /**
- * The offset just past the uncompressed question name at offset 12, or -1. Only lengths are read
- * (wire/peek.ts peekQuestion also builds the name's text, which this hot path does not need).
- */
-function scanName(buf: Buffer): number {
-  let off = 12;
-  while (off < buf.length) {
-    const len = buf[off];
-    if (len === 0) return off + 1;
-    if (len > 63) return -1;
-    off += 1 + len;
-    if (off - 12 > 255) return -1;
-  }
-  return -1;
-}
-
-/**
- * Reads the key of a UDP query: lowercased name, type, class, RD/CD/AD, EDNS presence, DO and the
- * reply size limit (the client's EDNS size capped by `udpMaxPayload`).
+ * Reads the key of a UDP query, or null when it must take the slow path. One pass over the question
+ * name reads its length octets, folds its case into an FNV-1a hash and turns away non-ASCII names.
  */
 export function fastKey(buf: Buffer, udpMaxPayload: number): FastKey | null {
-  if (buf.length < 17) return null;
-  const flags = buf.readUInt16BE(2);
+  const len = buf.length;
+  if (len < 17) return null;
+  const flags = (buf[2] << 8) | buf[3];
   if ((flags & MUST_BE_CLEAR) !== 0) return null;
-  if (buf.readUInt16BE(4) !== 1 || buf.readUInt16BE(6) !== 0 || buf.readUInt16BE(8) !== 0) return null;
-  const arcount = buf.readUInt16BE(10);
+  if (buf[4] !== 0 || buf[5] !== 1 || buf[6] !== 0 || buf[7] !== 0 || buf[8] !== 0 || buf[9] !== 0 || buf[10] !== 0) return null;
+  const arcount = buf[11];
   if (arcount > 1) return null;
-  const nameEnd = scanName(buf);
-  if (nameEnd < 0 || nameEnd + 4 > buf.length) return null;
+  let h = SEED ^ 0x811c9dc5;
+  let off = 12;
+  for (;;) {
+    if (off >= len) return null;
+    const labelLen = buf[off];
+    if (labelLen > 63) return null;
+    h = Math.imul(h ^ labelLen, 0x01000193);
+    if (labelLen === 0) break;
+    const labelEnd = off + 1 + labelLen;
+    if (labelEnd - 12 > 255 || labelEnd > len) return null;
+    for (let i = off + 1; i < labelEnd; i++) {
+      const c = buf[i];
+      if (c > 0x7f) return null;
+      h = Math.imul(h ^ fold(c), 0x01000193);
+    }
+    off = labelEnd;
+  }
+  const nameEnd = off + 1;
   const end = nameEnd + 4; // past QTYPE and QCLASS
-  let edns = 'n';
+  if (end > len) return null;
+  for (let i = nameEnd; i < end; i++) h = Math.imul(h ^ buf[i], 0x01000193);
+  let edns = EDNS_NONE;
+  let size = 0;
   if (arcount === 1) {
     const o = end;
-    if (o + 11 > buf.length || buf[o] !== 0 || buf.readUInt16BE(o + 1) !== OPT_TYPE) return null;
-    if (buf[o + 6] !== 0 /* version */ || o + 11 + buf.readUInt16BE(o + 9) !== buf.length) return null;
-    const size = Math.min(Math.max(512, buf.readUInt16BE(o + 3)), udpMaxPayload);
-    edns = `${(buf.readUInt16BE(o + 7) & DO_FLAG) !== 0 ? 'D' : 'e'}${size}`;
-  } else if (end !== buf.length) {
+    if (o + 11 > len || buf[o] !== 0 || buf[o + 1] !== 0 || buf[o + 2] !== OPT_TYPE) return null;
+    if (buf[o + 6] !== 0 /* version */ || o + 11 + ((buf[o + 9] << 8) | buf[o + 10]) !== len) return null;
+    size = Math.min(Math.max(512, (buf[o + 3] << 8) | buf[o + 4]), udpMaxPayload);
+    edns = (((buf[o + 7] << 8) | buf[o + 8]) & DO_FLAG) !== 0 ? EDNS_DO : EDNS_PLAIN;
+  } else if (end !== len) {
     return null;
   }
-  // The raw name octets (length bytes included, so labels cannot collide); ASCII only, because
-  // DNS folds case for ASCII letters alone (RFC 4343 §3) and toLowerCase would fold more.
-  const raw = buf.toString('latin1', 12, nameEnd);
-  if (NON_ASCII.test(raw)) return null;
-  return { key: `${raw.toLowerCase()}|${buf.readUInt32BE(nameEnd)}|${flags & KEY_FLAGS}|${edns}`, nameEnd };
+  const meta = size * 0x10000 + edns + (flags & KEY_FLAGS);
+  h = Math.imul(h ^ meta, 0x01000193) ^ (meta >>> 16);
+  // A small integer (31-bit Smi) keys a Map fastest.
+  return { hash: h & 0x3fffffff, nameEnd, meta };
+}
+
+/** Whether `query` asks what the reply `stored` answers: same question, case folded (both end at `nameEnd`). */
+function sameQuestion(query: Buffer, stored: Buffer, nameEnd: number): boolean {
+  if (stored.length < nameEnd + 4) return false;
+  for (let i = 12; i < nameEnd; i++) if (fold(query[i]) !== fold(stored[i])) return false;
+  for (let i = nameEnd; i < nameEnd + 4; i++) if (query[i] !== stored[i]) return false;
+  return true;
 }
 
 /** Offsets of the TTL fields of every record but OPT, with their values; null when the reply does not parse. */
-function ttlFields(reply: Buffer): { offsets: number[]; ttls: number[] } | null {
+function ttlFields(reply: Buffer): { offsets: Uint16Array; ttls: Uint32Array } | null {
   let off = skipName(reply, 12);
   if (off < 0) return null;
   off += 4; // QTYPE, QCLASS
@@ -82,25 +106,29 @@ function ttlFields(reply: Buffer): { offsets: number[]; ttls: number[] } | null 
     }
     off += 10 + reply.readUInt16BE(off + 8);
   }
-  return off === reply.length ? { offsets, ttls } : null;
+  return off === reply.length ? { offsets: Uint16Array.from(offsets), ttls: Uint32Array.from(ttls) } : null;
 }
 
 interface Entry {
+  /** The reply as sent (ID and question name case are patched per hit). */
   bytes: Buffer;
+  nameEnd: number;
+  meta: number;
   /** Wall-clock ms when stored. */
   stored: number;
   expires: number;
   /** TTL field offsets and their stored values; empty when TTLs stay as they are. */
-  offsets: number[];
-  ttls: number[];
+  offsets: Uint16Array;
+  ttls: Uint32Array;
 }
 
 /** Replies kept when they carry no TTL at all (a truncated reply, a bare error): one second. */
 const NO_TTL_AGE_MS = 1_000;
+const NO_FIELDS = { offsets: new Uint16Array(0), ttls: new Uint32Array(0) };
 
-/** Encoded replies by FastKey.key, bounded in count, each kept at most its smallest TTL and `maxAgeMs`. */
+/** Encoded replies by FastKey.hash, bounded in count, each kept at most its smallest TTL and `maxAgeMs`. */
 export class MicroCache {
-  private readonly entries = new Map<string, Entry>();
+  private readonly entries = new Map<number, Entry>();
   hits = 0;
 
   constructor(private readonly maxEntries = 20_000, private readonly maxAgeMs = 30_000) {}
@@ -112,15 +140,22 @@ export class MicroCache {
    * are wall-clock time, as in the resolver's cache); a clock that went back drops the entry.
    */
   answer(query: Buffer, k: FastKey, now: number): Buffer | undefined {
-    const e = this.entries.get(k.key);
-    if (e === undefined) return undefined;
-    if (e.expires <= now || now < e.stored) { this.entries.delete(k.key); return undefined; }
-    const out = Buffer.allocUnsafe(e.bytes.length);
-    e.bytes.copy(out);
-    query.copy(out, 0, 0, 2);            // ID
-    query.copy(out, 12, 12, k.nameEnd);  // question name with the client's case
+    const e = this.entries.get(k.hash);
+    if (e === undefined || e.meta !== k.meta || e.nameEnd !== k.nameEnd) return undefined;
+    if (e.expires <= now || now < e.stored) { this.entries.delete(k.hash); return undefined; }
+    const stored = e.bytes;
+    if (!sameQuestion(query, stored, k.nameEnd)) return undefined;
+    const out = Buffer.allocUnsafe(stored.length);
+    out.set(stored);
+    out[0] = query[0]; // ID
+    out[1] = query[1];
+    // The question name with the client's case.
+    for (let i = 13; i < k.nameEnd; i++) out[i] = query[i];
     const elapsed = Math.floor((now - e.stored) / 1000);
-    if (elapsed > 0) for (let i = 0; i < e.offsets.length; i++) out.writeUInt32BE(e.ttls[i] - elapsed, e.offsets[i]);
+    if (elapsed > 0) {
+      const { offsets, ttls } = e;
+      for (let i = 0; i < offsets.length; i++) out.writeUInt32BE(ttls[i] - elapsed, offsets[i]);
+    }
     this.hits++;
     return out;
   }
@@ -132,19 +167,23 @@ export class MicroCache {
   store(k: FastKey, reply: Buffer, now: number, countDown = true): void {
     const fields = ttlFields(reply);
     if (fields === null) return;
-    const minTtl = fields.ttls.length === 0 ? undefined : Math.min(...fields.ttls);
+    let minTtl: number | undefined;
+    for (const t of fields.ttls) if (minTtl === undefined || t < minTtl) minTtl = t;
     if (minTtl === 0) return; // RFC 1035 §3.2.1: TTL 0 is not to be cached
     // Cached data leaves after 90% of its smallest TTL, so the last tenth reaches the resolver's
     // cache, where a hit can trigger prefetch (cache.prefetch).
     const ageMs = minTtl === undefined ? NO_TTL_AGE_MS : countDown ? Math.min(this.maxAgeMs, minTtl * 900) : this.maxAgeMs;
-    if (this.entries.size >= this.maxEntries) {
+    if (this.entries.size >= this.maxEntries && !this.entries.has(k.hash)) {
       const oldest = this.entries.keys().next();
       if (!oldest.done) this.entries.delete(oldest.value);
     }
-    this.entries.delete(k.key);
-    this.entries.set(k.key, {
-      bytes: reply, stored: now, expires: now + ageMs,
-      offsets: countDown ? fields.offsets : [], ttls: countDown ? fields.ttls : [],
+    // An unpooled copy: a pooled Buffer is a view of a shared 8 KiB slab, which it would keep alive.
+    const bytes = Buffer.allocUnsafeSlow(reply.length);
+    reply.copy(bytes);
+    this.entries.delete(k.hash);
+    this.entries.set(k.hash, {
+      bytes, nameEnd: k.nameEnd, meta: k.meta, stored: now, expires: now + ageMs,
+      ...(countDown ? fields : NO_FIELDS),
     });
   }
 

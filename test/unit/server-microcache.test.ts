@@ -13,7 +13,10 @@ function q(name: string, o: { flags?: number; opt?: object; extra?: boolean } = 
 }
 
 test('keys fold ASCII case and separate what shapes the reply', () => {
-  const key = (b: Buffer): string | undefined => fastKey(b, 1232)?.key;
+  const key = (b: Buffer): string | undefined => {
+    const k = fastKey(b, 1232);
+    return k ? `${k.hash}/${k.meta}/${k.nameEnd}` : undefined;
+  };
   assert.equal(key(q('WWW.Example.TEST')), key(q('www.example.test')));
   assert.notEqual(key(q('a.test')), key(q('a.test', { flags: 0 })), 'RD');
   assert.notEqual(key(q('a.test')), key(q('a.test', { flags: 0x110 })), 'CD');
@@ -82,4 +85,15 @@ test('maxAgeMs caps long TTLs; TTL 0 is never stored; local answers keep their T
   const local = fastKey(q('local.test'), 1232)!;
   mc.store(local, reply('local.test', [300]), 0, false);
   assert.deepEqual(ttlsOf(mc.answer(q('local.test'), local, 1_500)!), [300]);
+});
+
+test('a hit is confirmed against the stored question, so colliding hashes never mix answers', () => {
+  const mc = new MicroCache(10, 60_000);
+  const k = fastKey(q('a.test'), 1232)!;
+  mc.store(k, reply('a.test', [300]), 0);
+  assert.equal(mc.answer(q('b.test'), k, 1), undefined, 'same hash slot and name length, other name');
+  assert.equal(mc.answer(q('a.test'), { ...k, meta: k.meta + 1 }, 1), undefined, 'same slot, other flags or EDNS');
+  const aaaa = dnsPacket.encode({ id: 1, type: 'query', flags: 0x100, questions: [{ name: 'a.test', type: 'AAAA', class: 'IN' }] });
+  assert.equal(mc.answer(aaaa, k, 1), undefined, 'same slot, other type');
+  assert.ok(mc.answer(q('A.Test'), k, 1), 'the stored question, in any case');
 });
