@@ -15,7 +15,7 @@ import type { Clock } from '../util/index.js';
 import type { CacheConfig } from '../config/index.js';
 import type { Rank } from './rank.js';
 import type { CacheSecurity, LookupOptions, NegativeHit, NegativeKind, RRsetHit } from './types.js';
-import { classOf, nodataKey, nxdomainKey, recordSize, rrsetKey, ttlOf } from './keys.js';
+import { classOf, ENTRY_BYTES, nodataKey, nxdomainKey, recordSize, rrsetKey, ttlOf } from './keys.js';
 
 /** RFC 8767 §5: the TTL of a stale answer. */
 export const STALE_TTL = 30;
@@ -168,7 +168,7 @@ export class DnsCache {
   }
 
   private put(key: string, kind: Entry['kind'], records: Record[], ttl: number, rank: Rank, sigs: Record[] = []): void {
-    const size = [...records, ...sigs].reduce((n, rr) => n + recordSize(rr), 64 + key.length * 2);
+    const size = [...records, ...sigs].reduce((n, rr) => n + recordSize(rr), ENTRY_BYTES + key.length);
     const expires = this.clock.now() + ttl * 1000;
     this.lru.set(key, { kind, records, sigs, origTtl: ttl, expires, rank, size });
   }

@@ -1,0 +1,50 @@
+/**
+ * cache.max_bytes bounds real memory: the LRU's size estimate (src/cache/keys.ts) must stay close to
+ * what the entries take in V8's heap (heapUsed after a full GC), or a configured 64 MiB cache could
+ * hold twice that. Memory, not time: deterministic on a shared machine.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import { DnsCache, RANK } from '../../src/cache/index.js';
+import type { Record } from '../../src/wire/index.js';
+import { ManualClock } from '../../src/util/index.js';
+
+setFlagsFromString('--expose-gc');
+const gc = runInNewContext('gc') as () => void;
+
+const clock = new ManualClock(1_700_000_000_000);
+const A = (name: string, i: number): Record => ({ name, type: 'A', class: 'IN', ttl: 3600, data: `198.18.${(i >> 8) & 255}.${i & 255}` }) as Record;
+
+function heapPerEstimate(count: number, make: (i: number) => [Record[], Record[]]): number {
+  gc();
+  const before = process.memoryUsage().heapUsed;
+  const cache = new DnsCache({ max_bytes: 2 ** 40, min_ttl: 0, max_ttl: 86_400, serve_stale: false, prefetch: false }, clock);
+  for (let i = 0; i < count; i++) {
+    const [records, sigs] = make(i);
+    cache.storeRRset(records, RANK.AUTH_ANSWER, sigs);
+  }
+  gc();
+  const real = process.memoryUsage().heapUsed - before;
+  assert.equal(cache.entries, count);
+  return real / cache.bytes;
+}
+
+const shapes: [string, (i: number) => [Record[], Record[]]][] = [
+  ['one A record', (i) => [[A(`h${i}.z.example`, i)], []]],
+  ['four A records, long name', (i) => [[0, 1, 2, 3].map((k) => A(`host-number-${i}.a-longer-zone-name.example`, i + k)), []]],
+  ['two NS records', (i) => [[1, 2].map((k) => ({ name: `zone${i}.example`, type: 'NS', class: 'IN', ttl: 3600, data: `ns${k}.zone${i}.example` }) as Record), []]],
+  ['TXT of 100 octets', (i) => [[{ name: `t${i}.example`, type: 'TXT', class: 'IN', ttl: 3600, data: [Buffer.alloc(100, 97)] } as Record], []]],
+  ['A with an RRSIG', (i) => [[A(`s${i}.example`, i)], [{
+    name: `s${i}.example`, type: 'RRSIG', class: 'IN', ttl: 3600,
+    data: { typeCovered: 'A', algorithm: 13, labels: 2, originalTTL: 3600, expiration: 2, inception: 1, keyTag: 1, signersName: 'example', signature: Buffer.alloc(64, 1) },
+  } as Record]]],
+];
+
+for (const [label, make] of shapes) {
+  test(`the cache's size estimate is within 20% of the heap it takes: ${label}`, () => {
+    const ratio = heapPerEstimate(20_000, make);
+    assert.ok(ratio > 0.8 && ratio < 1.2, `heap / estimate = ${ratio.toFixed(2)}`);
+  });
+}
