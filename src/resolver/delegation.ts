@@ -15,7 +15,7 @@ import { ownerOf, targetOf } from './scrub.js';
 const DNS_PORT = 53;
 
 function make(zone: string, ns: NsTarget[], source: Delegation['source']): Delegation {
-  return { zone, ns, source, tried: new Set(), targetsStarted: 0, pending: new Set() };
+  return { zone, ns, source, tried: new Set(), udpSilent: [], targetsStarted: 0, pending: new Set() };
 }
 
 export function hintsDelegation(env: IterEnv): Delegation {

@@ -2,6 +2,7 @@
  * Iterator state `queryTargets`: choose the question (QNAME minimisation) and the next server of
  * the delegation (unknown first, then smoothed RTT), and send it through Upstream. With no address
  * left, or only servers that recently gave bogus data (distrust.ts), look up name server addresses;
+ * with only servers that stayed silent over UDP left, ask each once more down the upstream ladder;
  * with nothing left at all, ask the parent zone again when the delegation came from the cache (fresh
  * glue; the root hints above a cached root), else fail with EDE 22 No Reachable Authority.
  */
@@ -11,6 +12,7 @@ import type { Delegation, IterEnv, IterState, QueryState } from './iter-types.js
 import { candidates, delegationFromCache, hintsDelegation } from './delegation.js';
 import { nextQuestion } from './qname-min.js';
 import { startTargets } from './targets.js';
+import type { ServerAddress } from '../upstream/index.js';
 
 export function fail(q: QueryState, infoCode: number, text: string): IterState {
   q.outcome = { kind: 'fail', ede: ede(infoCode, text) };
@@ -22,6 +24,7 @@ export async function iterQueryTargets(q: QueryState, env: IterEnv): Promise<Ite
   const qout = nextQuestion(q, dp, (name) => env.cache.getNegative(name, 'NS')?.kind === 'nodata');
   if (qout.name !== q.qout.name || qout.type !== q.qout.type) {
     dp.tried.clear();
+    dp.udpSilent.length = 0;
     q.qout = qout;
   }
   const server = candidates(env, dp)[0];
@@ -31,19 +34,29 @@ export async function iterQueryTargets(q: QueryState, env: IterEnv): Promise<Ite
     await Promise.race(dp.pending);
     return 'queryTargets';
   }
+  dp.tried.add(server.address);
+  return ask(q, env, dp, server, false);
+}
+
+/** Sends the current question to `server`; `afterUdpSilence`: it was silent over UDP for it (upstream/exchange.ts). */
+async function ask(q: QueryState, env: IterEnv, dp: Delegation, server: ServerAddress, afterUdpSilence: boolean): Promise<IterState> {
   const over = q.task.budget.spend('query');
   if (over) return fail(q, EDE.OTHER, over);
-  dp.tried.add(server.address);
+  const { qout } = q;
   q.server = server;
   if (qout.minimised) q.minCount++;
-  env.log.trace({ qid: q.id, zone: dp.zone, server: server.address, qname: qout.name, qtype: qout.type }, 'query');
+  env.log.trace({ qid: q.id, zone: dp.zone, server: server.address, qname: qout.name, qtype: qout.type, afterUdpSilence }, 'query');
   const res = await env.upstream.query({
     name: qout.name, type: qout.type, server, dnssecOk: true, cd: false, rd: dp.source === 'forward',
+    ...(afterUdpSilence ? { afterUdpSilence } : {}),
   });
   if (res.kind === 'fail') {
     q.lastFailure = res.reason;
-    const over = res.reason === 'timeout' ? q.task.budget.spend('timeout') : undefined;
-    if (over) return fail(q, EDE.NO_REACHABLE_AUTHORITY, over);
+    if (res.udpSilent && !afterUdpSilence) dp.udpSilent.push(server);
+    // After UDP silence the rungs are another UDP timeout and a TCP try, whose failed connect costs time too.
+    const timedOut = res.reason === 'timeout' || (afterUdpSilence && res.reason === 'connect-failed');
+    const spent = timedOut ? q.task.budget.spend('timeout') : undefined;
+    if (spent) return fail(q, EDE.NO_REACHABLE_AUTHORITY, spent);
     return 'queryTargets';
   }
   q.reply = res.message;
@@ -55,6 +68,10 @@ async function noAddress(q: QueryState, env: IterEnv, dp: Delegation): Promise<I
     await Promise.race(dp.pending);
     return 'queryTargets';
   }
+  // Every server left stayed silent over UDP: before giving up, each is asked once more down the
+  // ladder (without EDNS, then TCP: RFC 7766 §5), as Unbound and Knot Resolver retry within a query.
+  const silent = dp.udpSilent.shift();
+  if (silent) return ask(q, env, dp, silent, true);
   if (dp.source === 'cache' && !q.refetched.has(dp.zone)) {
     q.refetched.add(dp.zone);
     env.log.debug({ qid: q.id, zone: dp.zone }, 'cached servers exhausted, asking the parent zone again');

@@ -21,6 +21,8 @@ export interface Delegation {
   source: 'hints' | 'cache' | 'referral' | 'forward';
   /** Addresses asked the current question. */
   tried: Set<string>;
+  /** Servers silent over UDP for the current question, to ask once more down the ladder before giving up. */
+  udpSilent: ServerAddress[];
   /** NS names whose addresses were looked up (NXNS cap). */
   targetsStarted: number;
   pending: Set<Promise<void>>;

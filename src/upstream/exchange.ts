@@ -5,6 +5,10 @@
  * §4.2.1, RFC 7766 §5); when UDP stays silent with and without EDNS, one try over TCP (RFC 7766 §5:
  * TCP is a full transport; some servers and paths carry nothing else), and while that is remembered
  * in the infra cache the server is asked over TCP first. Over DoT the ladder is EDNS → no EDNS only.
+ * A UDP timeout with rungs left (no EDNS, TCP) is reported as `udpSilent`; the resolver, when no
+ * other server of the zone is left, asks again with `afterUdpSilence`, which goes straight to those
+ * rungs, so a server that only answers over TCP answers the first client query (Unbound and Knot
+ * Resolver retry a silent server within the query too).
  * Every try feeds the infra cache (RTT samples from UDP and reused streams, timeouts and garbage
  * replies, EDNS support). Failures are values.
  */
@@ -13,7 +17,7 @@ import { RCODE, rcodeOf } from '../wire/index.js';
 import type { Clock } from '../util/index.js';
 import type { InfraCache } from './infra-cache.js';
 import { buildQuery, checkReply, hasOpt, isTruncated, rejectsEdns } from './query-message.js';
-import type { UpstreamFailure, UpstreamQuery, UpstreamResult } from './types.js';
+import type { ServerAddress, UpstreamFailure, UpstreamQuery, UpstreamResult } from './types.js';
 
 export interface LadderDeps {
   exchanger: Exchanger;
@@ -46,14 +50,15 @@ export function failureOf(code: NetErrorCode): UpstreamFailure {
   }
 }
 
-type Try = UpstreamResult & { edns: boolean };
+/** One try's outcome, with whether it carried EDNS and the transport it went over. */
+type Try = UpstreamResult & { edns: boolean; via: Transport };
 
 /** One try: encode, exchange, check, feed the infra cache. */
 async function attempt(deps: LadderDeps, q: UpstreamQuery, route: Route, transport: Transport, edns: boolean): Promise<Try> {
   const s = q.server;
   const started = deps.clock.monotonic();
   const bytes = buildQuery(q, edns, transport);
-  if (!bytes) return { kind: 'fail', reason: 'malformed', elapsedMs: 0, edns };
+  if (!bytes) return { kind: 'fail', reason: 'malformed', elapsedMs: 0, edns, via: transport };
   const stream = transport !== 'udp';
   const r = await deps.exchanger.exchange({
     to: { host: s.address, port: transport === 'tls' ? route.port : s.port },
@@ -66,52 +71,91 @@ async function attempt(deps: LadderDeps, q: UpstreamQuery, route: Route, transpo
   });
   if (r.kind === 'fail') {
     const serverDown = r.code === 'timeout' || (transport !== 'tls' && r.code.startsWith('connect-'));
-    if (serverDown) deps.infra.timedOut(s);
-    return { kind: 'fail', reason: failureOf(r.code), elapsedMs: deps.clock.monotonic() - started, edns };
+    if (serverDown) deps.infra.timedOut(s, r.code === 'timeout' && edns && !stream);
+    return { kind: 'fail', reason: failureOf(r.code), elapsedMs: deps.clock.monotonic() - started, edns, via: transport };
   }
   const check = checkReply(q, r.bytes);
   if (check.kind !== 'ok') {
     // Garbage is no answer: rank the server last for a while, as after a timeout (else a server that
     // always sends garbage quickly stays "never heard from" and is asked first every time).
     deps.infra.timedOut(s);
-    return { kind: 'fail', reason: check.kind, elapsedMs: deps.clock.monotonic() - started, edns };
+    return { kind: 'fail', reason: check.kind, elapsedMs: deps.clock.monotonic() - started, edns, via: transport };
   }
   if (transport === 'udp' || r.reused) deps.infra.rttSample(s, r.rttMs);
   else deps.infra.replied(s);
-  return { kind: 'reply', message: check.message, rttMs: r.rttMs, transport: r.transport, edns };
+  if (edns && !stream) deps.infra.ednsAnswered(s);
+  return { kind: 'reply', message: check.message, rttMs: r.rttMs, transport: r.transport, edns, via: transport };
+}
+
+function timedOut(t: Try): boolean {
+  return t.kind === 'fail' && t.reason === 'timeout';
+}
+
+/** The TCP rung after UDP silence; its outcome is remembered (TCP first, or no TCP fallback, for a while). */
+async function tcpAfterSilence(deps: LadderDeps, q: UpstreamQuery, route: Route): Promise<Try> {
+  const res = await attempt(deps, q, route, 'tcp', deps.infra.edns(q.server) !== 'no');
+  deps.infra.setTcpFallback(q.server, res.kind === 'reply' ? 'works' : 'failed');
+  return res;
+}
+
+/** The first try, and after repeated UDP timeouts without EDNS and then over TCP (see the file header). */
+async function firstRungs(deps: LadderDeps, q: UpstreamQuery, route: Route): Promise<Try> {
+  const s = q.server;
+  const first: Transport = route.transport === 'udp' && deps.infra.tcpFallback(s) === 'works' ? 'tcp' : route.transport;
+  const res = await attempt(deps, q, route, first, deps.infra.edns(s) !== 'no');
+  // A server asked over TCP first that fails there goes back to UDP (and no TCP fallback) for a while.
+  if (first === 'tcp' && route.transport === 'udp' && res.kind === 'fail') deps.infra.setTcpFallback(s, 'failed');
+  if (!(timedOut(res) && first === 'udp' && res.edns && deps.infra.edns(s) === 'unknown'
+      && deps.infra.consecutiveTimeouts(s) >= EDNS_TIMEOUT_FALLBACK)) return res;
+  const plain = await attempt(deps, q, route, 'udp', false);
+  if (plain.kind === 'reply') deps.infra.setEdns(s, 'no');
+  if (timedOut(plain) && deps.infra.tcpFallback(s) === 'untried') return tcpAfterSilence(deps, q, route);
+  return plain;
+}
+
+/**
+ * The rungs left after the server stayed silent over UDP with EDNS (a query with `afterUdpSilence`):
+ * without EDNS while its EDNS support is unknown, then TCP unless already tried (a dead server gets
+ * one TCP try, not one per query). Undefined when no rung is left. A reply without EDNS marks the
+ * server as not speaking EDNS only after repeated silences (one lost datagram is no evidence).
+ */
+async function afterUdpSilence(deps: LadderDeps, q: UpstreamQuery, route: Route): Promise<Try | undefined> {
+  const s = q.server;
+  const plainLeft = deps.infra.edns(s) === 'unknown';
+  const tcpLeft = deps.infra.tcpFallback(s) === 'untried';
+  if (route.transport !== 'udp' || (!plainLeft && !tcpLeft)) return undefined;
+  if (plainLeft) {
+    const plain = await attempt(deps, q, route, 'udp', false);
+    if (plain.kind === 'reply' && deps.infra.ednsTimeouts(s) >= EDNS_TIMEOUT_FALLBACK) deps.infra.setEdns(s, 'no');
+    if (!timedOut(plain) || !tcpLeft) return plain;
+  }
+  return tcpAfterSilence(deps, q, route);
+}
+
+/** Whether a failed try leaves rungs for `afterUdpSilence`: a UDP timeout, with no EDNS or TCP untried. */
+function leavesRungs(deps: LadderDeps, s: ServerAddress, route: Route, res: Try): boolean {
+  if (route.transport !== 'udp' || res.via !== 'udp' || !timedOut(res)) return false;
+  return (res.edns && deps.infra.edns(s) === 'unknown') || deps.infra.tcpFallback(s) === 'untried';
 }
 
 /** Runs the ladder (see the file header). Never throws. */
 export async function runLadder(deps: LadderDeps, q: UpstreamQuery, route: Route): Promise<UpstreamResult> {
   const s = q.server;
   const started = deps.clock.monotonic();
-  const first: Transport = route.transport === 'udp' && deps.infra.tcpFallback(s) === 'works' ? 'tcp' : route.transport;
-  let res = await attempt(deps, q, route, first, deps.infra.edns(s) !== 'no');
-  // A server asked over TCP first that fails there goes back to UDP (and no TCP fallback) for a while.
-  if (first === 'tcp' && route.transport === 'udp' && res.kind === 'fail') deps.infra.setTcpFallback(s, 'failed');
-
-  if (res.kind === 'fail' && res.reason === 'timeout' && first === 'udp' && res.edns
-      && deps.infra.edns(s) === 'unknown' && deps.infra.consecutiveTimeouts(s) >= EDNS_TIMEOUT_FALLBACK) {
-    const plain = await attempt(deps, q, route, 'udp', false);
-    if (plain.kind === 'reply') deps.infra.setEdns(s, 'no');
-    res = plain;
-    if (res.kind === 'fail' && res.reason === 'timeout' && deps.infra.tcpFallback(s) === 'untried') {
-      res = await attempt(deps, q, route, 'tcp', true);
-      deps.infra.setTcpFallback(s, res.kind === 'reply' ? 'works' : 'failed');
-    }
-  }
+  let res = (q.afterUdpSilence ? await afterUdpSilence(deps, q, route) : undefined) ?? await firstRungs(deps, q, route);
   if (res.kind === 'reply' && res.edns && rejectsEdns(res.message)) {
-    const plain = await attempt(deps, q, route, first, false);
+    const plain = await attempt(deps, q, route, res.via, false);
     if (plain.kind === 'reply' && !rejectsEdns(plain.message)) deps.infra.setEdns(s, 'no');
     res = plain;
   }
   if (res.kind === 'reply' && res.transport === 'udp' && isTruncated(res.message)) {
     res = await attempt(deps, q, route, 'tcp', res.edns);
   }
-  if (res.kind === 'fail') return { kind: 'fail', reason: res.reason, elapsedMs: deps.clock.monotonic() - started };
-  if (!res.edns && rcodeOf(res.message.flags) === RCODE.FORMERR) {
-    return { kind: 'fail', reason: 'formerr', elapsedMs: deps.clock.monotonic() - started };
+  const elapsedMs = deps.clock.monotonic() - started;
+  if (res.kind === 'fail') {
+    return { kind: 'fail', reason: res.reason, elapsedMs, ...(leavesRungs(deps, s, route, res) ? { udpSilent: true } : {}) };
   }
+  if (!res.edns && rcodeOf(res.message.flags) === RCODE.FORMERR) return { kind: 'fail', reason: 'formerr', elapsedMs };
   if (res.edns && !rejectsEdns(res.message)) deps.infra.setEdns(s, hasOpt(res.message) ? 'yes' : 'no');
   return { kind: 'reply', message: res.message, rttMs: res.rttMs, transport: res.transport };
 }

@@ -2,8 +2,9 @@
  * The infrastructure cache: what Ward learns about each authoritative server address, bounded by an
  * LRU. Smoothed RTT and variance with the retransmission timeout of RFC 6298 §2 (timeouts double it,
  * §5.5), exponential back-off after consecutive timeouts, EDNS support (RFC 6891 §7 fallback,
- * remembered for a while), whether a server silent over UDP answers over TCP (remembered likewise),
- * lameness per zone, and the DoT state of RFC 9539 §4.2.
+ * remembered for a while; also the EDNS queries unanswered since the last EDNS reply), whether a
+ * server silent over UDP answers over TCP (remembered likewise), lameness per zone, and the DoT
+ * state of RFC 9539 §4.2.
  * Expiry times are wall-clock (Clock.now()) so tests move them with a manual clock.
  */
 import { LRUCache } from 'lru-cache';
@@ -36,6 +37,8 @@ interface Entry {
   backoffUntil: number;
   edns: EdnsSupport;
   ednsNoUntil: number;
+  /** UDP queries with EDNS that timed out since the last reply to one (replies without EDNS keep it). */
+  ednsTimeouts: number;
   /** After UDP went silent, TCP was tried: 'works' (ask over TCP first) or 'failed', until tcpUntil. */
   tcp: 'untried' | TcpFallback;
   tcpUntil: number;
@@ -61,7 +64,7 @@ export class InfraCache {
     const key = serverKey(s);
     let e = this.entries.get(key);
     if (!e) {
-      e = { timeouts: 0, backoffUntil: 0, edns: 'unknown', ednsNoUntil: 0, tcp: 'untried', tcpUntil: 0, lame: new Map(), dot: { state: 'unknown' } };
+      e = { timeouts: 0, backoffUntil: 0, edns: 'unknown', ednsNoUntil: 0, ednsTimeouts: 0, tcp: 'untried', tcpUntil: 0, lame: new Map(), dot: { state: 'unknown' } };
       this.entries.set(key, e);
     }
     return e;
@@ -107,15 +110,30 @@ export class InfraCache {
     e.backoffUntil = 0;
   }
 
-  /** A try timed out, the server refused the connection or sent garbage: back off exponentially. */
-  timedOut(s: ServerAddress): void {
+  /**
+   * A try timed out, the server refused the connection or sent garbage: back off exponentially.
+   * `ednsUdp`: the try was a UDP query with EDNS that went unanswered.
+   */
+  timedOut(s: ServerAddress, ednsUdp = false): void {
     const e = this.entry(s);
     e.timeouts++;
+    if (ednsUdp) e.ednsTimeouts++;
     e.backoffUntil = this.clock.now() + Math.min(BACKOFF_MAX_MS, BACKOFF_BASE_MS * 2 ** Math.min(e.timeouts - 1, 16));
   }
 
   consecutiveTimeouts(s: ServerAddress): number {
     return this.entries.peek(serverKey(s))?.timeouts ?? 0;
+  }
+
+  /** UDP queries with EDNS that timed out since the server last answered one with EDNS. */
+  ednsTimeouts(s: ServerAddress): number {
+    return this.entries.peek(serverKey(s))?.ednsTimeouts ?? 0;
+  }
+
+  /** The server answered a query with EDNS. */
+  ednsAnswered(s: ServerAddress): void {
+    const e = this.entries.peek(serverKey(s));
+    if (e) e.ednsTimeouts = 0;
   }
 
   /** Wall-clock ms until which the server is backed off (0 when it never was). */

@@ -20,6 +20,11 @@ export interface UpstreamQuery {
   /** Set RD (forwarding); iterative queries leave it clear. */
   rd: boolean;
   signal?: AbortSignal;
+  /**
+   * The server stayed silent over UDP for this client query (a failure with `udpSilent`): skip that
+   * try and go on down the ladder, without EDNS and then over TCP (RFC 7766 §5).
+   */
+  afterUdpSilence?: boolean;
 }
 
 /** Why an upstream query failed; feeds server selection (cf. Knot kr_selection_error). */
@@ -28,7 +33,11 @@ export type UpstreamFailure =
 
 export type UpstreamResult =
   | { kind: 'reply'; message: Message; rttMs: number; transport: Transport }
-  | { kind: 'fail'; reason: UpstreamFailure; elapsedMs: number };
+  /**
+   * `udpSilent`: the server stayed silent over UDP and rungs of the ladder are left untried (without
+   * EDNS, TCP); asking again with `afterUdpSilence` tries them.
+   */
+  | { kind: 'fail'; reason: UpstreamFailure; elapsedMs: number; udpSilent?: boolean };
 
 export interface Upstream {
   /** Sends one query to one server with the fallback ladder (UDP+EDNS, UDP, TCP; TC → TCP; DoT per policy). */

@@ -5,6 +5,7 @@
 import dnsPacket from 'dns-packet';
 import type { Packet, Answer, Question as PacketQuestion, RecordType } from 'dns-packet';
 import { WardError } from '../util/index.js';
+import { rdlengthMismatch } from './rdata-length.js';
 
 /** A decoded DNS message (dns-packet's shape). */
 export type Message = Packet & {
@@ -29,6 +30,8 @@ export class MalformedMessage extends WardError {
 /** Decodes bytes into a Message, or returns why they are not one. Never throws. */
 export function decodeMessage(buf: Buffer): Message | MalformedMessage {
   if (buf.length < 12) return new MalformedMessage(`${buf.length} octets, shorter than a header`);
+  const lie = rdlengthMismatch(buf);
+  if (lie !== undefined) return new MalformedMessage(lie);
   try {
     const msg = dnsPacket.decode(buf) as Message;
     // dns-packet reads past a cut-off message (out-of-range octets read as garbage, not errors).

@@ -8,7 +8,7 @@
 import { createSocket, type Socket as UdpSocket } from 'node:dgram';
 import { createServer, type Server, type Socket } from 'node:net';
 import {
-  decodeMessage, encodeMessage, frame, FrameDecoder, FLAG, MalformedMessage, normalizeName, isSubdomain, parseZone,
+  decodeMessage, encodeMessage, findOpt, frame, FrameDecoder, FLAG, MalformedMessage, normalizeName, isSubdomain, parseZone,
   type Message, type Record,
 } from '../../src/wire/index.js';
 
@@ -18,7 +18,8 @@ export interface Remote { address: string; port: number }
 export type ScriptReply = Buffer | Message | { raw: Buffer } | undefined;
 /** Decides the reply to one query; may be async (to delay, or to let another socket answer first). */
 export type Script = (q: Message, transport: AuthTransport, remote: Remote) => ScriptReply | Promise<ScriptReply>;
-export interface Received { name: string; type: string; transport: AuthTransport }
+/** `edns`: the query carried an OPT record. */
+export interface Received { name: string; type: string; transport: AuthTransport; edns: boolean }
 
 const silent: Script = () => undefined;
 
@@ -90,7 +91,7 @@ export class HostileAuth {
   private async handle(buf: Buffer, transport: AuthTransport, remote: Remote): Promise<{ bytes: Buffer; framed: boolean } | undefined> {
     const q = decodeMessage(buf);
     if (q instanceof MalformedMessage || q.questions.length !== 1) return undefined;
-    this.received.push({ name: normalizeName(q.questions[0].name), type: q.questions[0].type, transport });
+    this.received.push({ name: normalizeName(q.questions[0].name), type: q.questions[0].type, transport, edns: findOpt(q) !== undefined });
     let out: ScriptReply;
     try {
       out = await this.script(q, transport, remote);

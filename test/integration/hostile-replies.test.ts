@@ -1,10 +1,10 @@
 /**
  * Hostile authoritative servers on the wire, part 3: broken replies, CNAME abuse and transport
  * tricks. Garbage as a reply (random bytes, a header only, a cut-off message, compression pointer
- * loops, counts that lie: RFC 1035 §4.1.4) must make Ward treat the server as broken and try the
+ * loops, counts or RDLENGTHs that lie: RFC 1035 §4.1.4, §3.2.1) must make Ward treat the server as broken and try the
  * next one, or SERVFAIL with an Extended DNS Error; CNAME loops across two zones and chains longer
  * than the budget must SERVFAIL; a server that sets TC=1 on every UDP reply (RFC 7766 §5), or
- * answers only over TCP, must be asked over TCP.
+ * answers only over TCP, must be asked over TCP (the latter on the first client query already).
  */
 import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -12,6 +12,7 @@ import { randomBytes } from 'node:crypto';
 import { LIMITS } from '../../src/resolver/index.js';
 import { encodeMessage, normalizeName, type Message } from '../../src/wire/index.js';
 import { reply, rrs, serveZones, type HostileAuth } from '../helpers/hostile-auth.js';
+import { aRdlength3, aRdlength7 } from '../helpers/lying-rdlength.js';
 import { answerTexts, assertServfailEde, timed, useHostileWorld } from '../helpers/hostile-world.js';
 import { rcodeName } from '../helpers/lab-query.js';
 
@@ -49,6 +50,8 @@ const GARBAGE: { [kind: string]: (q: Message) => Buffer } = {
   'a question that points at itself': (q) => Buffer.concat([header(q.id, [1, 0, 0, 0]), Buffer.from([0xc0, 12, 0, 1, 0, 1])]),
   'the query echoed back (QR clear)': (q) => encodeMessage(q),
   'counts that lie': (q) => Buffer.concat([header(q.id, [1, 0xffff, 0xffff, 0]), questionBytes(q)]),
+  'an A record with RDLENGTH 3 (two A records to dns-packet)': (q) => aRdlength3(q.id, questionBytes(q)),
+  'an A record with RDLENGTH 7': (q) => aRdlength7(q.id, questionBytes(q)),
 };
 
 describe('hostile authoritative servers: garbage, CNAME abuse, TCP', { timeout: 60_000 }, () => {
@@ -154,28 +157,31 @@ describe('hostile authoritative servers: garbage, CNAME abuse, TCP', { timeout: 
     assert.ok(ms < PROMPT_MS, `took ${Math.round(ms)} ms`);
   });
 
-  test('10b. a server silent over UDP that answers over TCP: Ward falls back to TCP, and remembers', async () => {
+  test('10b. a server silent over UDP that answers over TCP: the first query is answered over TCP, and it is remembered', async () => {
     const w = await fresh('tcponly.test. NS ns.tcponly.test.', `ns.tcponly.test. A ${s1.address}`);
     const honest = serveZones(['tcponly.test'], rrs('tcponly.test. NS ns.tcponly.test.', `ns.tcponly.test. A ${s1.address}`,
       'www.tcponly.test. A 192.0.2.13', 'two.tcponly.test. A 192.0.2.14'));
     s1.script = (q, transport, remote) => (transport === 'udp' ? undefined : honest(q, transport, remote));
-    // One timeout is not yet silence (the first query may SERVFAIL); after repeated UDP timeouts,
-    // with and without EDNS, the upstream ladder tries TCP.
+    // The only server stays silent over UDP: the same client query asks it again without EDNS, then over TCP.
     const first = await timed(() => w.ask('www.tcponly.test', 'A'));
-    if (rcodeName(first.value) === 'SERVFAIL') {
-      assertServfailEde(first.value, 'the first query');
-      const again = await timed(() => w.ask('www.tcponly.test', 'A'));
-      assert.deepEqual(answerTexts(again.value), ['www.tcponly.test A 192.0.2.13']);
-      assert.ok(again.ms < PROMPT_MS, `the retry took ${Math.round(again.ms)} ms`);
-    } else {
-      assert.deepEqual(answerTexts(first.value), ['www.tcponly.test A 192.0.2.13']);
-    }
+    assert.deepEqual(answerTexts(first.value), ['www.tcponly.test A 192.0.2.13'], 'the first query is answered');
     assert.ok(first.ms < PROMPT_MS, `took ${Math.round(first.ms)} ms`);
-    assert.ok(s1.received.some((r) => r.transport === 'tcp'), 'asked over TCP');
-    const udpBefore = s1.received.filter((r) => r.transport === 'udp').length;
+    assert.deepEqual(s1.received.map((r) => `${r.name} ${r.transport}${r.edns ? ' EDNS' : ''}`),
+      ['www.tcponly.test udp EDNS', 'www.tcponly.test udp', 'www.tcponly.test tcp EDNS'], 'the queries the server saw');
     const second = await timed(() => w.ask('two.tcponly.test', 'A'));
     assert.deepEqual(answerTexts(second.value), ['two.tcponly.test A 192.0.2.14']);
     assert.ok(second.ms < 250, `the second name took ${Math.round(second.ms)} ms (no UDP timeout)`);
-    assert.equal(s1.received.filter((r) => r.transport === 'udp').length, udpBefore, 'remembered: TCP first');
+    assert.equal(s1.received.filter((r) => r.transport === 'udp').length, 2, 'remembered: TCP first');
+  });
+
+  test('10e. a server silent over UDP and TCP: SERVFAIL promptly, and TCP is tried once, not per query', async () => {
+    const w = await fresh('dead.test. NS ns.dead.test.', `ns.dead.test. A ${s1.address}`);
+    const first = await timed(() => w.ask('www.dead.test', 'A'));
+    assertServfailEde(first.value, 'dead server');
+    assert.ok(first.ms < PROMPT_MS, `took ${Math.round(first.ms)} ms`);
+    assert.deepEqual(s1.received.map((r) => `${r.transport}${r.edns ? ' EDNS' : ''}`), ['udp EDNS', 'udp', 'tcp EDNS'],
+      'one more UDP try and one TCP try after the silence');
+    assertServfailEde(await w.ask('two.dead.test', 'A'), 'dead server, again');
+    assert.equal(s1.received.filter((r) => r.transport === 'tcp').length, 1, 'no second TCP try');
   });
 });

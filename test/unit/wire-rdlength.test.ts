@@ -1,0 +1,63 @@
+/**
+ * decodeMessage and records whose RDLENGTH lies (RFC 1035 §3.2.1, §4.1.3): dns-packet ignores
+ * RDLENGTH for A, AAAA and names in record data, so such a message would be misread; the facade
+ * reports it as malformed, and the upstream treats the server as having sent garbage.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import dnsPacket from 'dns-packet';
+import { compressMessage, decodeMessage, encodeMessage, MalformedMessage, type Record } from '../../src/wire/index.js';
+import { aRdlength3, aRdlength7, aaaaRdlength17, cnamePastName } from '../helpers/lying-rdlength.js';
+import { FakeExchanger, makeUpstream, q } from '../upstream/fake-exchanger.js';
+
+/** "www.test IN A" as on the wire. */
+const QUESTION = Buffer.from([3, 0x77, 0x77, 0x77, 4, 0x74, 0x65, 0x73, 0x74, 0, 0, 1, 0, 1]);
+
+const LIES = { aRdlength3, aRdlength7, aaaaRdlength17, cnamePastName };
+
+test('dns-packet alone reads these lies as data: an A record with RDLENGTH 3 becomes two A records', () => {
+  const two = dnsPacket.decode(aRdlength3(1, QUESTION));
+  assert.deepEqual(two.answers?.map((rr) => [rr.type, (rr as { data?: unknown }).data]), [['A', '6.6.6.0'], ['A', '1.2.3.4']]);
+  for (const [kind, make] of Object.entries(LIES)) {
+    assert.doesNotThrow(() => dnsPacket.decode(make(1, QUESTION)), kind);
+  }
+});
+
+test('a record whose RDLENGTH disagrees with its data makes the message malformed', () => {
+  for (const [kind, make] of Object.entries(LIES)) {
+    const msg = decodeMessage(make(1, QUESTION));
+    assert.ok(msg instanceof MalformedMessage, `${kind}: malformed`);
+    assert.match(msg.message, /RDLENGTH/, kind);
+  }
+  const past = aRdlength7(1, QUESTION).subarray(0, -2); // RDLENGTH 7, five octets left
+  assert.ok(decodeMessage(past) instanceof MalformedMessage, 'data running past the end');
+});
+
+test('honest records decode, with and without name compression', () => {
+  const rr = (type: string, data: unknown): Record => ({ name: 'www.test', type, class: 'IN', ttl: 60, data } as Record);
+  const bytes = encodeMessage({
+    id: 9, type: 'response', flags: 0x8400,
+    questions: [{ name: 'www.test', type: 'A', class: 'IN' }],
+    answers: [rr('A', '192.0.2.1'), rr('AAAA', '2001:db8::1'), rr('CNAME', 'x.www.test'), rr('DNAME', 'example.test'),
+      rr('MX', { preference: 10, exchange: 'mx.www.test' }), rr('TXT', ['hi']), rr('PTR', 'p.test')],
+    authorities: [rr('NS', 'ns.www.test'), { name: 'test', type: 'SOA', class: 'IN', ttl: 60,
+      data: { mname: 'ns.test', rname: 'host.test', serial: 1, refresh: 2, retry: 3, expire: 4, minimum: 5 } } as Record],
+    additionals: [{ name: '.', type: 'OPT', udpPayloadSize: 1232, flags: 0, options: [] } as unknown as Record],
+  });
+  for (const [how, b] of [['plain', bytes], ['compressed', compressMessage(bytes)]] as const) {
+    const msg = decodeMessage(b);
+    assert.ok(!(msg instanceof MalformedMessage), `${how}: ${msg instanceof MalformedMessage ? msg.message : ''}`);
+    assert.equal(msg.answers.length, 7, how);
+    assert.equal(msg.authorities.length, 2, how);
+  }
+});
+
+test('upstream: a reply with a lying RDLENGTH is garbage, and the server is ranked last', async () => {
+  const ex = new FakeExchanger((req, query) => ({
+    kind: 'reply', bytes: aRdlength3(query.id, QUESTION), rttMs: 1, transport: req.transport, reused: false,
+  }));
+  const { upstream } = makeUpstream(ex);
+  const res = await upstream.query(q('www.test'));
+  assert.equal(res.kind === 'fail' && res.reason, 'malformed');
+  assert.equal(upstream.serverInfo({ address: '192.0.2.53', port: 53 }).consecutiveTimeouts, 1);
+});
