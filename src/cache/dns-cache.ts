@@ -97,16 +97,19 @@ export class DnsCache {
     };
   }
 
-  /** Records the validation result of a cached RRset (no-op when it is gone). */
-  setRRsetSecurity(name: string, type: string, security: CacheSecurity): void {
+  /**
+   * Records the validation result of a cached RRset (no-op when it is gone); `maxTtl` (seconds from
+   * now) shortens its life to what its signatures allow (RFC 4035 §5.3.3), below `min_ttl` too.
+   */
+  setRRsetSecurity(name: string, type: string, security: CacheSecurity, maxTtl?: number): void {
     const e = this.lru.peek(rrsetKey(name, type));
-    if (e) e.security = security;
+    if (e) this.settle(e, security, maxTtl);
   }
 
-  /** Records the validation result of the negative answer getNegative(name, type) would return. */
-  setNegativeSecurity(name: string, type: string, security: CacheSecurity): void {
+  /** Records the validation result of the negative answer getNegative(name, type) would return (`maxTtl` as above). */
+  setNegativeSecurity(name: string, type: string, security: CacheSecurity, maxTtl?: number): void {
     const e = this.lru.peek(nodataKey(name, type)) ?? this.lru.peek(nxdomainKey(name));
-    if (e) e.security = security;
+    if (e) this.settle(e, security, maxTtl);
   }
 
   /**
@@ -147,6 +150,13 @@ export class DnsCache {
 
   /** Drops everything. */
   clear(): void { this.lru.clear(); }
+
+  private settle(e: Entry, security: CacheSecurity, maxTtl: number | undefined): void {
+    e.security = security;
+    if (maxTtl === undefined) return;
+    e.expires = Math.min(e.expires, this.clock.now() + Math.max(0, maxTtl) * 1000);
+    e.origTtl = Math.min(e.origTtl, maxTtl);
+  }
 
   private negativeHit(e: Entry): NegativeHit {
     const { ttl, stale } = this.remaining(e);

@@ -11,5 +11,6 @@ export { signedData, compareNames, dnskeyRdata } from './canonical.js';
 export { verifyRrsig } from './verify.js';
 export { dsDigest, dsMatches } from './ds.js';
 export { checkRRset } from './rrset-check.js';
+export { capTtls, lowestCap, validatedTtl } from './ttl-cap.js';
 export { nsecCovers, nsecNameError, nsecNoData, nsecNoDs } from './nsec.js';
-export { nsec3Hash, nsec3NameError, nsec3NoData, nsec3NoDs } from './nsec3.js';
+export { nsec3Hash, nsec3NameError, nsec3NoData, nsec3NoDs, nsec3Synthesis, type Nsec3Denial } from './nsec3.js';

@@ -4,7 +4,8 @@
  * name through the ChainFetcher: an authenticated DS set leads to the child's DNSKEY set, which must
  * be signed by a key the DS names; authenticated denial of DS at a delegation (NSEC/NSEC3, or an
  * opt-out span) makes everything below insecure; denial at a name that is no zone cut keeps the
- * parent's keys. Results are cached until their TTL runs out (bogus ones for a minute, as Unbound).
+ * parent's keys. Results are cached until their TTL runs out (bogus ones for a minute, as Unbound),
+ * which for secure data is also capped by the signatures behind it (RFC 4035 §5.3.3).
  */
 import type { Record } from '../wire/index.js';
 import { RCODE, labels } from '../wire/index.js';
@@ -86,7 +87,7 @@ export class KeyChain {
    * Runs `attempt` again while it ends bogus, asking the fetcher to fetch afresh (it then avoids the
    * server that gave the bogus data: Unbound's blacklisting, RFC 4035 §5.5 on trying other servers).
    */
-  private async retrying<T extends Attempt | { ds: Record[] }>(attempt: (refetch: boolean) => Promise<T>): Promise<T> {
+  private async retrying<T extends Attempt | { ds: Record[]; ttl: number }>(attempt: (refetch: boolean) => Promise<T>): Promise<T> {
     let r = await attempt(false);
     for (let i = 0; i < MAX_REFETCH && 'result' in r && r.result.security === 'bogus'; i++) r = await attempt(true);
     return r;
@@ -103,19 +104,19 @@ export class KeyChain {
       const trusted = keys.filter((k) => anchored.some((a) => a.type === 'DNSKEY' && sameKey(a, k)));
       if (trusted.length === 0) return failed(DNSSEC_EDE.DNSKEY_MISSING, `no anchored DNSKEY for ${zone || '.'}`);
       const v = checkRRset(keys, sigsFor(ans.answer, zone, 'DNSKEY'), trusted, zone, this.nowSec(), budget);
-      return v.security === 'secure' ? { result: { security: 'secure', zone, keys }, ttl: minTtl(keys) } : { result: asKeyFailure(v), ttl: 0 };
+      return v.security === 'secure' ? { result: { security: 'secure', zone, keys }, ttl: v.ttl ?? minTtl(keys) } : { result: asKeyFailure(v), ttl: 0 };
     }));
   }
 
-  /** RFC 4035 §5.2: from an authenticated DS set to the child's DNSKEY set. */
-  private async keysFromDs(zone: string, dsSet: Record[], budget: SigBudget, anchored = false): Promise<KeyResult> {
+  /** RFC 4035 §5.2: from an authenticated DS set (kept at most `dsTtl` seconds) to the child's DNSKEY set. */
+  private async keysFromDs(zone: string, dsSet: Record[], budget: SigBudget, anchored = false, dsTtl = Infinity): Promise<KeyResult> {
     const supported = dsSet.filter(dsUsable);
     // RFC 4509 §3: with a SHA-256 (or stronger) DS present, SHA-1 DS records are ignored (no downgrade).
     const strong = supported.filter((ds) => dataOf<{ digestType: number }>(ds).digestType !== 1);
     const usable = strong.length > 0 ? strong : supported;
     // RFC 4035 §5.2: no supported algorithm or digest: insecure (RFC 6840 §5.2). An anchored zone is
     // primed first: no DNSKEY set at all is a failure even for unknown algorithms (as Unbound).
-    const unsupported: Attempt = { result: { security: 'insecure', ede: unsupportedEde(dsSet) }, ttl: minTtl(dsSet) };
+    const unsupported: Attempt = { result: { security: 'insecure', ede: unsupportedEde(dsSet) }, ttl: Math.min(minTtl(dsSet), dsTtl) };
     if (usable.length === 0 && !anchored) return this.remember(zone, unsupported);
     return this.remember(zone, await this.retrying(async (refetch): Promise<Attempt> => {
       const ans = await this.fetch(zone, 'DNSKEY', refetch);
@@ -129,7 +130,7 @@ export class KeyChain {
           const tag = keyTag(key);
           const own = sigs.filter((sig) => dataOf<{ keyTag: number }>(sig).keyTag === tag);
           const v = checkRRset(keys, own, [key], zone, this.nowSec(), budget);
-          if (v.security === 'secure') return { result: { security: 'secure', zone, keys }, ttl: minTtl(keys) };
+          if (v.security === 'secure') return { result: { security: 'secure', zone, keys }, ttl: Math.min(v.ttl ?? minTtl(keys), dsTtl) };
           failure = { result: asKeyFailure(v), ttl: 0 };
         }
       }
@@ -140,23 +141,23 @@ export class KeyChain {
   /** One label down from `parent`'s zone: is `name` a secure cut, an insecure one, or no cut? */
   private async descend(parent: SecureKeys, name: string, budget: SigBudget): Promise<KeyResult> {
     const r = await this.retrying((refetch) => this.dsAttempt(parent, name, budget, refetch));
-    return 'ds' in r ? this.keysFromDs(name, r.ds, budget) : this.remember(name, r);
+    return 'ds' in r ? this.keysFromDs(name, r.ds, budget, false, r.ttl) : this.remember(name, r);
   }
 
   /** The DS set at `name` authenticated with the parent's keys, or what its absence means. */
-  private async dsAttempt(parent: SecureKeys, name: string, budget: SigBudget, refetch: boolean): Promise<{ ds: Record[] } | Attempt> {
+  private async dsAttempt(parent: SecureKeys, name: string, budget: SigBudget, refetch: boolean): Promise<{ ds: Record[]; ttl: number } | Attempt> {
     const ans: ChainAnswer = await this.fetch(name, 'DS', refetch);
     const ds = ownedBy(ans.answer, name, 'DS');
     if (ds.length > 0) {
       const v = checkRRset(ds, sigsFor(ans.answer, name, 'DS'), parent.keys, parent.zone, this.nowSec(), budget);
-      return v.security === 'secure' ? { ds } : { result: asKeyFailure(v), ttl: 0 };
+      return v.security === 'secure' ? { ds, ttl: v.ttl ?? minTtl(ds) } : { result: asKeyFailure(v), ttl: 0 };
     }
     if (ans.rcode !== RCODE.NOERROR && ans.rcode !== RCODE.NXDOMAIN) return failed(DNSSEC_EDE.DNSSEC_BOGUS, `DS lookup for ${name} failed`);
     // A CNAME at the name: no zone cut there (RFC 2181 §10.1), the parent's keys stay in force.
     if (ans.answer.some((rr) => rr.type === 'CNAME' && lowerName(rr.name) === name)) return { result: parent, ttl: minTtl(ans.answer) };
     const denial = authenticatedDenial(ans.authority, parent, this.nowSec(), budget);
-    const says = nsecNoDs(denial, name) ?? nsec3NoDs(denial, name);
-    const ttl = minTtl(ans.authority);
+    const says = nsecNoDs(denial.records, name) ?? nsec3NoDs(denial.records, name);
+    const ttl = Math.min(minTtl(ans.authority), denial.ttl);
     if (says === 'delegation' || says === 'insecure') return { result: { security: 'insecure' }, ttl };
     if (says === 'no-cut') return { result: parent, ttl };
     return failed(DNSSEC_EDE.NSEC_MISSING, `no proof of absent DS at ${name}`);
@@ -179,14 +180,21 @@ function failed(infoCode: number, text: string): Attempt {
   return { result: bogus(infoCode, text), ttl: 0 };
 }
 
-/** The NSEC/NSEC3 records of `authority` whose RRsets authenticate with the zone's keys. */
-export function authenticatedDenial(authority: Record[], keys: SecureKeys, nowSec: number, budget: SigBudget): Record[] {
-  const out: Record[] = [];
+/**
+ * The NSEC/NSEC3 records of `authority` whose RRsets authenticate with the zone's keys, and the
+ * lowest TTL cap among them (RFC 4035 §5.3.3; Infinity when there are none).
+ */
+export function authenticatedDenial(authority: Record[], keys: SecureKeys, nowSec: number, budget: SigBudget): { records: Record[]; ttl: number } {
+  const records: Record[] = [];
+  let ttl = Infinity;
   for (const set of rrsets(authority.filter((rr) => rr.type === 'NSEC' || rr.type === 'NSEC3'))) {
     const v = checkRRset(set, sigsFor(authority, set[0].name, set[0].type), keys.keys, keys.zone, nowSec, budget);
-    if (v.security === 'secure') out.push(...set);
+    if (v.security === 'secure') {
+      records.push(...set);
+      ttl = Math.min(ttl, v.ttl ?? Infinity);
+    }
   }
-  return out;
+  return { records, ttl };
 }
 
 /** Groups records (no RRSIGs) into RRsets by lowercased owner and type, in order of appearance. */

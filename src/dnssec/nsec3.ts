@@ -1,9 +1,11 @@
 /**
  * Denial of existence with NSEC3 (RFC 5155 §8): the hash (§5), matching and covering (§8.3), the
  * closest encloser proof (§8.3), name error (§8.4), NODATA (§8.5), DS NODATA with opt-out (§8.6),
- * wildcard NODATA (§8.7), wildcard answers (§8.8). Records with an unknown hash algorithm are
- * ignored (§8.1); more than 150 iterations makes the answer insecure (RFC 9276 §3.2, as Unbound's
- * default). The NSEC3s given must already be authenticated. Pure functions on records.
+ * wildcard NODATA (§8.7), wildcard answers (§8.8), and the same proofs over NSEC3s kept from earlier
+ * answers (RFC 8198 aggressive use). Records with an unknown hash algorithm are ignored (§8.1);
+ * more than 150 iterations makes the answer insecure (RFC 9276 §3.2, as Unbound's default). A
+ * parent-side NSEC3 (NS without SOA) or one with DNAME says nothing about names below its owner
+ * (§8.3, RFC 6840 §4.1). The NSEC3s given must already be authenticated. Pure functions on records.
  */
 import { createHash } from 'node:crypto';
 import type { Record } from '../wire/index.js';
@@ -41,7 +43,10 @@ export function nsec3Hash(name: string, salt: Buffer, iterations: number): strin
 }
 
 /** One usable NSEC3 record, hashes as base32hex. */
-interface Entry { hash: string; next: string; types: Set<string>; optOut: boolean }
+interface Entry { hash: string; next: string; types: Set<string>; optOut: boolean; rr: Record }
+
+/** RFC 5155 §8.3, RFC 6840 §4.1: a delegation point (NS without SOA) or a DNAME owner encloses nothing provable. */
+const endsProofs = (e: Entry): boolean => (e.types.has('NS') && !e.types.has('SOA')) || e.types.has('DNAME');
 
 /** The NSEC3 records of one zone with their shared parameters. */
 class Nsec3Set {
@@ -62,13 +67,14 @@ class Nsec3Set {
     const h = this.hash(name);
     return this.entries.find((e) => (e.hash < e.next ? e.hash < h && h < e.next : h > e.hash || h < e.next));
   }
-  /** RFC 5155 §8.3: the closest encloser of `name` and the NSEC3 covering its next closer name. */
-  closestEncloser(name: string): { ce: string; nextCloser: string; cover: Entry } | undefined {
+  /** RFC 5155 §8.3: the closest encloser of `name`, the NSEC3 matching it, and the one covering its next closer name. */
+  closestEncloser(name: string): { ce: string; nextCloser: string; match: Entry; cover: Entry } | undefined {
     let child = name;
     for (let ce = parentName(name); ce !== undefined && isSubdomain(ce, this.zone); ce = parentName(ce)) {
-      if (this.match(ce)) {
-        const cover = this.cover(child);
-        return cover ? { ce, nextCloser: child, cover } : undefined;
+      const match = this.match(ce);
+      if (match) {
+        const cover = endsProofs(match) ? undefined : this.cover(child);
+        return cover ? { ce, nextCloser: child, match, cover } : undefined;
       }
       child = ce;
       if (ce === '') break;
@@ -89,7 +95,7 @@ function nsec3Set(records: Record[], name: string): Nsec3Set | undefined {
   for (const rr of usable) {
     const d = dataOf<Nsec3Data>(rr);
     if (parentName(lowerName(rr.name)) !== zone || d.iterations !== p.iterations || !d.salt.equals(p.salt)) continue;
-    entries.push({ hash: labels(lowerName(rr.name))[0], next: base32hex(d.nextDomain), types: typesOf(rr), optOut: (d.flags & 1) === 1 });
+    entries.push({ hash: labels(lowerName(rr.name))[0], next: base32hex(d.nextDomain), types: typesOf(rr), optOut: (d.flags & 1) === 1, rr });
   }
   return new Nsec3Set(zone, entries, p.salt, p.iterations);
 }
@@ -113,10 +119,10 @@ export function nsec3NameError(records: Record[], name: string): Nsec3Proof {
   });
 }
 
-/** As nsec.ts lacksType: DS needs the parent side (no SOA), except at the root. */
+/** As nsec.ts lacksType: DS needs the parent side (no SOA), except at the root; a parent-side NSEC3 denies only DS. */
 function lacks(e: Entry, type: string, name: string): boolean {
   if (e.types.has(type) || e.types.has('CNAME')) return false;
-  return type === 'DS' ? !e.types.has('SOA') || name === '' : true;
+  return type === 'DS' ? !e.types.has('SOA') || name === '' : !(e.types.has('NS') && !e.types.has('SOA'));
 }
 
 /** RFC 5155 §8.5-§8.7: NODATA: a match without the type; opt-out (§8.6) → insecure; wildcard NODATA (§8.7). */
@@ -131,6 +137,28 @@ export function nsec3NoData(records: Record[], name: string, type: string): Nsec
     const wc = s.match(wildcardOf(ce.ce));
     return wc && lacks(wc, type, name) ? 'secure' : undefined;
   });
+}
+
+/** A negative answer kept NSEC3s prove securely, with the NSEC3 records the proof rests on. */
+export interface Nsec3Denial { kind: 'nxdomain' | 'nodata'; proof: Record[] }
+
+/**
+ * RFC 8198 §5.1/§5.2 with NSEC3: NXDOMAIN (§8.4) or NODATA (§8.5, wildcard NODATA §8.7) for (name,
+ * type) from authenticated NSEC3s of one zone, e.g. kept from earlier answers; undefined unless the
+ * proof is secure (an opt-out span or too many iterations never synthesizes an answer).
+ */
+export function nsec3Synthesis(records: Record[], name: string, type: string): Nsec3Denial | undefined {
+  const s = nsec3Set(records, name);
+  if (!s || s.iterations > MAX_NSEC3_ITERATIONS) return undefined;
+  const exact = s.match(name);
+  if (exact) return lacks(exact, type, name) ? { kind: 'nodata', proof: [exact.rr] } : undefined;
+  const ce = s.closestEncloser(name);
+  if (!ce || ce.cover.optOut) return undefined;
+  const proof = [ce.match.rr, ce.cover.rr];
+  const wc = s.match(wildcardOf(ce.ce));
+  if (wc) return lacks(wc, type, name) ? { kind: 'nodata', proof: [...proof, wc.rr] } : undefined;
+  const wcCover = s.cover(wildcardOf(ce.ce));
+  return wcCover ? { kind: 'nxdomain', proof: [...new Set([...proof, wcCover.rr])] } : undefined;
 }
 
 /** RFC 5155 §8.8: a wildcard answer from closest encloser `ce` needs the next closer name covered. */

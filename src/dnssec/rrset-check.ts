@@ -9,6 +9,7 @@ import type { Record } from '../wire/index.js';
 import { isSupportedAlgorithm } from './algorithms.js';
 import { dataOf, lowerName, type DnskeyData, type RrsigData } from './canonical.js';
 import { keyTag } from './key-tag.js';
+import { validatedTtl } from './ttl-cap.js';
 import { DNSSEC_EDE, type Ede, type Verdict } from './types.js';
 import { verifyRrsig } from './verify.js';
 
@@ -40,7 +41,8 @@ function timeProblem(sig: RrsigData, nowSec: number): number | undefined {
 
 /**
  * Authenticates `rrset` (one owner, type, class) with `sigs` against `keys`, the DNSKEYs of `zone`.
- * Returns secure, or bogus with the most telling EDE.
+ * Returns secure with the TTL cap the good signature sets (RFC 4035 §5.3.3), or bogus with the most
+ * telling EDE.
  */
 export function checkRRset(rrset: Record[], sigs: Record[], keys: Record[], zone: string, nowSec: number, budget: SigBudget): Verdict {
   const type = rrset[0].type;
@@ -62,7 +64,7 @@ export function checkRRset(rrset: Record[], sigs: Record[], keys: Record[], zone
     }
     for (const key of candidates) {
       if (budget.left-- <= 0) return bogus(DNSSEC_EDE.DNSSEC_BOGUS, 'too many signatures to check');
-      if (verifyRrsig(rrset, sigRecord, key)) return { security: 'secure' };
+      if (verifyRrsig(rrset, sigRecord, key)) return { security: 'secure', ttl: validatedTtl(rrset, sigRecord, nowSec) };
     }
     reason = DNSSEC_EDE.DNSSEC_BOGUS;
   }

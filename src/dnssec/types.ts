@@ -15,14 +15,22 @@ export type Ede = ExtendedError;
 /** RFC 8914 §4 codes (the registry in wire/ serves the validator too). */
 export const DNSSEC_EDE = EDE_CODE;
 
+/** RFC 4035 §5.3.3: the most seconds each authenticated RRset may be kept, by "owner|type" (ttl-cap.ts). */
+export type TtlCaps = Map<string, number>;
+
 /**
  * The outcome of validating something: its state, for bogus data why, and for secure data the
- * authenticated NSEC records that came with it (usable for aggressive caching, RFC 8198).
+ * authenticated NSEC and NSEC3 records that came with it (usable for aggressive caching, RFC 8198)
+ * and how long the authenticated RRsets may be kept.
  */
 export interface Verdict {
   security: Security;
   ede?: Ede;
   nsecs?: Record[];
+  /** One RRset found secure: its TTL cap (RFC 4035 §5.3.3). */
+  ttl?: number;
+  /** A whole step: the TTL cap of every RRset found secure. */
+  ttlCaps?: TtlCaps;
   /** "owner|type" of the answer RRset whose own signatures failed, when that made the data bogus. */
   bogusRRset?: string;
 }

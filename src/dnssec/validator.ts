@@ -16,7 +16,8 @@ import { KeyChain, rrsets } from './key-chain.js';
 import { nsecNameError, nsecNoCloserMatch, nsecNoData } from './nsec.js';
 import { nsec3NameError, nsec3NoCloserMatch, nsec3NoData, type Nsec3Proof } from './nsec3.js';
 import { MAX_SIG_CHECKS, bogus, checkRRset, sigsFor, type SigBudget } from './rrset-check.js';
-import { DNSSEC_EDE, type ChainFetcher, type TrustAnchors, type Verdict } from './types.js';
+import { rrsetKey } from './ttl-cap.js';
+import { DNSSEC_EDE, type ChainFetcher, type TrustAnchors, type TtlCaps, type Verdict } from './types.js';
 
 /** One resolution step to validate. */
 export interface ValidationInput {
@@ -57,24 +58,32 @@ export class Validator {
     const budget: SigBudget = { left: MAX_SIG_CHECKS };
     let verdict: Verdict = { security: 'secure' };
     const denial: Record[] = [];
+    const caps: TtlCaps = new Map();
+    const checked = async (set: Record[], from: Record[]): Promise<Verdict> => {
+      const v = await this.rrset(set, from, input.zone, budget);
+      if (v.security === 'secure' && v.ttl !== undefined) caps.set(rrsetKey(set[0]), v.ttl);
+      return v;
+    };
     for (const set of rrsets(input.authority)) {
       if (!['SOA', 'NSEC', 'NSEC3'].includes(set[0].type)) continue;
-      const v = await this.rrset(set, input.authority, input.zone, budget);
+      const v = await checked(set, input.authority);
       if (v.security === 'secure' && set[0].type !== 'SOA') denial.push(...set);
       // Unprovable NSEC records in a positive answer are extra data, not a reason for bogus.
       if (set[0].type === 'SOA' || input.kind === 'nxdomain' || input.kind === 'nodata') verdict = worst(verdict, v);
     }
     for (const set of rrsets(input.records)) {
       if (synthesizedFromDname(set, input.records)) continue; // RFC 6672 §5.3.3: checked via its DNAME
-      const v = await this.rrset(set, input.records, input.zone, budget);
-      if (v.security === 'bogus') return { ...v, bogusRRset: `${lowerName(set[0].name)}|${set[0].type}` };
+      const v = await checked(set, input.records);
+      if (v.security === 'bogus') return { ...v, bogusRRset: rrsetKey(set[0]) };
       verdict = worst(verdict, v);
       if (verdict.security === 'secure') verdict = worst(verdict, this.wildcard(set, input.records, denial));
     }
     if (verdict.security !== 'secure') return verdict;
-    if (input.kind === 'nxdomain' || input.kind === 'nodata') return this.denial(input, denial);
-    const nsecs = onlyNsec(denial);
-    return nsecs.length > 0 ? { ...verdict, nsecs } : verdict;
+    const result = input.kind === 'nxdomain' || input.kind === 'nodata' ? this.denial(input, denial) : verdict;
+    if (result.security !== 'secure') return result;
+    // RFC 4035 §5.3.3: secure data is kept no longer than its signatures allow; the authenticated
+    // NSEC/NSEC3 records go along for aggressive use (RFC 8198).
+    return { security: 'secure', ...(denial.length > 0 ? { nsecs: denial } : {}), ttlCaps: caps };
   }
 
   /** One RRset: secure with its signer's keys, insecure in an insecure zone, else bogus. */
@@ -110,15 +119,13 @@ export class Validator {
   private denial(input: ValidationInput, denial: Record[]): Verdict {
     const name = lastName(input.qname, input.records);
     if (input.kind === 'nxdomain') {
-      if (nsecNameError(denial, name)) return { security: 'secure', nsecs: onlyNsec(denial) };
+      if (nsecNameError(denial, name)) return { security: 'secure' };
       return proofVerdict(nsec3NameError(denial, name), `no proof that ${name} does not exist`);
     }
-    if (nsecNoData(denial, name, input.qtype)) return { security: 'secure', nsecs: onlyNsec(denial) };
+    if (nsecNoData(denial, name, input.qtype)) return { security: 'secure' };
     return proofVerdict(nsec3NoData(denial, name, input.qtype), `no proof that ${name} has no ${input.qtype}`);
   }
 }
-
-const onlyNsec = (records: Record[]): Record[] => records.filter((rr) => rr.type === 'NSEC');
 
 function proofVerdict(p: Nsec3Proof, text: string): Verdict {
   if (p === 'secure') return { security: 'secure' };

@@ -1,16 +1,18 @@
 /**
- * Aggressive use of the DNSSEC-validated cache (RFC 8198, NSEC only). Authenticated NSEC records
+ * Aggressive use of the DNSSEC-validated cache (RFC 8198). Authenticated NSEC and NSEC3 records
  * are kept per zone (the signer), with the zone's signed SOA when a negative answer brought it, and
  * so are the wildcard RRsets that validated expansions came from. A question they answer is then
- * answered without asking: NXDOMAIN or NODATA (§5.1, §5.2: the same proofs as dnssec/nsec.ts, the
- * SOA's TTL as a cap, §5.4) or a wildcard expansion whose name an NSEC proves absent (§5.3). Only
- * used while validating; bounded in zones and entries; expiry from the clock.
+ * answered without asking: NXDOMAIN or NODATA (§5.1, §5.2: the same proofs as dnssec/nsec.ts and,
+ * for NSEC3, dnssec/nsec3.ts nsec3Synthesis, never from opt-out spans; the SOA's TTL as a cap,
+ * §5.4) or a wildcard expansion whose name an NSEC proves absent (§5.3). Only used while
+ * validating; bounded in zones and entries; expiry from the clock (TTLs already capped by the
+ * signatures, RFC 4035 §5.3.3).
  */
 import type { Record } from '../wire/index.js';
 import { isSubdomain, labelCount, labels, normalizeName, parentName } from '../wire/index.js';
 import type { Clock } from '../util/index.js';
 import { ttlOf } from '../cache/index.js';
-import { nsecCovers, nsecNameError, nsecNoData } from '../dnssec/index.js';
+import { nsec3Synthesis, nsecCovers, nsecNameError, nsecNoData } from '../dnssec/index.js';
 import type { IterOutcome } from './iter-types.js';
 import { coveredType } from './iter-store.js';
 import { ownerOf, targetOf } from './scrub.js';
@@ -19,7 +21,7 @@ const MAX_ZONES = 256;
 const MAX_ENTRIES_PER_ZONE = 512;
 
 interface Kept { records: Record[]; expires: number }
-interface Zone { soa?: Kept; nsecs: Map<string, Kept>; wildcards: Map<string, Kept> }
+interface Zone { soa?: Kept; nsecs: Map<string, Kept>; nsec3s: Map<string, Kept>; wildcards: Map<string, Kept> }
 
 const sigsOver = (records: Record[], owner: string, type: string): Record[] =>
   records.filter((rr) => rr.type === 'RRSIG' && coveredType(rr) === type && ownerOf(rr) === owner);
@@ -39,7 +41,7 @@ export class AggressiveNsec {
 
   constructor(private readonly clock: Clock) {}
 
-  /** Keeps authenticated `nsecs` with their RRSIGs (and the zone's SOA when present), all from `section`. */
+  /** Keeps authenticated `nsecs` (NSEC and NSEC3) with their RRSIGs (and the zone's SOA when present), all from `section`. */
   store(nsecs: Record[], section: Record[]): void {
     const now = this.clock.now();
     const soa = section.find((rr) => rr.type === 'SOA');
@@ -47,11 +49,12 @@ export class AggressiveNsec {
     const cap = soa ? Math.min(ttlOf(soa), Number(dataField(soa, 'minimum') ?? 0)) : Infinity;
     for (const nsec of nsecs) {
       const owner = ownerOf(nsec);
-      const sigs = sigsOver(section, owner, 'NSEC');
+      const sigs = sigsOver(section, owner, nsec.type);
       if (sigs.length === 0) continue;
       const z = this.zone(signerOf(sigs[0]));
       if (soa && ownerOf(soa) === signerOf(sigs[0])) z.soa = { records: [soa, ...sigsOver(section, ownerOf(soa), 'SOA')], expires: now + cap * 1000 };
-      bounded(z.nsecs, owner, { records: [nsec, ...sigs], expires: now + Math.min(cap, ttlOf(nsec)) * 1000 }, MAX_ENTRIES_PER_ZONE);
+      const kept = { records: [nsec, ...sigs], expires: now + Math.min(cap, ttlOf(nsec)) * 1000 };
+      bounded(nsec.type === 'NSEC3' ? z.nsec3s : z.nsecs, owner, kept, MAX_ENTRIES_PER_ZONE);
     }
   }
 
@@ -83,6 +86,8 @@ export class AggressiveNsec {
     const withTtl = (ks: Kept[]): Record[] => ks.flatMap((k) => k.records.map((rr) => ({ ...rr, ttl: left(k) }) as Record));
     const denial = (): Kept[] => fresh.filter((k) => partOfDenial(k.records[0], name));
     const soa = zone.soa && zone.soa.expires > now ? zone.soa : undefined;
+    const nsec3 = soa && this.nsec3Denial(zone, name, type, now);
+    if (soa && nsec3) return { kind: nsec3.kind, records: [], authority: withTtl([soa, ...nsec3.used]), name, security: 'secure' };
     if (soa && nsecNoData(nsecs, name, type)) {
       const exact = fresh.find((k) => ownerOf(k.records[0]) === name);
       return { kind: 'nodata', records: [], authority: withTtl([soa, ...(exact ? [exact] : denial())]), name, security: 'secure' };
@@ -102,6 +107,14 @@ export class AggressiveNsec {
     return undefined;
   }
 
+  /** RFC 8198 §5.1/§5.2 with NSEC3: a secure NXDOMAIN or NODATA proof from the zone's kept NSEC3s, and the entries it uses. */
+  private nsec3Denial(zone: Zone, name: string, type: string, now: number): { kind: 'nxdomain' | 'nodata'; used: Kept[] } | undefined {
+    if (zone.nsec3s.size === 0) return undefined;
+    const fresh = [...zone.nsec3s.values()].filter((k) => k.expires > now);
+    const d = nsec3Synthesis(fresh.map((k) => k.records[0]), name, type);
+    return d && { kind: d.kind, used: fresh.filter((k) => d.proof.includes(k.records[0])) };
+  }
+
   /** RFC 8198 §5.3: the kept wildcard at the closest encloser that `cover` implies, for type or CNAME. */
   private expansion(zone: Zone, name: string, type: string, cover: Record, now: number): Kept | undefined {
     const next = normalizeName(String(dataField(cover, 'nextDomain')));
@@ -118,7 +131,7 @@ export class AggressiveNsec {
   private zone(name: string): Zone {
     let z = this.zones.get(name);
     if (!z) {
-      z = { nsecs: new Map(), wildcards: new Map() };
+      z = { nsecs: new Map(), nsec3s: new Map(), wildcards: new Map() };
       bounded(this.zones, name, z, MAX_ZONES);
     }
     return z;

@@ -120,15 +120,14 @@ export class ChainResolver {
   private async validated(
     name: string, type: string, step: Step, validation: StepValidation, parent?: Task,
   ): Promise<{ step: Step; verdict: Verdict }> {
-    let verdict = await validation.check(name, type, step);
-    for (let i = 0; i < LIMITS.maxBogusRefetch && verdict.security === 'bogus' && step.server; i++) {
-      this.distrust(name, type, step);
+    let checked = await validation.check(name, type, step);
+    for (let i = 0; i < LIMITS.maxBogusRefetch && checked.verdict.security === 'bogus' && checked.step.server; i++) {
+      this.distrust(name, type, checked.step);
       const again = await this.mesh.resolve(name, type, parent);
       if (again.kind === 'fail') break;
-      step = again;
-      verdict = await validation.check(name, type, step);
+      checked = await validation.check(name, type, again);
     }
-    return { step, verdict };
+    return checked;
   }
 
   private noteSource(name: string, type: string, step: IterOutcome): void {

@@ -8,7 +8,8 @@
  */
 import type { DnsCache } from '../cache/index.js';
 import type { Logger } from '../log/index.js';
-import type { ChainFetcher, Security, Validator, Verdict } from '../dnssec/index.js';
+import type { ChainFetcher, Security, TtlCaps, Validator, Verdict } from '../dnssec/index.js';
+import { capTtls, lowestCap } from '../dnssec/index.js';
 import type { Record } from '../wire/index.js';
 import { RCODE } from '../wire/index.js';
 import { errorMessage, type Clock } from '../util/index.js';
@@ -16,8 +17,12 @@ import { AggressiveNsec } from './aggressive-nsec.js';
 import type { IterOutcome } from './iter-types.js';
 import { ownerOf } from './scrub.js';
 
+type Step = Exclude<IterOutcome, { kind: 'fail' }>;
+
 /** RFC 8914 §4.7: DNSSEC Bogus, for bogus data found in the cache (the first reason is not kept). */
 const BOGUS_EDE = { infoCode: 6, extraText: 'cached data failed DNSSEC validation' };
+/** Seconds bogus data stays in the cache. */
+const BOGUS_TTL_S = 60;
 
 export class StepValidation {
   private readonly aggressive: AggressiveNsec;
@@ -40,10 +45,14 @@ export class StepValidation {
     return step.security === 'bogus' ? { security: 'bogus', ede: BOGUS_EDE } : { security: step.security };
   }
 
-  /** The security of one step for (lowercased name, type); validates and stores it unless known. */
-  async check(name: string, type: string, step: Exclude<IterOutcome, { kind: 'fail' }>): Promise<Verdict> {
+  /**
+   * The security of one step for (lowercased name, type); validates and stores it unless known. A
+   * step found secure comes back with its TTLs capped as its signatures allow, and the cache keeps
+   * it no longer (RFC 4035 §5.3.3).
+   */
+  async check(name: string, type: string, step: Step): Promise<{ step: Step; verdict: Verdict }> {
     const known = this.known(step);
-    if (known) return known;
+    if (known) return { step, verdict: known };
     const negative = step.kind === 'nxdomain' || step.kind === 'nodata';
     let verdict: Verdict;
     try {
@@ -57,21 +66,35 @@ export class StepValidation {
       verdict = { security: 'bogus', ede: { infoCode: 6, extraText: 'validation error' } };
     }
     this.log.debug({ qname: name, qtype: type, kind: step.kind, security: verdict.security, ede: verdict.ede }, 'validated');
+    let served = step;
     if (verdict.security === 'bogus') {
-      // Only the RRset that failed is stored as bogus; the rest is validated again when used.
+      // Only the RRset that failed is stored as bogus, for at most a minute (RFC 4035 §4.7's BAD
+      // cache; Unbound's val-bogus-ttl); the rest is validated again when used.
       const [owner, rrtype] = verdict.bogusRRset?.split('|') ?? [];
-      if (owner !== undefined) this.cache.setRRsetSecurity(owner, rrtype, 'bogus');
-      if (negative && owner === undefined) this.cache.setNegativeSecurity(step.name ?? name, type, 'bogus');
+      if (owner !== undefined) this.cache.setRRsetSecurity(owner, rrtype, 'bogus', BOGUS_TTL_S);
+      if (negative && owner === undefined) this.cache.setNegativeSecurity(step.name ?? name, type, 'bogus', BOGUS_TTL_S);
     } else {
-      for (const rr of step.records) if (rr.type !== 'RRSIG') this.cache.setRRsetSecurity(ownerOf(rr), rr.type, verdict.security);
-      if (negative) this.cache.setNegativeSecurity(step.name ?? name, type, verdict.security);
+      const caps = verdict.ttlCaps ?? new Map<string, number>();
+      for (const rr of step.records) if (rr.type !== 'RRSIG') this.cache.setRRsetSecurity(ownerOf(rr), rr.type, verdict.security, lowestCap([rr], caps));
+      if (negative) this.cache.setNegativeSecurity(step.name ?? name, type, verdict.security, lowestCap(step.authority, caps));
+      served = capped(step, caps);
     }
     if (verdict.security === 'secure' && verdict.nsecs) {
-      if (negative) this.aggressive.store(verdict.nsecs, step.authority);
-      else this.aggressive.storeWildcards(step.records, verdict.nsecs, step.proof ?? []);
+      const nsecs = capTtls(verdict.nsecs, verdict.ttlCaps ?? new Map());
+      if (served.kind === 'nxdomain' || served.kind === 'nodata') this.aggressive.store(nsecs, served.authority);
+      else this.aggressive.storeWildcards(served.records, nsecs, served.proof ?? []);
     }
-    return verdict;
+    return { step: served, verdict };
   }
+}
+
+/** The step with the TTLs of its authenticated RRsets lowered to their caps (RFC 4035 §5.3.3). */
+function capped(step: Step, caps: TtlCaps): Step {
+  if (caps.size === 0) return step;
+  const out = { ...step, records: capTtls(step.records, caps) };
+  if ('authority' in out) out.authority = capTtls(out.authority, caps);
+  if (out.proof) out.proof = capTtls(out.proof, caps);
+  return out;
 }
 
 /** RFC 4035 §5: the security of a whole answer is its weakest step's. */

@@ -2,13 +2,14 @@
  * Denial of existence on hand-built record sets: NSEC (RFC 4035 §5.4: name error, NODATA, empty
  * non-terminal, wildcard NODATA, DS absence at a delegation) and NSEC3 (RFC 5155: the hash vectors
  * of Appendix A — zone "example", salt aabbccdd, 12 iterations — and the proofs of §8.4-§8.7,
- * opt-out, the RFC 9276 iteration limit). The proofs here are checked without signatures: the
+ * opt-out, the RFC 9276 iteration limit, parent-side NSEC3s, and the RFC 8198 synthesis from kept
+ * NSEC3s). The proofs here are checked without signatures: the
  * validator authenticates the records first (dnssec-validator.test.ts).
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  compareNames, nsec3Hash, nsec3NameError, nsec3NoData, nsec3NoDs, nsecCovers, nsecNameError, nsecNoData, nsecNoDs,
+  compareNames, nsec3Hash, nsec3NameError, nsec3NoData, nsec3NoDs, nsec3Synthesis, nsecCovers, nsecNameError, nsecNoData, nsecNoDs,
 } from '../../src/dnssec/index.js';
 import { rrs } from './dnssec-fixtures.js';
 
@@ -121,4 +122,31 @@ test('NSEC3 above 150 iterations is insecure (RFC 9276 §3.2)', () => {
   const high = rrs('0p9mhaveqvm6t7vbl5lop2u3t2rp3tom.example. 3600 IN NSEC3 1 0 500 aabbccdd 2t7b4g4vsa5smi47k61mv5bv1a22bojr A RRSIG');
   assert.equal(nsec3NameError(high, 'nope.example'), 'insecure');
   assert.equal(nsec3NoDs(high, 'nope.example'), 'insecure');
+});
+
+test('a parent-side NSEC3 (NS without SOA) proves nothing below the delegation and denies only DS (RFC 5155 §8.3, RFC 6840 §4.1)', () => {
+  // a.example (35mt...) is a delegation with DS: names below it belong to the child zone.
+  assert.equal(nsec3NameError(chain, 'x.a.example'), undefined, 'no closest encloser proof at a delegation point');
+  assert.equal(nsec3NoData(chain, 'x.a.example', 'A'), undefined);
+  assert.equal(nsec3NoData(chain, 'a.example', 'A'), undefined, 'the A records are in the child zone');
+  assert.equal(nsec3NoData(chain, 'ns1.example', 'MX'), 'secure');
+});
+
+test('RFC 8198 with NSEC3: kept records synthesize NXDOMAIN and NODATA only where the proof is secure', () => {
+  const owners = (d: ReturnType<typeof nsec3Synthesis>): string[] => (d?.proof ?? []).map((rr) => rr.name.slice(0, 4)).sort();
+  const nx = nsec3Synthesis(chain, 'a.c.x.w.example', 'A');
+  assert.equal(nx?.kind, 'nxdomain');
+  assert.deepEqual(owners(nx), ['0p9m', '35mt', 'b4um'], 'closest encloser x.w.example (b4um), next closer covered (35mt), wildcard covered (0p9m): B.1');
+  const nodata = nsec3Synthesis(chain, 'ns1.example', 'MX');
+  assert.deepEqual([nodata?.kind, owners(nodata)], ['nodata', ['2t7b']]);
+  assert.equal(nsec3Synthesis(chain, 'ns1.example', 'A'), undefined, 'the name has the type');
+  const wildcard = nsec3Synthesis(chain, 'a.z.w.example', 'AAAA');
+  assert.deepEqual([wildcard?.kind, owners(wildcard)], ['nodata', ['k8ud', 'q04j', 'r53b']], 'wildcard NODATA (B.7)');
+  assert.equal(nsec3Synthesis(chain, 'a.z.w.example', 'MX'), undefined, 'the wildcard has MX: an answer, not a denial');
+  assert.equal(nsec3Synthesis(h('b4um', '0p9m'), 'a.c.x.w.example', 'A'), undefined, 'wildcard not covered by what is kept');
+  assert.equal(nsec3Synthesis(optOutChain, 'a.c.x.w.example', 'A'), undefined, 'opt-out span: never synthesized');
+  assert.equal(nsec3Synthesis(optOutChain, 'c.example', 'A'), undefined);
+  assert.equal(nsec3Synthesis(chain, 'x.a.example', 'A'), undefined, 'below a delegation');
+  const high = rrs('0p9mhaveqvm6t7vbl5lop2u3t2rp3tom.example. 3600 IN NSEC3 1 0 500 aabbccdd 2t7b4g4vsa5smi47k61mv5bv1a22bojr A RRSIG');
+  assert.equal(nsec3Synthesis(high, 'nope.example', 'A'), undefined, 'above 150 iterations');
 });
