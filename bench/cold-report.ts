@@ -17,6 +17,8 @@ export interface ColdOptions {
   wardNodeArgs: string[];
   /** Ward's cache.max_bytes in MiB (default 64). */
   wardCacheMiB: number;
+  /** Names in zones of their own resolved (unmeasured) by each resolver first (--warmup; 0: none). */
+  warmup: number;
 }
 
 export interface ColdResult {
@@ -118,7 +120,11 @@ export function renderCold(r: ColdReport): string {
       + '(www, mail, api, blog, shop, cdn CNAME www, 4 wildcard matches per zone), shuffled',
     `- round-trip time added to every authority: ${o.rtt} ms (delaying relays, which count the queries); no DoT at the authorities`,
     `- load: dnsperf over UDP, each name once (-n 1), ${o.concurrency} queries outstanding, 10 s timeout; `
-      + 'each resolver starts with an empty cache; Unbound first, then Ward; lab, relays, resolver and dnsperf share the machine',
+      + `each resolver starts with an empty cache; ${o.warmup > 0
+        ? `it first resolves ${num(o.warmup)} other names in zones of their own (not measured: the process, its JIT and its `
+          + 'root and TLD delegations are warm, every measured zone is cold); '
+        : 'no warm-up (a process just started: Ward\'s JIT is cold too); '}`
+      + 'Unbound first, then Ward; lab, relays, resolver and dnsperf share the machine',
     `- Unbound: num-threads 1, qname-minimisation ${o.qmin ? 'yes' : 'no'}, default caches; `
       + `Ward: defaults (qname_minimisation ${o.qmin ? 'on' : 'off'}, cache.max_bytes ${o.wardCacheMiB} MiB)`
       + `${o.wardNodeArgs.length > 0 ? `, node ${o.wardNodeArgs.join(' ')}` : ''}`,

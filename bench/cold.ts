@@ -7,8 +7,13 @@
  * now cached, as fast as each answers over UDP, TCP and DoT, next to the bare Node.js responder.
  * Prints Markdown and writes bench/results/cold-<date>.md. Every child is stopped at the end, even on error.
  *
- *   node dist/bench/cold.js [--names 10000] [--rtt 20] [--concurrency 100] [--seconds 5] [--rounds 1]
+ *   node dist/bench/cold.js [--names 10000] [--warmup 2000] [--rtt 20] [--concurrency 100] [--seconds 5] [--rounds 1]
  *                           [--no-write] [--no-pin] [--no-qmin] [--ward-cache-mib 64] [--ward-node-arg --trace-gc]...
+ *
+ * --warmup N: before the measured pass, each resolver resolves N other names, in zones none of the measured
+ * names are in (so every measured zone is still cold), the way a running resolver has resolved other names
+ * before: the process is warm (Node.js's JIT compiles the hot code after a few thousand queries), and so are
+ * the root and TLD delegations. --warmup 0 measures a process just started.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
@@ -21,13 +26,13 @@ import { peekQuestion } from '../src/wire/index.js';
 import { renderCold, type ColdOptions, type ColdResult } from './cold-report.js';
 import { publishReport, runBench } from './report.js';
 import { quantile, runDnsperf } from './dnsperf.js';
-import { scaleTree, type ScaleTree } from './scale-zones.js';
+import { NAMES_PER_ZONE, scaleTree, type ScaleTree } from './scale-zones.js';
 import { LAB_RESOLVER_ADDRESS, startBare, startLabResolver, type LabResolver, type Target } from './targets.js';
 import { measureThroughput, pinToCpu } from './throughput.js';
 
 function parseOptions(argv: string[]): ColdOptions {
   const o: ColdOptions = {
-    names: 10_000, rtt: 20, concurrency: 100, seconds: 5, rounds: 1, write: true, pin: cpus().length >= 2, qmin: true, wardNodeArgs: [], wardCacheMiB: 64,
+    names: 10_000, warmup: 2_000, rtt: 20, concurrency: 100, seconds: 5, rounds: 1, write: true, pin: cpus().length >= 2, qmin: true, wardNodeArgs: [], wardCacheMiB: 64,
   };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
@@ -37,6 +42,7 @@ function parseOptions(argv: string[]): ColdOptions {
       return n;
     };
     if (a === '--names') o.names = Math.max(10, value(39_960));
+    else if (a === '--warmup') o.warmup = value(20_000);
     else if (a === '--rtt') o.rtt = value(500);
     else if (a === '--concurrency') o.concurrency = Math.max(1, value(1000));
     else if (a === '--seconds') o.seconds = Math.max(1, value(60));
@@ -101,6 +107,21 @@ async function checkAnswers(t: Target, tree: ScaleTree, sample: number): Promise
   return { checked, right, wrong };
 }
 
+/**
+ * Splits a tree's names: those of the first zones (in shuffled order) that hold `warmup` names are the
+ * warm-up; the rest, in zones of their own, are measured. The tree returned lists the measured names.
+ */
+function splitWarmup(full: ScaleTree, warmup: number): { tree: ScaleTree; warmNames: string[] } {
+  const zoneOf = (name: string): string => name.replace(/\.$/, '').split('.').slice(-2).join('.');
+  const warmZones = new Set<string>();
+  for (const n of full.names) {
+    if (warmZones.size * NAMES_PER_ZONE >= warmup) break;
+    warmZones.add(zoneOf(n));
+  }
+  const warmNames = full.names.filter((n) => warmZones.has(zoneOf(n)));
+  return { tree: { ...full, names: full.names.filter((n) => !warmZones.has(zoneOf(n))) }, warmNames };
+}
+
 /** Upstream queries seen so far per source address (each resolver sends from its own), by class. */
 const seen = new Map<string, Map<string, number>>();
 
@@ -154,7 +175,8 @@ async function coldRun(lab: Lab, t: Target, tree: ScaleTree, o: ColdOptions, que
 async function main(): Promise<void> {
   const o = parseOptions(process.argv.slice(2));
   const log = (s: string): void => { process.stderr.write(`bench: ${s}\n`); };
-  const tree = scaleTree(o.names);
+  const { tree, warmNames } = splitWarmup(scaleTree(o.names + o.warmup), o.warmup);
+  if (o.names + o.warmup > 39_960) throw new Error('--names plus --warmup: at most 39,960');
   const tmp = makeTempDir('ward-cold');
   const targets: Target[] = [];
   let lab: Lab | undefined;
@@ -172,12 +194,21 @@ async function main(): Promise<void> {
     const cert = makeSelfSignedCert(tmp.dir, 'bench.test');
     const queryFile = join(tmp.dir, 'names.txt');
     writeFileSync(queryFile, tree.names.map((n) => `${n} A\n`).join(''));
+    const warmFile = join(tmp.dir, 'warm-up.txt');
+    writeFileSync(warmFile, warmNames.map((n) => `${n} A\n`).join(''));
     const cold: ColdResult[] = [];
     for (const kind of ['Unbound', 'Ward'] as LabResolver[]) {
       const t = await startLabResolver(kind, lab, tmp.dir, {
         tls: cert, qnameMinimisation: o.qmin, nodeArgs: o.wardNodeArgs, cacheMaxBytes: o.wardCacheMiB * 1024 * 1024,
       });
       targets.push(t);
+      if (warmNames.length > 0) {
+        const w = await runDnsperf({
+          server: t.address, port: t.ports.udp, mode: 'udp', queryFile: warmFile, passes: 1, seconds: 600, timeoutS: 10,
+          clients: 1, outstanding: o.concurrency,
+        });
+        log(`warm-up ${kind}: ${w.completed} names in their own zones, ${Math.round(w.qps)} qps`);
+      }
       const r = await coldRun(lab, t, tree, o, queryFile);
       const lat = r.perf.latenciesMs;
       const mean = lat.reduce((a, x) => a + x, 0) / Math.max(1, lat.length);
