@@ -1,5 +1,5 @@
 /**
- * The glue from a received message to its reply: access control, the UDP microcache fast path,
+ * The glue from a received message to its reply: access control, the microcache fast path,
  * request checks, the query handler, response shaping, and the stream options RFC 7828 asks for
  * (keepalive: answer with the server's timeout and apply it to the session). Handler failures become
  * SERVFAIL with an EDE; nothing a client sends can throw past this file.
@@ -94,8 +94,8 @@ export function createDispatcher(opts: DispatchOptions): Dispatcher {
     const action = acl.check(q.peer.address);
     if (action === 'deny') { send(q, undefined); return; }
     let key: FastKey | null = null;
-    if (microcache && action === 'allow' && q.peer.transport === 'udp') {
-      key = fastKey(q.bytes, udpMax);
+    if (microcache && action === 'allow') {
+      key = fastKey(q.bytes, udpMax, q.peer.transport !== 'udp');
       const hit = key && microcache.answer(q.bytes, key, clock.now());
       if (hit) { send(q, hit); return; }
     }

@@ -1,5 +1,5 @@
 /**
- * The UDP fast path: a response cache keyed by what shapes a reply, storing encoded replies (a packet
+ * The fast path: a response cache keyed by what shapes a reply, storing encoded replies (a packet
  * cache, like PowerDNS Recursor's). A hit skips decode, handler and encode: the stored bytes are
  * copied, the ID patched, the client's question name copied in (its case, RFC 4343 and the 0x20
  * trick) and every TTL lowered by the whole seconds since the reply was stored, so TTLs count down
@@ -25,6 +25,8 @@ const OPT_TYPE = 41;
 const EDNS_NONE = 0;
 const EDNS_PLAIN = 0x1000;
 const EDNS_DO = 0x2000;
+/** In `meta`: a stream query (no size limit, never truncated). */
+const STREAM = 0x4000;
 /** Per-process seed, so nobody outside can aim queries at one hash slot. */
 const SEED = randomBytes(4).readUInt32LE(0);
 
@@ -32,10 +34,13 @@ const SEED = randomBytes(4).readUInt32LE(0);
 const fold = (c: number): number => (c >= 0x41 && c <= 0x5a ? c | 0x20 : c);
 
 /**
- * Reads the key of a UDP query, or null when it must take the slow path. One pass over the question
+ * Reads the key of a query, or null when it must take the slow path. One pass over the question
  * name reads its length octets, folds its case into an FNV-1a hash and turns away non-ASCII names.
+ * Over UDP the key holds the reply size limit (the client's EDNS size capped by `udpMaxPayload`).
+ * A stream query (`stream`) qualifies only with no EDNS options at all: its reply would otherwise
+ * carry a keepalive option (RFC 7828) or padding (RFC 8467) made for that query.
  */
-export function fastKey(buf: Buffer, udpMaxPayload: number): FastKey | null {
+export function fastKey(buf: Buffer, udpMaxPayload: number, stream = false): FastKey | null {
   const len = buf.length;
   if (len < 17) return null;
   const flags = (buf[2] << 8) | buf[3];
@@ -69,13 +74,14 @@ export function fastKey(buf: Buffer, udpMaxPayload: number): FastKey | null {
   if (arcount === 1) {
     const o = end;
     if (o + 11 > len || buf[o] !== 0 || buf[o + 1] !== 0 || buf[o + 2] !== OPT_TYPE) return null;
-    if (buf[o + 6] !== 0 /* version */ || o + 11 + ((buf[o + 9] << 8) | buf[o + 10]) !== len) return null;
-    size = Math.min(Math.max(512, (buf[o + 3] << 8) | buf[o + 4]), udpMaxPayload);
+    const optionsLen = (buf[o + 9] << 8) | buf[o + 10];
+    if (buf[o + 6] !== 0 /* version */ || o + 11 + optionsLen !== len || (stream && optionsLen !== 0)) return null;
+    if (!stream) size = Math.min(Math.max(512, (buf[o + 3] << 8) | buf[o + 4]), udpMaxPayload);
     edns = (((buf[o + 7] << 8) | buf[o + 8]) & DO_FLAG) !== 0 ? EDNS_DO : EDNS_PLAIN;
   } else if (end !== len) {
     return null;
   }
-  const meta = size * 0x10000 + edns + (flags & KEY_FLAGS);
+  const meta = size * 0x10000 + (stream ? STREAM : 0) + edns + (flags & KEY_FLAGS);
   h = Math.imul(h ^ meta, 0x01000193) ^ (meta >>> 16);
   // A small integer (31-bit Smi) keys a Map fastest.
   return { hash: h & 0x3fffffff, nameEnd, meta };

@@ -175,7 +175,7 @@ test('access control: first match wins; refuse answers REFUSED with EDE 18, deny
   assert.equal(acl.check('10.2.0.1'), 'refuse');
 });
 
-test('microcache: a second identical question is answered without the handler, ID and case patched', async () => {
+test('microcache: a second identical question is answered without the handler, ID and case patched; streams apart', async () => {
   let calls = 0;
   const handler: QueryHandler = (q) => { calls++; return answerAll()(q, new AbortController().signal); };
   const d = dispatcher(handler);
@@ -189,8 +189,22 @@ test('microcache: a second identical question is answered without the handler, I
   assert.equal(calls, 2, 'EDNS presence is part of the key');
   await ask(d, query('cache.test', 'AAAA', { id: 4 }));
   assert.equal(calls, 3, 'type is part of the key');
-  await ask(d, query('cache.test', 'A', { id: 5 }), 'tcp');
-  assert.equal(calls, 4, 'streams do not use the microcache');
+  const big = (n: number): Answer['answer'] => Array.from({ length: n }, (_, i) => ({ ...A_RECORD, name: 'big.test', data: `192.0.2.${i + 1}` }));
+  let bigCalls = 0;
+  const streams = dispatcher((q) => { bigCalls++; return answerAll({ answer: big(40) })(q, new AbortController().signal); });
+  const udpBig = await ask(streams, query('big.test', 'A', { id: 5 }));
+  assert.equal(has(udpBig.msg, FLAG.TC), true, '40 A records do not fit 512 octets');
+  const tcpBig = await ask(streams, query('big.test', 'A', { id: 6 }), 'tcp');
+  assert.equal(bigCalls, 2, 'a stream query never takes a UDP (truncated) reply');
+  assert.equal(tcpBig.msg?.answers.length, 40);
+  const tlsBig = await ask(streams, query('BIG.test', 'A', { id: 7 }), 'tls');
+  assert.equal(bigCalls, 2, 'streams share their own entries: answered from the microcache');
+  assert.deepEqual([tlsBig.msg?.id, tlsBig.msg?.questions[0].name, tlsBig.msg?.answers.length], [7, 'BIG.test', 40]);
+  const ka = await ask(streams, query('big.test', 'A', { id: 8, opt: { options: [{ code: OPTION.KEEPALIVE }] } }), 'tcp');
+  assert.equal(bigCalls, 3, 'a stream query with EDNS options takes the full path');
+  assert.ok(findOption(findOpt(ka.msg!), OPTION.KEEPALIVE), 'and gets its keepalive option');
+  const padded = await ask(streams, query('big.test', 'A', { id: 9, opt: { options: [{ code: OPTION.PADDING, length: 8 }] } }), 'tls');
+  assert.equal(padded.raw!.length % 468, 0, 'and its padding');
   const uncacheable = dispatcher(answerAll({ cacheable: false }));
   await ask(uncacheable, query('n.test'));
   await ask(uncacheable, query('n.test'));

@@ -24,6 +24,14 @@ test('keys fold ASCII case and separate what shapes the reply', () => {
   assert.notEqual(key(q('a.test', { opt: { udpPayloadSize: 600 } })), key(q('a.test', { opt: { udpPayloadSize: 4096 } })), 'size limit');
   assert.equal(key(q('a.test', { opt: { udpPayloadSize: 1500 } })), key(q('a.test', { opt: { udpPayloadSize: 4096 } })), 'both capped at 1232');
   assert.notEqual(key(q('a.b.test')), key(q('a\\.b.test')), 'label boundaries count');
+  const streamKey = (b: Buffer): string | undefined => {
+    const k = fastKey(b, 1232, true);
+    return k ? `${k.hash}/${k.meta}/${k.nameEnd}` : undefined;
+  };
+  assert.notEqual(streamKey(q('a.test')), key(q('a.test')), 'stream and UDP replies differ (no truncation)');
+  assert.equal(streamKey(q('a.test', { opt: { udpPayloadSize: 600 } })), streamKey(q('a.test', { opt: { udpPayloadSize: 4096 } })), 'no size limit on streams');
+  assert.equal(fastKey(q('a.test', { opt: { options: [{ code: 11 }] } }), 1232, true), null, 'a stream query with options (keepalive, padding) takes the slow path');
+  assert.ok(fastKey(q('a.test', { opt: { options: [{ code: 11 }] } }), 1232), 'over UDP options change nothing in the reply');
 });
 
 test('only plain queries qualify', () => {
