@@ -87,16 +87,15 @@ export function fastKey(buf: Buffer, udpMaxPayload: number, stream = false): Fas
   return { hash: h & 0x3fffffff, nameEnd, meta };
 }
 
-/** Whether `query` asks what the reply `stored` answers: same question, case folded (both end at `nameEnd`). */
-function sameQuestion(query: Buffer, stored: Buffer, nameEnd: number): boolean {
-  if (stored.length < nameEnd + 4) return false;
-  for (let i = 12; i < nameEnd; i++) if (fold(query[i]) !== fold(stored[i])) return false;
-  for (let i = nameEnd; i < nameEnd + 4; i++) if (query[i] !== stored[i]) return false;
-  return true;
+/** Rewrites the stored reply's TTLs as `age` whole seconds after it was stored. */
+function lowerTtls(e: Entry, age: number): void {
+  const t = e.ttls as Uint32Array;
+  for (let i = 0; i < t.length; i += 2) e.bytes.writeUInt32BE(t[i + 1] - age, t[i]);
+  e.age = age;
 }
 
 /** Offsets of the TTL fields of every record but OPT, with their values; null when the reply does not parse. */
-function ttlFields(reply: Buffer): { offsets: Uint16Array; ttls: Uint32Array } | null {
+function ttlFields(reply: Buffer): { offsets: number[]; ttls: number[] } | null {
   let off = skipName(reply, 12);
   if (off < 0) return null;
   off += 4; // QTYPE, QCLASS
@@ -112,25 +111,28 @@ function ttlFields(reply: Buffer): { offsets: Uint16Array; ttls: Uint32Array } |
     }
     off += 10 + reply.readUInt16BE(off + 8);
   }
-  return off === reply.length ? { offsets: Uint16Array.from(offsets), ttls: Uint32Array.from(ttls) } : null;
+  return off === reply.length ? { offsets, ttls } : null;
 }
 
 interface Entry {
-  /** The reply as sent (ID and question name case are patched per hit). */
+  /**
+   * The reply as sent, its TTLs lowered by `age` seconds (rewritten in place at most once a second,
+   * not per hit; each hit sends a copy, with the ID and the question name's case patched).
+   */
   bytes: Buffer;
   nameEnd: number;
   meta: number;
   /** Wall-clock ms when stored. */
   stored: number;
   expires: number;
-  /** TTL field offsets and their stored values; empty when TTLs stay as they are. */
-  offsets: Uint16Array;
-  ttls: Uint32Array;
+  /** Whole seconds since `stored` that the TTLs in `bytes` are lowered by. */
+  age: number;
+  /** Pairs of (TTL field offset, TTL as stored); null when TTLs stay as they are. */
+  ttls: Uint32Array | null;
 }
 
 /** Replies kept when they carry no TTL at all (a truncated reply, a bare error): one second. */
 const NO_TTL_AGE_MS = 1_000;
-const NO_FIELDS = { offsets: new Uint16Array(0), ttls: new Uint32Array(0) };
 
 /** Encoded replies by FastKey.hash, bounded in count, each kept at most its smallest TTL and `maxAgeMs`. */
 export class MicroCache {
@@ -143,25 +145,28 @@ export class MicroCache {
 
   /**
    * A reply for `query` made from a stored one, or undefined. `now` is wall-clock milliseconds (TTLs
-   * are wall-clock time, as in the resolver's cache); a clock that went back drops the entry.
+   * are wall-clock time, as in the resolver's cache); a clock that went back drops the entry. The hit
+   * is confirmed while the copy is made: the question must be the stored one, case folded.
    */
   answer(query: Buffer, k: FastKey, now: number): Buffer | undefined {
     const e = this.entries.get(k.hash);
     if (e === undefined || e.meta !== k.meta || e.nameEnd !== k.nameEnd) return undefined;
     if (e.expires <= now || now < e.stored) { this.entries.delete(k.hash); return undefined; }
+    const age = Math.floor((now - e.stored) / 1000);
+    if (age !== e.age && e.ttls !== null) lowerTtls(e, age);
     const stored = e.bytes;
-    if (!sameQuestion(query, stored, k.nameEnd)) return undefined;
+    const nameEnd = k.nameEnd;
     const out = Buffer.allocUnsafe(stored.length);
     out.set(stored);
+    // The question name with the client's case (RFC 4343, the 0x20 trick), once it is the same name.
+    for (let i = 13; i < nameEnd; i++) {
+      const c = query[i];
+      if (fold(c) !== fold(out[i])) return undefined;
+      out[i] = c;
+    }
+    if (query.readUInt32BE(nameEnd) !== out.readUInt32BE(nameEnd)) return undefined; // QTYPE, QCLASS
     out[0] = query[0]; // ID
     out[1] = query[1];
-    // The question name with the client's case.
-    for (let i = 13; i < k.nameEnd; i++) out[i] = query[i];
-    const elapsed = Math.floor((now - e.stored) / 1000);
-    if (elapsed > 0) {
-      const { offsets, ttls } = e;
-      for (let i = 0; i < offsets.length; i++) out.writeUInt32BE(ttls[i] - elapsed, offsets[i]);
-    }
     this.hits++;
     return out;
   }
@@ -186,11 +191,13 @@ export class MicroCache {
     // An unpooled copy: a pooled Buffer is a view of a shared 8 KiB slab, which it would keep alive.
     const bytes = Buffer.allocUnsafeSlow(reply.length);
     reply.copy(bytes);
+    let ttls: Uint32Array | null = null;
+    if (countDown && fields.offsets.length > 0) {
+      ttls = new Uint32Array(fields.offsets.length * 2);
+      fields.offsets.forEach((o, i) => { ttls![2 * i] = o; ttls![2 * i + 1] = fields.ttls[i]; });
+    }
     this.entries.delete(k.hash);
-    this.entries.set(k.hash, {
-      bytes, nameEnd: k.nameEnd, meta: k.meta, stored: now, expires: now + ageMs,
-      ...(countDown ? fields : NO_FIELDS),
-    });
+    this.entries.set(k.hash, { bytes, nameEnd: k.nameEnd, meta: k.meta, stored: now, expires: now + ageMs, age: 0, ttls });
   }
 
   clear(): void { this.entries.clear(); }
