@@ -10,7 +10,7 @@ export type AclAction = 'allow' | 'refuse' | 'deny';
 export interface AclRule { prefix: string; action: AclAction }
 
 export interface ServerLimits {
-  /** Most simultaneous TCP+TLS client connections. */
+  /** Most simultaneous TCP+TLS client connections, across all stream listeners together (one global cap). */
   max_connections: number;
   /** Most queries in flight on one stream connection; reading pauses at this cap. */
   max_inflight_per_connection: number;

@@ -6,6 +6,7 @@
 import type { Logger } from '../log/index.js';
 import type { TlsMaterial } from '../tls/index.js';
 import type { Clock } from '../util/index.js';
+import type { ConnectionBudget } from './connection-budget.js';
 import { listenStream } from './stream-listener.js';
 import { listenUdp } from './udp-listener.js';
 import type { InboundSink, SessionLimits, Transport } from './types.js';
@@ -19,8 +20,10 @@ export interface ListenOptions {
   clock?: Clock;
   /** Stream transports: per-session limits (defaults from limits.ts). */
   limits?: Partial<SessionLimits>;
-  /** Stream transports: connections beyond this are closed as soon as they are accepted. */
+  /** Stream transports: connections beyond this on this socket are closed as soon as they are accepted. */
   maxConnections?: number;
+  /** Stream transports: a cap shared with other listeners (one object for all); replaces `maxConnections`. */
+  connections?: ConnectionBudget;
   /** Transport 'tls': the certificate and key (PEM). */
   tls?: TlsMaterial;
   /**
@@ -40,7 +43,7 @@ export interface ListenerStats {
   inflight: number;
   /** Queries received. */
   queries: number;
-  /** Connections accepted / refused over maxConnections / failed TLS handshakes. */
+  /** Connections accepted / refused at the connection cap / failed TLS handshakes. */
   accepted: number;
   refused: number;
   tlsErrors: number;

@@ -1,15 +1,17 @@
 /**
  * TCP and TLS listening sockets (RFC 7766, RFC 7858): each accepted connection becomes an inbound
  * Session with an InflightTable in front of the sink. Half-open connections are allowed (the
- * peer may end its side after sending: it still gets its answers). Connections over
- * `maxConnections` are closed at accept (Node's net.Server.maxConnections); TLS clients that fail or
- * stall the handshake are dropped by the TLS server (handshakeTimeout).
+ * peer may end its side after sending: it still gets its answers). Connections over the cap
+ * (`connections`, shared with the server's other stream listeners, or this socket's own
+ * `maxConnections`) are closed at accept; TLS clients that fail or stall the handshake are dropped
+ * by the TLS server (handshakeTimeout).
  */
 import { readFileSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { createServer as createTlsServer } from 'node:tls';
 import { serverTlsOptions } from '../tls/index.js';
 import { errorMessage, systemClock } from '../util/index.js';
+import { ConnectionBudget } from './connection-budget.js';
 import { InflightTable, type InflightCounters } from './inflight.js';
 import { sessionLimits } from './limits.js';
 import { waitUntil, type FastOpenState, type ListenOptions, type Listener, type ListenerStats } from './listener.js';
@@ -60,7 +62,8 @@ export async function listenStream(opts: ListenOptions, transport: StreamTranspo
   } else {
     server = createServer({ allowHalfOpen: true, noDelay: true }, accept);
   }
-  if (opts.maxConnections !== undefined) server.maxConnections = opts.maxConnections;
+  const budget = opts.connections ?? (opts.maxConnections !== undefined ? new ConnectionBudget(opts.maxConnections) : undefined);
+  const leaveBudget = budget?.govern(server);
   server.on('drop', () => { tally.refused++; });
 
   await new Promise<void>((resolve, reject) => {
@@ -91,6 +94,7 @@ export async function listenStream(opts: ListenOptions, transport: StreamTranspo
     close(deadlineMs = 2_000): Promise<void> {
       closing ??= (async () => {
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+        leaveBudget?.();
         await waitUntil(() => counters.inflight === 0, deadlineMs);
         for (const s of [...sessions]) s.close('shutdown');
         await closed;

@@ -4,7 +4,7 @@
  * asked about with DO or AD, the client's question echoed with its case, an OPT record iff the query
  * had one (Ward's payload size, DO copied, extended RCODE, EDE options; keepalive on streams when the
  * client sent one; padding to 468-octet blocks over TLS when the client padded). Over UDP the reply
- * is cut to min(client EDNS size or 512, udp_max_payload) octets, with TC set when it does not fit.
+ * is cut to min(client EDNS size or 512, udp_max_payload) octets by whole RRsets (truncate.ts).
  * Names are compressed (RFC 1035 §4.1.4, wire/compress.ts) before the size is checked.
  */
 import {
@@ -13,6 +13,7 @@ import {
   type EdnsOption, type Message, type OptRecord, type Record,
 } from '../wire/index.js';
 import type { Transport } from '../net/index.js';
+import { truncateToFit } from './truncate.js';
 import type { Answer } from './types.js';
 
 /** How the reply travels, and the server-side limits that shape it. */
@@ -71,14 +72,8 @@ export function shapeResponse(query: QueryEcho, answer: Answer, ctx: ShapeContex
   };
   const limit = sizeLimit(query.opt, ctx);
   let bytes = compressMessage(encodeMessage(packet));
-  if (bytes.length > limit) {
-    // RFC 2181 §9: set TC and send what fits; Ward drops whole sections, the client retries over TCP.
-    packet.flags |= FLAG.TC;
-    packet.answers = [];
-    packet.authorities = [];
-    packet.additionals = opt ? [optAsRecord(opt)] : [];
-    bytes = encodeMessage(packet);
-  }
+  // RFC 2181 §9: whole RRsets that fit, TC only when answer or authority data was left out.
+  if (bytes.length > limit) bytes = truncateToFit(packet, bytes, limit, query.flags.do);
   // RFC 8467 §4.1: responses padded to a multiple of 468 octets, only over an encrypted transport.
   const pad = ctx.transport === 'tls' && opt !== undefined && findOption(query.opt, OPTION.PADDING) !== undefined;
   return pad ? padEncoded(bytes, RESPONSE_PADDING_BLOCK, limit) : bytes;

@@ -2,9 +2,10 @@
  * Starts and stops the client-facing server: binds every `server.listen` entry through the net core's
  * Listener (UDP, TCP per RFC 7766, DoT per RFC 7858) with one dispatcher behind them all. Start-up is
  * all or nothing: when one socket cannot be bound, those already bound are closed and the error is
- * thrown. `stop()` accepts nothing new, lets queries in flight finish, then closes.
+ * thrown. `limits.max_connections` caps the TCP and TLS connections of all listeners together (one
+ * ConnectionBudget). `stop()` accepts nothing new, lets queries in flight finish, then closes.
  */
-import { listen, type Listener } from '../net/index.js';
+import { ConnectionBudget, listen, type Listener } from '../net/index.js';
 import { systemClock, type Clock } from '../util/index.js';
 import type { ServerConfig } from '../config/index.js';
 import type { Logger } from '../log/index.js';
@@ -30,8 +31,8 @@ export interface BoundSocket { transport: 'udp' | 'tcp' | 'tls'; address: string
 export interface RunningServer {
   /** The sockets as bound (ports resolved when the config said 0). */
   readonly sockets: BoundSocket[];
-  /** Query counters plus open stream sessions across listeners. */
-  stats(): ServerStats & { sessions: number };
+  /** Query counters, open stream sessions and open connections (TLS handshakes included) across listeners. */
+  stats(): ServerStats & { sessions: number; connections: number };
   /** Graceful stop: nothing new is accepted; queries in flight get up to `deadlineMs` to finish. */
   stop(deadlineMs?: number): Promise<void>;
 }
@@ -49,13 +50,14 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
     microcache: opts.microcache === false ? undefined : new MicroCache(),
   });
   const l = server.limits;
+  const connections = new ConnectionBudget(l.max_connections);
   const listeners: Listener[] = [];
   try {
     for (const entry of server.listen) {
       listeners.push(await listen({
         transport: entry.transport, address: entry.address, port: entry.port, log, clock,
         tls: entry.transport === 'tls' ? opts.tls : undefined,
-        maxConnections: l.max_connections,
+        connections,
         udpBufferBytes: l.udp_socket_buffer_bytes,
         tcpFastOpenQueue: server.tcp_fastopen_queue,
         limits: {
@@ -73,7 +75,9 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
   let stopping: Promise<void> | undefined;
   return {
     sockets,
-    stats: () => ({ ...dispatcher.stats(), sessions: listeners.reduce((n, x) => n + x.stats().sessions, 0) }),
+    stats: () => ({
+      ...dispatcher.stats(), sessions: listeners.reduce((n, x) => n + x.stats().sessions, 0), connections: connections.open,
+    }),
     stop(deadlineMs = 5_000) {
       stopping ??= Promise.all(listeners.map((x) => x.close(deadlineMs))).then(() => { log.info('stopped'); });
       return stopping;
