@@ -82,6 +82,9 @@ export class ChainResolver {
         if (checked.verdict.security === 'insecure' && checked.verdict.ede) info = checked.verdict.ede;
         step = checked.step;
       }
+      // RFC 8767 data is past its TTL, which validation capped to its signatures (RFC 4035 §5.3.3):
+      // no longer proven, so never answered as secure (no AD).
+      if (stale) security = weaker(security, 'insecure');
       const notes = [...(stale ? [stale] : []), ...(info ? [info] : [])];
       const edes = { security, ...(notes.length > 0 ? { ede: notes } : {}) };
       if ((step.kind === 'answer' || step.kind === 'cname') && step.proof) appendUnique(proofs, step.proof);

@@ -110,3 +110,16 @@ test('a negative answer is kept no longer than the signatures of its SOA and NSE
   assert.ok(asked('nx.test') >= 2, 'neither the negative cache nor the NSECs (RFC 8198) answer past the cap');
   assert.deepEqual([late.rcode, late.ede?.[0]?.infoCode], [RCODE.SERVFAIL, 7], 'validated again: the signatures have expired');
 });
+
+test('serve-stale never gives AD: data past its cap (its signature may have expired) is no longer proven', async () => {
+  const data: { [k: string]: Partial<Message> } = { 'www.test|A': { answers: signed('www.test. 300 IN A 192.0.2.1', testKey, { expiration: NOW + 100 }) } };
+  const { ask, clock } = setup(data, (c) => { c.cache.serve_stale = true; });
+  const first = await ask('www.test');
+  assert.deepEqual([first.rcode, first.authenticated], [RCODE.NOERROR, true]);
+  clock.advance(150_000); // past the signature's expiration
+  delete data['www.test|A']; // the server now refuses: the stale copy is all there is
+  const stale = await ask('www.test');
+  assert.equal(stale.rcode, RCODE.NOERROR);
+  assert.ok(stale.ede?.some((e) => e.infoCode === 3), 'EDE 3 Stale Answer');
+  assert.equal(stale.authenticated, false, 'no AD on stale data');
+});

@@ -4,7 +4,7 @@
  * scripted FakeNet, with a ManualClock at the fixtures' NOW. QNAME minimisation is off so each
  * question reaches test.'s server as asked.
  */
-import { defaultConfig } from '../../src/config/index.js';
+import { defaultConfig, type Config } from '../../src/config/index.js';
 import { ManualClock } from '../../src/util/index.js';
 import { silentLogger } from '../../src/log/index.js';
 import { FLAG, RCODE, type Message, type Record } from '../../src/wire/index.js';
@@ -39,7 +39,7 @@ const keyText = (k: TestKey): string => {
  * The resolver over the world; `data` answers questions to test.'s server by "name|type" (AA set;
  * anything else is REFUSED) and may be changed while the test runs.
  */
-export function setupSignedWorld(data: { [nameType: string]: Partial<Message> }) {
+export function setupSignedWorld(data: { [nameType: string]: Partial<Message> }, tweak?: (config: Config) => void) {
   const ds = [makeDs(testKey), signRRset([makeDs(testKey)], rootKey, INCEPTION, EXPIRATION)];
   const rootData: { [nameType: string]: Partial<Message> } = {
     '|DNSKEY': { answers: signed(`. 3600 IN DNSKEY ${keyText(rootKey)}`, rootKey) },
@@ -59,6 +59,7 @@ export function setupSignedWorld(data: { [nameType: string]: Partial<Message> })
   config.resolver.root_priming = false;
   config.resolver.qname_minimisation = false;
   config.upstream.ipv6 = false;
+  tweak?.(config);
   const clock = new ManualClock(NOW * 1000);
   const resolver = createResolver({
     upstream: net, clock, log: silentLogger(), resolver: config.resolver, cache: config.cache,
