@@ -87,13 +87,6 @@ export function fastKey(buf: Buffer, udpMaxPayload: number, stream = false): Fas
   return { hash: h & 0x3fffffff, nameEnd, meta };
 }
 
-/** Rewrites the stored reply's TTLs as `age` whole seconds after it was stored. */
-function lowerTtls(e: Entry, age: number): void {
-  const t = e.ttls as Uint32Array;
-  for (let i = 0; i < t.length; i += 2) e.bytes.writeUInt32BE(t[i + 1] - age, t[i]);
-  e.age = age;
-}
-
 /** Offsets of the TTL fields of every record but OPT, with their values; null when the reply does not parse. */
 function ttlFields(reply: Buffer): { offsets: number[]; ttls: number[] } | null {
   let off = skipName(reply, 12);
@@ -114,32 +107,50 @@ function ttlFields(reply: Buffer): { offsets: number[]; ttls: number[] } | null 
   return off === reply.length ? { offsets, ttls } : null;
 }
 
+/**
+ * Where an entry's octets are: `at` is a position in the arena's virtual byte stream (ever growing;
+ * the arena holds its last `arena.length` octets), followed by `length` octets of reply, then
+ * `ttlCount` pairs of (TTL field offset: 2 octets, TTL as stored: 4 octets) for the countdown.
+ */
 interface Entry {
-  /**
-   * The reply as sent, its TTLs lowered by `age` seconds (rewritten in place at most once a second,
-   * not per hit; each hit sends a copy, with the ID and the question name's case patched).
-   */
-  bytes: Buffer;
+  at: number;
+  length: number;
+  ttlCount: number;
   nameEnd: number;
   meta: number;
   /** Wall-clock ms when stored. */
   stored: number;
   expires: number;
-  /** Whole seconds since `stored` that the TTLs in `bytes` are lowered by. */
+  /** Whole seconds since `stored` that the TTLs in the arena are lowered by (rewritten at most once a second). */
   age: number;
-  /** Pairs of (TTL field offset, TTL as stored); null when TTLs stay as they are. */
-  ttls: Uint32Array | null;
 }
 
 /** Replies kept when they carry no TTL at all (a truncated reply, a bare error): one second. */
 const NO_TTL_AGE_MS = 1_000;
+const TTL_PAIR = 6;
 
-/** Encoded replies by FastKey.hash, bounded in count, each kept at most its smallest TTL and `maxAgeMs`. */
+/**
+ * Encoded replies by FastKey.hash, bounded in count (the oldest stored leaves first), each kept at
+ * most 90% of its smallest TTL and `maxAgeMs`. The octets live in one arena written as a ring rather
+ * than in a Buffer each: with tens of thousands of entries, reaching each reply's own backing store
+ * next to the kernel's send was most of a hit's cost. An entry whose octets the ring has overwritten
+ * since is a miss.
+ */
 export class MicroCache {
   private readonly entries = new Map<number, Entry>();
+  private readonly arena: Buffer;
+  /** The virtual position the next entry is written at. */
+  private top = 0;
   hits = 0;
 
-  constructor(private readonly maxEntries = 20_000, private readonly maxAgeMs = 30_000) {}
+  /** `arenaBytes`: room for the replies; by default 512 octets an entry, from 64 KiB to 16 MiB. */
+  constructor(
+    private readonly maxEntries = 20_000,
+    private readonly maxAgeMs = 30_000,
+    arenaBytes = Math.min(16 << 20, Math.max(64 << 10, maxEntries * 512)),
+  ) {
+    this.arena = Buffer.allocUnsafeSlow(arenaBytes);
+  }
 
   get size(): number { return this.entries.size; }
 
@@ -151,13 +162,14 @@ export class MicroCache {
   answer(query: Buffer, k: FastKey, now: number): Buffer | undefined {
     const e = this.entries.get(k.hash);
     if (e === undefined || e.meta !== k.meta || e.nameEnd !== k.nameEnd) return undefined;
-    if (e.expires <= now || now < e.stored) { this.entries.delete(k.hash); return undefined; }
+    const arena = this.arena;
+    if (e.expires <= now || now < e.stored || e.at < this.top - arena.length) { this.entries.delete(k.hash); return undefined; }
+    const start = e.at % arena.length;
     const age = Math.floor((now - e.stored) / 1000);
-    if (age !== e.age && e.ttls !== null) lowerTtls(e, age);
-    const stored = e.bytes;
+    if (age !== e.age) this.lowerTtls(e, start, age);
     const nameEnd = k.nameEnd;
-    const out = Buffer.allocUnsafe(stored.length);
-    out.set(stored);
+    const out = Buffer.allocUnsafe(e.length);
+    arena.copy(out, 0, start, start + e.length);
     // The question name with the client's case (RFC 4343, the 0x20 trick), once it is the same name.
     for (let i = 13; i < nameEnd; i++) {
       const c = query[i];
@@ -181,6 +193,10 @@ export class MicroCache {
     let minTtl: number | undefined;
     for (const t of fields.ttls) if (minTtl === undefined || t < minTtl) minTtl = t;
     if (minTtl === 0) return; // RFC 1035 §3.2.1: TTL 0 is not to be cached
+    const ttlCount = countDown ? fields.offsets.length : 0;
+    const size = reply.length + ttlCount * TTL_PAIR;
+    const arena = this.arena;
+    if (size > arena.length >> 4) return; // one large reply would push out many small ones
     // Cached data leaves after 90% of its smallest TTL, so the last tenth reaches the resolver's
     // cache, where a hit can trigger prefetch (cache.prefetch).
     const ageMs = minTtl === undefined ? NO_TTL_AGE_MS : countDown ? Math.min(this.maxAgeMs, minTtl * 900) : this.maxAgeMs;
@@ -188,16 +204,30 @@ export class MicroCache {
       const oldest = this.entries.keys().next();
       if (!oldest.done) this.entries.delete(oldest.value);
     }
-    // An unpooled copy: a pooled Buffer is a view of a shared 8 KiB slab, which it would keep alive.
-    const bytes = Buffer.allocUnsafeSlow(reply.length);
-    reply.copy(bytes);
-    let ttls: Uint32Array | null = null;
-    if (countDown && fields.offsets.length > 0) {
-      ttls = new Uint32Array(fields.offsets.length * 2);
-      fields.offsets.forEach((o, i) => { ttls![2 * i] = o; ttls![2 * i + 1] = fields.ttls[i]; });
+    // An entry never wraps around the ring's end: the rest of the ring is skipped instead.
+    const tail = arena.length - (this.top % arena.length);
+    if (size > tail) this.top += tail;
+    const at = this.top;
+    this.top += size;
+    const start = at % arena.length;
+    reply.copy(arena, start);
+    for (let i = 0; i < ttlCount; i++) {
+      const p = start + reply.length + i * TTL_PAIR;
+      arena.writeUInt16BE(fields.offsets[i], p);
+      arena.writeUInt32BE(fields.ttls[i], p + 2);
     }
     this.entries.delete(k.hash);
-    this.entries.set(k.hash, { bytes, nameEnd: k.nameEnd, meta: k.meta, stored: now, expires: now + ageMs, age: 0, ttls });
+    this.entries.set(k.hash, { at, length: reply.length, ttlCount, nameEnd: k.nameEnd, meta: k.meta, stored: now, expires: now + ageMs, age: 0 });
+  }
+
+  /** Rewrites an entry's TTLs in the arena as `age` whole seconds after it was stored. */
+  private lowerTtls(e: Entry, start: number, age: number): void {
+    const arena = this.arena;
+    for (let i = 0; i < e.ttlCount; i++) {
+      const p = start + e.length + i * TTL_PAIR;
+      arena.writeUInt32BE(arena.readUInt32BE(p + 2) - age, start + arena.readUInt16BE(p));
+    }
+    e.age = age;
   }
 
   clear(): void { this.entries.clear(); }

@@ -105,3 +105,22 @@ test('a hit is confirmed against the stored question, so colliding hashes never 
   assert.equal(mc.answer(aaaa, k, 1), undefined, 'same slot, other type');
   assert.ok(mc.answer(q('A.Test'), k, 1), 'the stored question, in any case');
 });
+
+test('the arena is a ring: replies it has overwritten are misses, never other bytes; large replies are not kept', () => {
+  const mc = new MicroCache(1_000, 60_000, 4_096);
+  const names = Array.from({ length: 100 }, (_, i) => `n${String(i).padStart(3, '0')}.test`);
+  for (const n of names) mc.store(fastKey(q(n), 1232)!, reply(n, [300]), 0);
+  const before = mc.size;
+  const first = mc.answer(q(names[0]), fastKey(q(names[0]), 1232)!, 1);
+  assert.equal(first, undefined, 'the oldest reply was overwritten by later ones');
+  assert.equal(mc.size, before - 1, 'and its entry is dropped as soon as that is seen');
+  for (const n of names.slice(-20)) {
+    const hit = mc.answer(q(n), fastKey(q(n), 1232)!, 1);
+    assert.ok(hit, `${n} is still there`);
+    assert.equal(dnsPacket.decode(hit).answers?.[0].name, n, 'with its own bytes');
+  }
+  const big = reply('big.test', Array.from({ length: 30 }, () => 300));
+  assert.ok(big.length > 4_096 / 16);
+  mc.store(fastKey(q('big.test'), 1232)!, big, 0);
+  assert.equal(mc.answer(q('big.test'), fastKey(q('big.test'), 1232)!, 1), undefined, 'more than 1/16 of the arena: not kept');
+});
