@@ -30,7 +30,7 @@ class UdpListener implements Listener {
     if (this.closing) return;
     this.inflight++;
     this.queries++;
-    const q = new UdpQuery(msg, { address: rinfo.address, port: rinfo.port, transport: 'udp' }, this);
+    const q = new UdpQuery(msg, rinfo.address, rinfo.port, this);
     try {
       this.sink(q);
     } catch (err) {
@@ -58,9 +58,13 @@ class UdpListener implements Listener {
   }
 }
 
-class UdpQuery implements InboundQuery {
+/** One datagram; it is its own PeerInfo, so a datagram costs one object here, not two. */
+class UdpQuery implements InboundQuery, PeerInfo {
   private done = false;
-  constructor(readonly bytes: Buffer, readonly peer: PeerInfo, private readonly owner: UdpListener) {}
+  readonly transport = 'udp' as const;
+  constructor(readonly bytes: Buffer, readonly address: string, readonly port: number, private readonly owner: UdpListener) {}
+
+  get peer(): PeerInfo { return this; }
 
   get signal(): AbortSignal { return this.owner.abort.signal; }
 
@@ -71,7 +75,7 @@ class UdpQuery implements InboundQuery {
     o.inflight--;
     if (out === undefined || o.closed) return;
     // No callback on the hot path: a send error surfaces as the socket's 'error' event (logged).
-    o.socket.send(out, this.peer.port, this.peer.address);
+    o.socket.send(out, this.port, this.address);
   }
 }
 

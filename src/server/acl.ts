@@ -63,8 +63,20 @@ export class AccessControl {
     this.rules = rules.map(compile);
   }
 
+  /** The last address checked and its action: one client sending a burst skips the memo's hashing. */
+  private lastAddress = '';
+  private lastAction: AclAction = 'refuse';
+
   /** The action of the first rule matching `address`; 'refuse' when none does. */
   check(address: string): AclAction {
+    if (address === this.lastAddress) return this.lastAction;
+    const action = this.lookup(address);
+    this.lastAddress = address;
+    this.lastAction = action;
+    return action;
+  }
+
+  private lookup(address: string): AclAction {
     const known = this.memo.get(address);
     if (known !== undefined) return known;
     const bytes = addressBytes(address);
