@@ -175,8 +175,8 @@ async function coldRun(lab: Lab, t: Target, tree: ScaleTree, o: ColdOptions, que
 async function main(): Promise<void> {
   const o = parseOptions(process.argv.slice(2));
   const log = (s: string): void => { process.stderr.write(`bench: ${s}\n`); };
-  const { tree, warmNames } = splitWarmup(scaleTree(o.names + o.warmup), o.warmup);
   if (o.names + o.warmup > 39_960) throw new Error('--names plus --warmup: at most 39,960');
+  const { tree, warmNames } = splitWarmup(scaleTree(o.names + o.warmup), o.warmup);
   const tmp = makeTempDir('ward-cold');
   const targets: Target[] = [];
   let lab: Lab | undefined;
