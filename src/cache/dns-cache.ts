@@ -100,16 +100,19 @@ export class DnsCache {
   /**
    * Records the validation result of a cached RRset (no-op when it is gone); `maxTtl` (seconds from
    * now) shortens its life to what its signatures allow (RFC 4035 §5.3.3), below `min_ttl` too.
+   * `validated`: the records the result is about; a cached copy with other data (a higher-ranked one
+   * the validated copy could not replace) is left as it was, so a result never vouches for data it
+   * did not see. Bogus results are given without it: marking any copy bogus is the safe side.
    */
-  setRRsetSecurity(name: string, type: string, security: CacheSecurity, maxTtl?: number): void {
+  setRRsetSecurity(name: string, type: string, security: CacheSecurity, maxTtl?: number, validated?: Record[]): void {
     const e = this.lru.peek(rrsetKey(name, type));
-    if (e) this.settle(e, security, maxTtl);
+    if (e && (validated === undefined || sameData(e.records, validated))) this.settle(e, security, maxTtl);
   }
 
-  /** Records the validation result of the negative answer getNegative(name, type) would return (`maxTtl` as above). */
-  setNegativeSecurity(name: string, type: string, security: CacheSecurity, maxTtl?: number): void {
+  /** Records the validation result of the negative answer getNegative(name, type) would return (`maxTtl` and `validated`, its authority records, as above). */
+  setNegativeSecurity(name: string, type: string, security: CacheSecurity, maxTtl?: number, validated?: Record[]): void {
     const e = this.lru.peek(nodataKey(name, type)) ?? this.lru.peek(nxdomainKey(name));
-    if (e) this.settle(e, security, maxTtl);
+    if (e && (validated === undefined || sameData(e.records, validated))) this.settle(e, security, maxTtl);
   }
 
   /**

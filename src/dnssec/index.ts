@@ -11,6 +11,7 @@ export { signedData, compareNames, dnskeyRdata } from './canonical.js';
 export { verifyRrsig } from './verify.js';
 export { dsDigest, dsMatches } from './ds.js';
 export { checkRRset } from './rrset-check.js';
+export { rrsets } from './key-chain.js';
 export { capTtls, lowestCap, validatedTtl } from './ttl-cap.js';
 export { nsecCovers, nsecNameError, nsecNoData, nsecNoDs } from './nsec.js';
 export { nsec3Hash, nsec3NameError, nsec3NoData, nsec3NoDs, nsec3Synthesis, type Nsec3Denial } from './nsec3.js';

@@ -9,7 +9,7 @@
 import type { DnsCache } from '../cache/index.js';
 import type { Logger } from '../log/index.js';
 import type { ChainFetcher, Security, TtlCaps, Validator, Verdict } from '../dnssec/index.js';
-import { capTtls, lowestCap } from '../dnssec/index.js';
+import { capTtls, lowestCap, rrsets } from '../dnssec/index.js';
 import type { Record } from '../wire/index.js';
 import { RCODE } from '../wire/index.js';
 import { errorMessage, type Clock } from '../util/index.js';
@@ -75,8 +75,10 @@ export class StepValidation {
       if (negative && owner === undefined) this.cache.setNegativeSecurity(step.name ?? name, type, 'bogus', BOGUS_TTL_S);
     } else {
       const caps = verdict.ttlCaps ?? new Map<string, number>();
-      for (const rr of step.records) if (rr.type !== 'RRSIG') this.cache.setRRsetSecurity(ownerOf(rr), rr.type, verdict.security, lowestCap([rr], caps));
-      if (negative) this.cache.setNegativeSecurity(step.name ?? name, type, verdict.security, lowestCap(step.authority, caps));
+      for (const set of rrsets(step.records)) {
+        this.cache.setRRsetSecurity(ownerOf(set[0]), set[0].type, verdict.security, lowestCap(set, caps), set);
+      }
+      if (negative) this.cache.setNegativeSecurity(step.name ?? name, type, verdict.security, lowestCap(step.authority, caps), step.authority);
       served = capped(step, caps);
     }
     if (verdict.security === 'secure' && verdict.nsecs) {

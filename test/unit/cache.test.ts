@@ -109,3 +109,19 @@ test('prefetch flags hits in the last 10% of the TTL when enabled', () => {
   off.clock.advance(95_000);
   assert.equal(off.cache.getRRset('www.example.test', 'A')?.prefetch, false);
 });
+
+test('a validation result vouches only for the data it saw: another cached copy keeps its state', () => {
+  const { cache } = setup();
+  const forged = [rr('www.example.test. 300 A 192.0.2.66')];
+  const real = [rr('www.example.test. 300 A 192.0.2.1')];
+  cache.storeRRset(forged, RANK.AUTH_ANSWER);
+  assert.equal(cache.storeRRset(real, RANK.ANSWER), false, 'the lower-ranked validated copy cannot replace it');
+  cache.setRRsetSecurity('www.example.test', 'A', 'secure', 300, real);
+  assert.equal(cache.getRRset('www.example.test', 'A')?.security, undefined, 'the forged copy is not marked secure');
+  cache.setRRsetSecurity('www.example.test', 'A', 'secure', 300, [...forged]);
+  assert.equal(cache.getRRset('www.example.test', 'A')?.security, 'secure', 'the same data is');
+  const soa = [rr('example.test. 300 SOA ns.example.test. h.example.test. 1 3600 600 86400 300')];
+  cache.storeNegative('nxdomain', 'gone.example.test', 'A', soa, RANK.AUTH_AUTHORITY);
+  cache.setNegativeSecurity('gone.example.test', 'A', 'secure', 300, [rr('example.test. 300 SOA other.example.test. h.example.test. 2 3600 600 86400 300')]);
+  assert.equal(cache.getNegative('gone.example.test', 'A')?.security, undefined, 'a negative entry with another SOA neither');
+});
