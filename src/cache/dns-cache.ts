@@ -58,8 +58,9 @@ export class DnsCache {
    * Stores one RRset (records of one owner, type and class) with the RRSIGs covering it. Returns
    * false when an unexpired entry of higher rank is kept instead, or when the TTL is zero.
    */
-  storeRRset(records: Record[], rank: Rank, sigs: Record[] = [], proof?: Record[]): boolean {
-    if (records.length === 0) return false;
+  storeRRset(given: Record[], rank: Rank, sigs: Record[] = [], proof?: Record[]): boolean {
+    if (given.length === 0) return false;
+    const records = distinct(given);
     const first = records[0];
     const key = rrsetKey(first.name, first.type, classOf(first));
     let ttl = Infinity;
@@ -203,9 +204,25 @@ export class DnsCache {
   }
 }
 
+/** A record's data as text, to compare records: an RRset is a set, duplicates are one record (RFC 2181 §5). */
+const dataText = (rr: Record): string => JSON.stringify((rr as { data?: unknown }).data);
+
+/** Whether two RRsets hold the same data, as sets. */
 function sameData(a: Record[], b: Record[]): boolean {
-  const text = (rs: Record[]): string => rs.map((rr) => JSON.stringify((rr as { data?: unknown }).data)).sort().join('|');
-  return a.length === b.length && text(a) === text(b);
+  const text = (rs: Record[]): string => [...new Set(rs.map(dataText))].sort().join('|');
+  return text(a) === text(b);
+}
+
+/** The records without repeats of the same data (RFC 2181 §5: duplicate records are suppressed). */
+function distinct(records: Record[]): Record[] {
+  if (records.length < 2) return records;
+  const seen = new Set<string>();
+  return records.filter((rr) => {
+    const t = dataText(rr);
+    if (seen.has(t)) return false;
+    seen.add(t);
+    return true;
+  });
 }
 
 function withTtl(records: Record[], ttl: number): Record[] {

@@ -125,3 +125,12 @@ test('a validation result vouches only for the data it saw: another cached copy 
   cache.setNegativeSecurity('gone.example.test', 'A', 'secure', 300, [rr('example.test. 300 SOA other.example.test. h.example.test. 2 3600 600 86400 300')]);
   assert.equal(cache.getNegative('gone.example.test', 'A')?.security, undefined, 'a negative entry with another SOA neither');
 });
+
+test('an RRset is a set: a record repeated in a reply is cached once (RFC 2181 §5)', () => {
+  const { cache } = setup();
+  const dname = rr('x. 300 DNAME x.x.');
+  cache.storeRRset([dname, { ...dname }, rr('x. 300 DNAME x.x.')], RANK.AUTH_ANSWER);
+  assert.equal(cache.getRRset('x', 'DNAME')?.records.length, 1);
+  cache.setRRsetSecurity('x', 'DNAME', 'secure', 300, [dname]);
+  assert.equal(cache.getRRset('x', 'DNAME')?.security, 'secure', 'and the one validated record vouches for it');
+});
