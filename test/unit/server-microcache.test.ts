@@ -2,7 +2,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import dnsPacket from 'dns-packet';
-import { fastKey, MicroCache } from '../../src/server/index.js';
+import fc from 'fast-check';
+import { fastKey, MicroCache, type FastKey } from '../../src/server/index.js';
 
 function q(name: string, o: { flags?: number; opt?: object; extra?: boolean } = {}): Buffer {
   const additionals = [
@@ -123,4 +124,52 @@ test('the arena is a ring: replies it has overwritten are misses, never other by
   assert.ok(big.length > 4_096 / 16);
   mc.store(fastKey(q('big.test'), 1232)!, big, 0);
   assert.equal(mc.answer(q('big.test'), fastKey(q('big.test'), 1232)!, 1), undefined, 'more than 1/16 of the arena: not kept');
+});
+
+test('property: a hit is always the reply stored for that very question and key, with the query ID and case', () => {
+  // A small alphabet and short names make distinct keys share labels and lengths often, and hashes cut
+  // to 2 bits make them share slots: the confirmation against the stored question does all the work.
+  const slot = (k: FastKey): FastKey => ({ ...k, hash: k.hash & 3 });
+  const label = fc.stringMatching(/^[aAbB0-]{1,3}$/);
+  const queryArb = fc.record({
+    labels: fc.array(label, { minLength: 1, maxLength: 3 }),
+    type: fc.constantFrom('A', 'AAAA', 'TXT'),
+    flags: fc.constantFrom(0x100, 0x0, 0x110, 0x120),
+    opt: fc.constantFrom(undefined, {}, { flags: 0x8000 }, { udpPayloadSize: 600 }),
+    id: fc.integer({ min: 0, max: 0xffff }),
+  });
+  fc.assert(fc.property(fc.array(queryArb, { minLength: 1, maxLength: 40 }), fc.array(queryArb, { minLength: 1, maxLength: 40 }), (stored, asked) => {
+    const mc = new MicroCache(16, 60_000, 64 * 1024);
+    const encode = (x: typeof stored[number]): Buffer => dnsPacket.encode({
+      id: x.id, type: 'query', flags: x.flags, questions: [{ name: x.labels.join('.'), type: x.type as 'A', class: 'IN' }],
+      additionals: (x.opt ? [{ type: 'OPT', name: '.', udpPayloadSize: 1232, ...x.opt }] : []) as dnsPacket.Answer[],
+    });
+    // What each stored key should answer: the last reply stored for it (its TXT names the entry).
+    const expected = new Map<string, string>();
+    const keyOf = (b: Buffer): string | undefined => {
+      const k = fastKey(b, 1232);
+      return k ? `${b.toString('latin1', 12, k.nameEnd).toLowerCase()}|${b.readUInt32BE(k.nameEnd)}|${k.meta}` : undefined;
+    };
+    stored.forEach((x, i) => {
+      const query = encode(x);
+      const k = slot(fastKey(query, 1232)!);
+      const answer = dnsPacket.encode({
+        id: x.id, type: 'response', flags: 0x8180, questions: [{ name: x.labels.join('.'), type: x.type as 'A', class: 'IN' }],
+        answers: [{ name: x.labels.join('.'), type: 'TXT', class: 'IN', ttl: 300, data: `entry ${i}` }] as dnsPacket.Answer[],
+      });
+      mc.store(k, answer, 0);
+      expected.set(keyOf(query)!, `entry ${i}`);
+    });
+    for (const x of asked) {
+      const query = encode(x);
+      const hit = mc.answer(query, slot(fastKey(query, 1232)!), 1_000);
+      if (!hit) continue;
+      const m = dnsPacket.decode(hit);
+      assert.equal(m.id, x.id);
+      assert.equal(m.questions?.[0].name, x.labels.join('.'), 'the client\'s own case');
+      assert.equal(m.questions?.[0].type, x.type);
+      const txt = (m.answers?.[0] as { data: Buffer[] }).data.map((d) => d.toString()).join('');
+      assert.equal(txt, expected.get(keyOf(query)!), 'the reply stored for this key, never another\'s');
+    }
+  }), { numRuns: 300 });
 });
