@@ -1,20 +1,23 @@
 /**
- * Ward under CZ.NIC Deckard's harness contract, without Deckard itself (not packaged): for a few
- * scenarios of ../shared/scenarios/deckard it renders deckard/ward.yaml.j2 from the scenario's
+ * Ward under CZ.NIC Deckard's harness contract, without Deckard itself (not packaged): for every
+ * scenario of ../shared/scenarios/deckard it renders deckard/ward.yaml.j2 from the scenario's
  * header (test/integration/deckard-template.ts), creates a fresh network namespace holding the
  * scenario's server addresses, starts the scripted servers and the client inside it
  * (deckard-netns-agent.ts, real UDP/TCP sockets on port 53), starts Ward through deckard/run-ward.sh
  * inside it under libfaketime driven by a timestamp file (as Deckard does: LD_PRELOAD,
  * FAKETIME_NO_CACHE=1, FAKETIME_TIMESTAMP_FILE, rewritten on TIME_PASSES), checks that TCP port 53
  * accepts within 5 s, plays the steps with real queries compared as the in-process runner compares
- * them, and stops Ward with SIGTERM, which must end it with exit status 0.
+ * them, and stops Ward with SIGTERM, which must end it with exit status 0. Scenarios listed in
+ * test/scenarios/known-failures.txt run as `todo`, as in the in-process replay (deckard.test.ts).
+ * Our own test/scenarios/cases are not played here: some match TTLs exactly (MATCH ttl), which only
+ * the in-process replay's exact clock can promise.
  * Skipped with a reason when ../shared, libfaketime or network namespaces (root) are not available.
  */
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { isIPv6 } from 'node:net';
 import { BUILD_ROOT, REPO_ROOT, SHARED_DIR } from '../helpers/paths.js';
@@ -23,14 +26,16 @@ import { parseConfig } from '../../src/config/index.js';
 import { decodeMessage, MalformedMessage, type Message } from '../../src/wire/index.js';
 import { randomId } from '../../src/util/index.js';
 import { parseRpl, type Scenario } from '../scenarios/rpl-parse.js';
+import { knownFailures, scenarioFiles } from '../scenarios/scenario-files.js';
 import { mismatch } from '../scenarios/rpl-match.js';
 import { clientQueryBytes } from '../scenarios/client-path.js';
 import { QUERY_BUDGET_MS } from '../scenarios/harness.js';
 import { scriptedAddresses } from './deckard-netns-agent.js';
 import { deckardContext, renderTemplate, timePasses, writeTimestampFile } from './deckard-template.js';
 
-const SCENARIOS = ['iter_minim_ns.rpl', 'iter_domain_sale.rpl'];
 const DECKARD_DIR = join(SHARED_DIR, 'scenarios', 'deckard');
+const SCENARIOS = existsSync(DECKARD_DIR) ? scenarioFiles([DECKARD_DIR]) : [];
+const KNOWN = knownFailures();
 const TEMPLATE = join(REPO_ROOT, 'deckard', 'ward.yaml.j2');
 const WRAPPER = join(REPO_ROOT, 'deckard', 'run-ward.sh');
 const WARD_MAIN = join(BUILD_ROOT, 'src', 'main.js');
@@ -162,9 +167,10 @@ async function playSteps(sc: Scenario, agent: Agent, timeFile: string): Promise<
   return unfired.length > 0 ? `MANDATORY entry at line ${unfired[0]} never answered` : undefined;
 }
 
-for (const name of SCENARIOS) {
-  test(`Deckard harness contract: ${name}`, { skip: skipReason, timeout: 40_000 }, async (t) => {
-    const file = join(DECKARD_DIR, name);
+if (SCENARIOS.length === 0) test('Deckard harness contract', { skip: skipReason ?? 'no scenarios found' }, () => {});
+for (const file of SCENARIOS) {
+  const name = basename(file);
+  test(`Deckard harness contract: ${name}`, { skip: skipReason, todo: KNOWN.get(name), timeout: 40_000 }, async (t) => {
     const sc = parseRpl(readFileSync(file, 'utf8'), file);
     const work = makeTempDir('ward-deckard');
     const added: string[] = [];

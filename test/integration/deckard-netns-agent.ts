@@ -123,7 +123,9 @@ function udpQuery(from: string, host: string, bytes: Buffer, timeoutMs: number, 
     };
     const t = setTimeout(() => done(undefined), timeoutMs);
     s.on('error', () => done(undefined));
-    s.on('message', (msg) => done(msg));
+    // Only the answer to this query: a late answer to an earlier query (a RAW one, whose socket closed
+    // at once) may reach a new socket that the kernel gave the same port, as a real client would see.
+    s.on('message', (msg) => { if (msg.length >= 2 && msg.readUInt16BE(0) === bytes.readUInt16BE(0)) done(msg); });
     s.bind({ address: from, port: 0 }, () => s.send(bytes, DNS_PORT, host, (err) => { if (err || !wait) done(undefined); }));
   });
 }
