@@ -1,14 +1,13 @@
 /** The engine's configuration switches: root priming (RFC 8109), IPv4/IPv6 transport choice, forward zones. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ROOT, harness, rootZone, show, zone } from './resolver-fake-net.js';
+import { ROOT, harness, rootZone, show } from './resolver-fake-net.js';
 import type { Server } from './resolver-fake-net.js';
 import { authoritative } from './resolver-fake-net.js';
-import { EXAMPLE_NET, EXAMPLE_TEST } from './resolver-zones.js';
 import type { UpstreamQuery } from '../../src/upstream/index.js';
 import type { Message } from '../../src/wire/index.js';
 import { FLAG } from '../../src/wire/index.js';
-import { standardServers } from './resolver-zones.js';
+import { EXAMPLE_NET, EXAMPLE_TEST, standardServers, testZoneWith } from './resolver-zones.js';
 
 test('root_priming: false sends no ". NS" query; true primes once and uses the primed servers', async () => {
   const off = harness(standardServers());
@@ -29,10 +28,7 @@ test('root_priming: false sends no ". NS" query; true primes once and uses the p
 
 test('IPv6 off: AAAA glue is never used; IPv4 off: only AAAA is', async () => {
   const root = rootZone('ns.test. 86400 AAAA 2001:db8::11');
-  const dual = zone(`
-    test. 86400 SOA ns.test. host. 1 2 3 4 300
-    test. 86400 NS ns.test.
-    ns.test. 86400 A 10.0.1.1
+  const dual = testZoneWith(`
     ns.test. 86400 AAAA 2001:db8::11
     example.test. 86400 NS ns1.example.test.
     ns1.example.test. 86400 AAAA 2001:db8::31

@@ -4,14 +4,11 @@ import assert from 'node:assert/strict';
 import { LIMITS } from '../../src/resolver/index.js';
 import { ROOT, harness, show, zone } from './resolver-fake-net.js';
 import type { Server } from './resolver-fake-net.js';
-import { EXAMPLE_TEST, standardServers } from './resolver-zones.js';
+import { EXAMPLE_TEST, standardServers, testZoneWith } from './resolver-zones.js';
 
 /** test. delegating example.test. to `first` (misbehaving) then to the good server 10.0.3.1. */
 function twoServers(first: Server): { [addr: string]: Server } {
-  const test = zone(`
-    test. 86400 SOA ns.test. host. 1 2 3 4 300
-    test. 86400 NS ns.test.
-    ns.test. 86400 A 10.0.1.1
+  const test = testZoneWith(`
     example.test. 86400 NS bad.example.test.
     example.test. 86400 NS ns1.example.test.
     bad.example.test. 86400 A 10.0.3.9
@@ -52,10 +49,7 @@ test('all servers dead: SERVFAIL with EDE 22 No Reachable Authority', async () =
 });
 
 test('a server referring to itself or upwards is a loop: SERVFAIL with EDE, fast', async () => {
-  const loopTest = zone(`
-    test. 86400 SOA ns.test. host. 1 2 3 4 300
-    test. 86400 NS ns.test.
-    ns.test. 86400 A 10.0.1.1
+  const loopTest = testZoneWith(`
     loop.test. 86400 NS ns.loop.test.
     ns.loop.test. 86400 A 10.0.5.1`);
   const up = zone(`
@@ -88,10 +82,7 @@ test('a CNAME loop ends in SERVFAIL with EDE 0', async () => {
 
 test('NXNS: at most a few name server names are resolved for one delegation', async () => {
   const many = Array.from({ length: 20 }, (_, i) => `nxns.test. 86400 NS ns${i}.nowhere.example.net.`).join('\n');
-  const nxTest = zone(`
-    test. 86400 SOA ns.test. host. 1 2 3 4 300
-    test. 86400 NS ns.test.
-    ns.test. 86400 A 10.0.1.1
+  const nxTest = testZoneWith(`
     ${many}`);
   const h = harness({ ...standardServers(), '10.0.1.1': { zones: [nxTest] } });
   const r = await h.ask('www.nxns.test');
@@ -103,10 +94,7 @@ test('NXNS: at most a few name server names are resolved for one delegation', as
 });
 
 test('never queries 127.0.0.0/8 given as glue (do_not_query_localhost)', async () => {
-  const local = zone(`
-    test. 86400 SOA ns.test. host. 1 2 3 4 300
-    test. 86400 NS ns.test.
-    ns.test. 86400 A 10.0.1.1
+  const local = testZoneWith(`
     local.test. 86400 NS ns.local.test.
     ns.local.test. 86400 A 127.0.0.5`);
   const h = harness({ ...standardServers(), '10.0.1.1': { zones: [local] }, '127.0.0.5': { zones: [EXAMPLE_TEST] } });
@@ -132,10 +120,7 @@ test('a reply carrying another question is not accepted', async () => {
 });
 
 test('name servers whose addresses need each other are a cycle: SERVFAIL, fast, also across clients', async () => {
-  const cyc = zone(`
-    test. 86400 SOA ns.test. host. 1 2 3 4 300
-    test. 86400 NS ns.test.
-    ns.test. 86400 A 10.0.1.1
+  const cyc = testZoneWith(`
     a.test. 86400 NS ns.b.test.
     b.test. 86400 NS ns.a.test.`);
   const h = harness({ ...standardServers(), '10.0.1.1': { zones: [cyc] } });
@@ -153,10 +138,7 @@ test('when the cached servers of a zone all fail, the parent is asked again for 
   const servers = standardServers();
   const h = harness(servers);
   await h.ask('www.example.test');
-  const moved = zone(`
-    test. 86400 SOA ns.test. host. 1 2 3 4 300
-    test. 86400 NS ns.test.
-    ns.test. 86400 A 10.0.1.1
+  const moved = testZoneWith(`
     example.test. 86400 NS ns1.example.test.
     ns1.example.test. 86400 A 10.0.3.2`);
   h.net.servers.set('10.0.1.1', { zones: [moved] });

@@ -1,11 +1,18 @@
 /** The zones the resolver unit tests resolve through (root, test., example.test., net., ...). */
+import type { Record } from '../../src/wire/index.js';
 import type { Server } from './resolver-fake-net.js';
 import { ROOT, rootZone, zone } from './resolver-fake-net.js';
 
-export const TEST_ZONE = zone(`
+/** The test. zone served at 10.0.1.1: its SOA, NS and address, then `records` (the delegations a test needs). */
+export function testZoneWith(records: string): Record[] {
+  return zone(`
   test. 86400 SOA ns.test. host. 1 2 3 4 300
   test. 86400 NS ns.test.
   ns.test. 86400 A 10.0.1.1
+  ${records}`);
+}
+
+export const TEST_ZONE = testZoneWith(`
   example.test. 86400 NS ns1.example.test.
   ns1.example.test. 86400 A 10.0.3.1
   other.test. 86400 NS ns.example.net.`);
