@@ -8,7 +8,7 @@
  * which for secure data is also capped by the signatures behind it (RFC 4035 §5.3.3).
  */
 import type { Record } from '../wire/index.js';
-import { RCODE, labels } from '../wire/index.js';
+import { groupRRsets, RCODE, labels } from '../wire/index.js';
 import type { Clock } from '../util/index.js';
 import { dataOf, lowerName } from './canonical.js';
 import { isSupportedAlgorithm } from './algorithms.js';
@@ -197,16 +197,9 @@ export function authenticatedDenial(authority: Record[], keys: SecureKeys, nowSe
   return { records, ttl };
 }
 
-/** Groups records (no RRSIGs) into RRsets by lowercased owner and type, in order of appearance. */
+/** The RRsets of `records` (their RRSIGs left out), in order of appearance. */
 export function rrsets(records: Record[]): Record[][] {
-  const sets = new Map<string, Record[]>();
-  for (const rr of records) {
-    if (rr.type === 'RRSIG') continue;
-    const key = `${lowerName(rr.name)}|${rr.type}`;
-    const list = sets.get(key);
-    if (list) list.push(rr); else sets.set(key, [rr]);
-  }
-  return [...sets.values()];
+  return groupRRsets(records).filter((g) => g.data.length > 0).map((g) => g.data);
 }
 
 /** A failed RRset check as a key result (checkRRset only fails as bogus). */

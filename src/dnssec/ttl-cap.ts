@@ -2,20 +2,14 @@
  * How long authenticated data may be kept and served (RFC 4035 §5.3.3): no longer than the RRset's
  * TTL, the RRSIG's own TTL, its Original TTL field, and the time left until its Signature
  * Expiration. Data kept past that would still be served as secure after its signature lapsed.
- * `TtlCaps` carries the cap of each RRset a validation authenticated, keyed like `rrsetKey`, so the
+ * `TtlCaps` carries the cap of each RRset a validation authenticated, keyed by `rrsetKeyOf` (wire/rrsets.ts), so the
  * resolver can apply it to the cache and to the answer in one place (`capTtls`).
  */
-import type { Record } from '../wire/index.js';
-import { dataOf, lowerName, type RrsigData } from './canonical.js';
+import { rrsetKeyOf, type Record } from '../wire/index.js';
+import { dataOf, type RrsigData } from './canonical.js';
 import type { TtlCaps } from './types.js';
 
 const ttlOf = (rr: Record): number => (rr as { ttl?: number }).ttl ?? Infinity;
-
-/** "owner|type" of an RRset (lowercased owner); an RRSIG counts with the type it covers. */
-export function rrsetKey(rr: Record): string {
-  const type = rr.type === 'RRSIG' ? dataOf<RrsigData>(rr).typeCovered : rr.type;
-  return `${lowerName(rr.name)}|${type}`;
-}
 
 /**
  * RFC 4035 §5.3.3: the TTL `rrset` may have once `sigRecord` authenticated it at `nowSec` (the
@@ -30,7 +24,7 @@ export function validatedTtl(rrset: Record[], sigRecord: Record, nowSec: number)
 /** The records with each TTL lowered to its RRset's cap, if it has one (RRSIGs with the set they cover). */
 export function capTtls(records: Record[], caps: TtlCaps): Record[] {
   return records.map((rr) => {
-    const cap = caps.get(rrsetKey(rr));
+    const cap = caps.get(rrsetKeyOf(rr));
     return cap !== undefined && ttlOf(rr) > cap ? ({ ...rr, ttl: cap } as Record) : rr;
   });
 }
@@ -39,7 +33,7 @@ export function capTtls(records: Record[], caps: TtlCaps): Record[] {
 export function lowestCap(records: Record[], caps: TtlCaps): number | undefined {
   let low: number | undefined;
   for (const rr of records) {
-    const cap = caps.get(rrsetKey(rr));
+    const cap = caps.get(rrsetKeyOf(rr));
     if (cap !== undefined && (low === undefined || cap < low)) low = cap;
   }
   return low;

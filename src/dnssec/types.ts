@@ -15,7 +15,7 @@ export type Ede = ExtendedError;
 /** RFC 8914 §4 codes (the registry in wire/ serves the validator too). */
 export const DNSSEC_EDE = EDE_CODE;
 
-/** RFC 4035 §5.3.3: the most seconds each authenticated RRset may be kept, by "owner|type" (ttl-cap.ts). */
+/** RFC 4035 §5.3.3: the most seconds each authenticated RRset may be kept, by `rrsetKeyOf` ("owner|type|class", wire/rrsets.ts). */
 export type TtlCaps = Map<string, number>;
 
 /**
@@ -31,7 +31,7 @@ export interface Verdict {
   ttl?: number;
   /** A whole step: the TTL cap of every RRset found secure. */
   ttlCaps?: TtlCaps;
-  /** "owner|type" of the answer RRset whose own signatures failed, when that made the data bogus. */
+  /** `rrsetKeyOf` ("owner|type|class") of the answer RRset whose own signatures failed, when that made the data bogus. */
   bogusRRset?: string;
 }
 

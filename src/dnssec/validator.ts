@@ -9,14 +9,13 @@
  * step bounds the work (KeyTrap). Never imports the resolver.
  */
 import type { Record } from '../wire/index.js';
-import { isSubdomain, labels } from '../wire/index.js';
+import { isSubdomain, labels, rrsetKeyOf } from '../wire/index.js';
 import type { Clock } from '../util/index.js';
 import { dataOf, lowerName, type RrsigData } from './canonical.js';
 import { KeyChain, rrsets } from './key-chain.js';
 import { nsecNameError, nsecNoCloserMatch, nsecNoData } from './nsec.js';
 import { nsec3NameError, nsec3NoCloserMatch, nsec3NoData, type Nsec3Proof } from './nsec3.js';
 import { MAX_SIG_CHECKS, bogus, checkRRset, sigsFor, type SigBudget } from './rrset-check.js';
-import { rrsetKey } from './ttl-cap.js';
 import { DNSSEC_EDE, type ChainFetcher, type TrustAnchors, type TtlCaps, type Verdict } from './types.js';
 
 /** One resolution step to validate. */
@@ -61,7 +60,7 @@ export class Validator {
     const caps: TtlCaps = new Map();
     const checked = async (set: Record[], from: Record[]): Promise<Verdict> => {
       const v = await this.rrset(set, from, input.zone, budget);
-      if (v.security === 'secure' && v.ttl !== undefined) caps.set(rrsetKey(set[0]), v.ttl);
+      if (v.security === 'secure' && v.ttl !== undefined) caps.set(rrsetKeyOf(set[0]), v.ttl);
       return v;
     };
     for (const set of rrsets(input.authority)) {
@@ -74,7 +73,7 @@ export class Validator {
     for (const set of rrsets(input.records)) {
       if (synthesizedFromDname(set, input.records)) continue; // RFC 6672 §5.3.3: checked via its DNAME
       const v = await checked(set, input.records);
-      if (v.security === 'bogus') return { ...v, bogusRRset: rrsetKey(set[0]) };
+      if (v.security === 'bogus') return { ...v, bogusRRset: rrsetKeyOf(set[0]) };
       verdict = worst(verdict, v);
       if (verdict.security === 'secure') verdict = worst(verdict, this.wildcard(set, input.records, denial));
     }

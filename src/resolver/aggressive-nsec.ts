@@ -9,12 +9,11 @@
  * signatures, RFC 4035 §5.3.3).
  */
 import type { Record } from '../wire/index.js';
-import { isSubdomain, labelCount, labels, normalizeName, parentName } from '../wire/index.js';
+import { isSubdomain, labelCount, labels, normalizeName, parentName, setType } from '../wire/index.js';
 import type { Clock } from '../util/index.js';
 import { ttlOf } from '../cache/index.js';
 import { nsec3Synthesis, nsecCovers, nsecNameError, nsecNoData } from '../dnssec/index.js';
 import type { IterOutcome } from './iter-types.js';
-import { coveredType } from './iter-store.js';
 import { ownerOf, targetOf } from './scrub.js';
 
 const MAX_ZONES = 256;
@@ -24,7 +23,7 @@ interface Kept { records: Record[]; expires: number }
 interface Zone { soa?: Kept; nsecs: Map<string, Kept>; nsec3s: Map<string, Kept>; wildcards: Map<string, Kept> }
 
 const sigsOver = (records: Record[], owner: string, type: string): Record[] =>
-  records.filter((rr) => rr.type === 'RRSIG' && coveredType(rr) === type && ownerOf(rr) === owner);
+  records.filter((rr) => rr.type === 'RRSIG' && setType(rr) === type && ownerOf(rr) === owner);
 const dataField = (rr: Record, field: string): unknown => ((rr as { data?: { [k: string]: unknown } }).data ?? {})[field];
 const signerOf = (sig: Record): string => normalizeName(String(dataField(sig, 'signersName')));
 const wildcardAt = (ce: string): string => (ce === '' ? '*' : `*.${ce}`);
@@ -67,7 +66,7 @@ export class AggressiveNsec {
       const n = Number(dataField(sig, 'labels'));
       if (n >= labelCount(owner) || labels(owner)[0] === '*') continue;
       const wildcard = wildcardAt(labels(owner).slice(labelCount(owner) - n).join('.'));
-      const type = coveredType(sig);
+      const type = setType(sig);
       const set = records.filter((rr) => rr.type === type && ownerOf(rr) === owner);
       const ttl = Math.min(...set.map(ttlOf), ttlOf(sig));
       const kept = { records: renamed([...set, ...sigsOver(records, owner, type)], wildcard), expires: now + ttl * 1000 };

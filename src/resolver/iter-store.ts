@@ -5,9 +5,9 @@
  * are made again from the DNAME).
  */
 import type { Record } from '../wire/index.js';
-import { isSubdomain, labelCount } from '../wire/index.js';
+import { groupRRsets, isSubdomain, labelCount, setType } from '../wire/index.js';
 import type { DnsCache, Rank } from '../cache/index.js';
-import { RANK, classOf, rankOf, ttlOf } from '../cache/index.js';
+import { RANK, rankOf, ttlOf } from '../cache/index.js';
 import type { Scrubbed } from './scrub.js';
 import { ownerOf } from './scrub.js';
 
@@ -16,30 +16,16 @@ import { ownerOf } from './scrub.js';
  * (NSEC/NSEC3) goes with the sets expanded from a wildcard (RRSIG labels below the owner's, RFC 4035 §5.3.4).
  */
 export function storeRecords(cache: DnsCache, records: Record[], rank: Rank, proof: Record[] = []): void {
-  const sets = new Map<string, Record[]>();
-  const sigs = new Map<string, Record[]>();
-  for (const rr of records) {
-    const sig = rr.type === 'RRSIG';
-    const key = `${ownerOf(rr)}|${sig ? coveredType(rr) : rr.type}|${classOf(rr)}`;
-    const into = sig ? sigs : sets;
-    const list = into.get(key);
-    if (list) list.push(rr); else into.set(key, [rr]);
-  }
-  for (const [key, set] of sets) {
-    const own = sigs.get(key);
-    const expanded = proof.length > 0 && own?.some((sig) => labelsField(sig) < labelCount(ownerOf(sig)));
-    cache.storeRRset(set, rank, own, expanded ? proof : undefined);
+  for (const { data, sigs } of groupRRsets(records)) {
+    if (data.length === 0) continue;
+    const expanded = proof.length > 0 && sigs.some((sig) => labelsField(sig) < labelCount(ownerOf(sig)));
+    cache.storeRRset(data, rank, sigs, expanded ? proof : undefined);
   }
 }
 
 /** The labels field of an RRSIG (RFC 4034 §3.1.3). */
 function labelsField(sig: Record): number {
   return Number((sig as { data?: { labels?: number } }).data?.labels);
-}
-
-/** The type an RRSIG covers. */
-export function coveredType(rr: Record): string {
-  return String((rr as { data?: { typeCovered?: string } }).data?.typeCovered);
 }
 
 /** Stores the records an answer was made of, plus the reply's delegation data. */
@@ -55,7 +41,7 @@ export function storeAnswer(cache: DnsCache, s: Scrubbed, records: Record[], aa:
  * (with RRSIGs) of a secure referral, which the validator then finds without asking (RFC 4035 §3.1.4).
  */
 export function storeDelegationData(cache: DnsCache, s: Scrubbed, aa: boolean): void {
-  const ds = s.authority.filter((rr) => rr.type === 'DS' || (rr.type === 'RRSIG' && coveredType(rr) === 'DS'));
+  const ds = s.authority.filter((rr) => rr.type === 'DS' || (rr.type === 'RRSIG' && setType(rr) === 'DS'));
   storeRecords(cache, [...s.authority.filter((rr) => rr.type === 'NS'), ...ds], rankOf('authority', aa));
   storeRecords(cache, s.additional, RANK.ADDITIONAL);
 }
@@ -63,7 +49,7 @@ export function storeDelegationData(cache: DnsCache, s: Scrubbed, aa: boolean): 
 /** The NSEC/NSEC3 records of a section and the RRSIGs over them (denial of existence, RFC 4035 §3.1.3). */
 export function denialProof(section: Record[]): Record[] {
   const denial = (t: string): boolean => t === 'NSEC' || t === 'NSEC3';
-  return section.filter((rr) => denial(rr.type) || (rr.type === 'RRSIG' && denial(coveredType(rr))));
+  return section.filter((rr) => denial(rr.type) || (rr.type === 'RRSIG' && denial(setType(rr))));
 }
 
 /**

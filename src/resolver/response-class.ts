@@ -7,10 +7,9 @@
  * A negative answer applies to the chain's end only inside the zone asked (RFC 2181 §5.4.1).
  */
 import type { Record } from '../wire/index.js';
-import { RCODE, isSubdomain, labelCount } from '../wire/index.js';
+import { isSubdomain, labelCount, RCODE, setType } from '../wire/index.js';
 import { ttlOf } from '../cache/index.js';
 import { LIMITS } from './budget.js';
-import { coveredType } from './iter-store.js';
 import type { Scrubbed } from './scrub.js';
 import { ownerOf, targetOf } from './scrub.js';
 
@@ -106,7 +105,7 @@ export function synthesize(name: string, owner: string, target: string): string 
 /** The RRSIGs in `answer` covering (owner, type); none for ANY (they are part of the data). */
 function sigsFor(answer: Record[], owner: string, type: string): Record[] {
   if (type === 'ANY' || type === 'RRSIG') return [];
-  return answer.filter((rr) => rr.type === 'RRSIG' && ownerOf(rr) === owner && coveredType(rr) === type);
+  return answer.filter((rr) => rr.type === 'RRSIG' && ownerOf(rr) === owner && setType(rr) === type);
 }
 
 /** The CNAME a DNAME implies for `name` (RFC 6672 §3.1: TTL of the DNAME). */

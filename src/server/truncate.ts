@@ -11,30 +11,17 @@
  * OPT's is the exact size on the wire. The caller's encoding is cut as it is, encoded again only
  * when the records of an RRset were apart (they are brought together).
  */
-import { compressMessage, encodeMessage, FLAG, skipName, type Message, type Record } from '../wire/index.js';
+import { compressMessage, encodeMessage, FLAG, groupRRsets, skipName, type Message, type Record } from '../wire/index.js';
 
 const SECTIONS = ['answers', 'authorities', 'additionals'] as const;
 type Section = typeof SECTIONS[number];
 
 /** An RRset of one section with the RRSIGs covering it (or RRSIGs alone, e.g. for QTYPE RRSIG). */
-interface RRsetGroup { section: Section; key: string; records: Record[]; sigsOnly: boolean }
-
-/** Owner, type (the type covered, for an RRSIG) and class: what makes an RRset (RFC 2181 §5). */
-function rrsetKey(rr: Record): string {
-  const type = rr.type === 'RRSIG' ? (rr.data as { typeCovered: string }).typeCovered : rr.type;
-  return `${rr.name.toLowerCase()}|${type}|${('class' in rr ? rr.class : undefined) ?? 'IN'}`;
-}
+interface SectionRRset { section: Section; key: string; records: Record[]; sigsOnly: boolean }
 
 /** The section's records as RRset groups, in order of first appearance; RRSIGs after the data they cover. */
-function groupRRsets(section: Section, records: Record[]): RRsetGroup[] {
-  const groups = new Map<string, { data: Record[]; sigs: Record[] }>();
-  for (const rr of records) {
-    const key = rrsetKey(rr);
-    let g = groups.get(key);
-    if (g === undefined) groups.set(key, (g = { data: [], sigs: [] }));
-    (rr.type === 'RRSIG' ? g.sigs : g.data).push(rr);
-  }
-  return [...groups].map(([key, g]) => ({ section, key, records: [...g.data, ...g.sigs], sigsOnly: g.data.length === 0 }));
+function sectionRRsets(section: Section, records: Record[]): SectionRRset[] {
+  return groupRRsets(records).map((g) => ({ section, key: g.key, records: [...g.data, ...g.sigs], sigsOnly: g.data.length === 0 }));
 }
 
 /** Where each record of an encoded message starts, and where the last one ends; null if it does not parse. */
@@ -76,7 +63,7 @@ function bareOpt(opt: Buffer): Buffer {
 export function truncateToFit(packet: Message, encoded: Buffer, limit: number, dnssecOk: boolean): Buffer {
   const last = packet.additionals[packet.additionals.length - 1];
   const opt = last?.type === 'OPT' ? last : undefined;
-  const groups = SECTIONS.flatMap((s) => groupRRsets(s, opt && s === 'additionals' ? packet.additionals.slice(0, -1) : packet[s]));
+  const groups = SECTIONS.flatMap((s) => sectionRRsets(s, opt && s === 'additionals' ? packet.additionals.slice(0, -1) : packet[s]));
   const ordered: Message = { ...packet, answers: [], authorities: [], additionals: [] };
   for (const g of groups) ordered[g.section].push(...g.records);
   if (opt) ordered.additionals.push(opt);
@@ -111,7 +98,7 @@ export function truncateToFit(packet: Message, encoded: Buffer, limit: number, d
 }
 
 /** TC for a cut before group `cut` (RFC 2181 §9, RFC 4035 §3.1.1). */
-function mustSetTc(groups: RRsetGroup[], cut: number, dnssecOk: boolean): boolean {
+function mustSetTc(groups: SectionRRset[], cut: number, dnssecOk: boolean): boolean {
   if (groups[cut].section !== 'additionals') return true;
   if (!dnssecOk) return false;
   const keptKeys = new Set(groups.slice(0, cut).filter((g) => g.section !== 'additionals').map((g) => g.key));

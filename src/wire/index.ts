@@ -5,3 +5,4 @@ export * from './edns.js';
 export * from './name.js';
 export * from './presentation.js';
 export * from './compress.js';
+export * from './rrsets.js';

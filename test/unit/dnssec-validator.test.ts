@@ -57,7 +57,7 @@ const answer = (qname: string, qtype: string, records: Record[], extra: Partial<
 test('a signed answer two zones below the anchor is secure; the key chain is fetched once', async () => {
   const fetched: string[] = [];
   const v = validator({ fetched });
-  const secure = { security: 'secure', ttlCaps: new Map([['www.sub.example|A', 300]]) };
+  const secure = { security: 'secure', ttlCaps: new Map([['www.sub.example|A|IN', 300]]) };
   assert.deepEqual(await v.validate(answer('www.sub.example', 'A', signed('www.sub.example. 300 IN A 192.0.2.1', sub))), secure);
   assert.deepEqual(fetched, ['|DNSKEY', 'example|DS', 'example|DNSKEY', 'sub.example|DS', 'sub.example|DNSKEY']);
   assert.equal((await v.validate(answer('mail.sub.example', 'A', signed('mail.sub.example. 300 IN A 192.0.2.2', sub)))).security, 'secure');
