@@ -69,13 +69,19 @@ export class DnsCache {
     if (ttl <= 0) return false;
     const old = this.lru.peek(key);
     const now = this.clock.now();
-    if (old && old.expires > now && old.rank >= rank && !this.inPrefetchWindow(old, now)) {
-      // Same trust and data: the TTL is not extended. A changed NS set of the same trust keeps
-      // the old expiry, so a delegation cannot be kept alive by its child (Unbound, ghost domains).
-      // Inside the prefetch window data is refreshed (Unbound's prefetch leeway).
-      // The RRSIGs count as data: re-signed data replaces the old copy, whose security state was for the old signatures.
+    const fresh = old !== undefined && old.expires > now;
+    if (fresh && old.rank >= rank && !this.inPrefetchWindow(old, now)) {
+      // Same trust and data: the TTL is not extended. Inside the prefetch window data is refreshed
+      // (Unbound's prefetch leeway). The RRSIGs count as data: re-signed data replaces the old
+      // copy, whose security state was for the old signatures.
       if (old.rank > rank || (sameData(old.records, records) && sameData(old.sigs, sigs))) return false;
-      if (first.type === 'NS') ttl = Math.ceil((old.expires - now) / 1000);
+    }
+    // A delegation lives as long as the NS set that made it: a replacing NS set (the child's apex
+    // set, of higher trust, or a changed one) keeps the old expiry, so a child can never keep a
+    // delegation its parent removed alive (ghost domains, CVE-2012-1191; Unbound does the same).
+    // Only the same-rank refresh inside the prefetch window renews it.
+    if (fresh && first.type === 'NS' && (old.rank !== rank || !this.inPrefetchWindow(old, now))) {
+      ttl = Math.min(ttl, Math.ceil((old.expires - now) / 1000));
     }
     this.put(key, 'rrset', records, ttl, rank, sigs);
     if (proof && proof.length > 0) (this.lru.peek(key) as Entry).proof = proof;

@@ -4,7 +4,8 @@
  * left, or only servers that recently gave bogus data (distrust.ts), look up name server addresses;
  * with only servers that stayed silent over UDP left, ask each once more down the upstream ladder;
  * with nothing left at all, ask the parent zone again when the delegation came from the cache (fresh
- * glue; the root hints above a cached root), else fail with EDE 22 No Reachable Authority.
+ * glue; the root hints above a cached root), else take a recursion-lame server's answer kept
+ * earlier (iter-response.ts), else fail with EDE 22 No Reachable Authority.
  */
 import { parentName } from '../wire/index.js';
 import { EDE, ede } from './ede.js';
@@ -78,6 +79,15 @@ async function noAddress(q: QueryState, env: IterEnv, dp: Delegation): Promise<I
     const parent = parentName(dp.zone);
     q.dp = parent === undefined ? hintsDelegation(env) : delegationFromCache(env, parent);
     return 'queryTargets';
+  }
+  const kept = q.recursionLame;
+  if (kept && kept.zone === dp.zone && !kept.accepted) {
+    // No server did better than the recursion-lame one: its answer is used after all (Unbound
+    // keeps such servers as a last resort too).
+    kept.accepted = true;
+    q.server = kept.server;
+    q.reply = kept.reply;
+    return 'response';
   }
   const why = q.lastFailure ?? 'no usable server address';
   const code = q.lastFailure === 'network' ? EDE.NETWORK_ERROR : EDE.NO_REACHABLE_AUTHORITY;

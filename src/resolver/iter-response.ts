@@ -10,6 +10,7 @@ import { RCODE, isSubdomain } from '../wire/index.js';
 import { rankOf } from '../cache/index.js';
 import { EDE } from './ede.js';
 import type { Delegation, IterEnv, IterState, QueryState } from './iter-types.js';
+import type { ServerAddress } from '../upstream/index.js';
 import { answersQuestion, isAuthoritative, recursionAvailable, replyRcode } from './reply-view.js';
 import type { Scrubbed } from './scrub.js';
 import { ownerOf, scrub } from './scrub.js';
@@ -45,33 +46,45 @@ export function iterResponse(q: QueryState, env: IterEnv): IterState {
       return referral(q, env, s, c.zone, c.ns, aa);
   }
   if (qout.minimised) return minimised(q, env, s, c, aa);
+  if (ra && !aa && (c.kind === 'answer' || c.kind === 'cname' || c.kind === 'nxdomain') && !acceptedLame(q, dp)) {
+    // A recursive server answering from its cache where the zone's authoritative answer was due
+    // (Unbound's recursion lameness): marked lame; its answer is kept for when no other server answers.
+    q.recursionLame = { zone: dp.zone, server: q.server as ServerAddress, reply: msg, accepted: false };
+    return lame(q, env, dp);
+  }
   switch (c.kind) {
     case 'answer':
-      storeAnswer(env.cache, s, c.records, aa);
+      storeAnswer(env.cache, s, c.records, aa, dp.zone);
       q.outcome = {
         kind: 'answer', records: c.records, zone: dp.zone, server: q.server,
         proof: denialProof(s.authority), conflicts: dnameConflicts(s.answer, c.records),
       };
       return 'finished';
     case 'cname':
-      storeAnswer(env.cache, s, c.records, aa);
+      storeAnswer(env.cache, s, c.records, aa, dp.zone);
       q.outcome = {
         kind: 'cname', records: c.records, target: c.target, zone: dp.zone, server: q.server,
         proof: denialProof(s.authority), conflicts: dnameConflicts(s.answer, c.records),
       };
       return 'finished';
     case 'yxdomain':
-      storeAnswer(env.cache, s, c.records, aa);
+      storeAnswer(env.cache, s, c.records, aa, dp.zone);
       q.outcome = { ...c, zone: dp.zone, server: q.server };
       return 'finished';
     case 'nxdomain':
     case 'nodata':
       if (c.kind === 'nodata' && c.selfReferral) return lame(q, env, dp);
-      storeAnswer(env.cache, s, c.records, aa);
+      storeAnswer(env.cache, s, c.records, aa, dp.zone);
       env.cache.storeNegative(c.kind, c.name, q.type, s.authority, rankOf('authority', aa));
       q.outcome = { kind: c.kind, records: c.records, authority: s.authority, name: c.name, zone: dp.zone, server: q.server };
       return 'finished';
   }
+}
+
+/** Whether this reply is the recursion-lame answer taken as the last resort (iter-query-targets.ts). */
+function acceptedLame(q: QueryState, dp: Delegation): boolean {
+  const kept = q.recursionLame;
+  return kept !== undefined && kept.accepted && kept.zone === dp.zone;
 }
 
 function lame(q: QueryState, env: IterEnv, dp: Delegation): IterState {

@@ -9,7 +9,7 @@ import { groupRRsets, isSubdomain, labelCount, setType } from '../wire/index.js'
 import type { DnsCache, Rank } from '../cache/index.js';
 import { RANK, rankOf, ttlOf } from '../cache/index.js';
 import type { Scrubbed } from './scrub.js';
-import { ownerOf } from './scrub.js';
+import { ownerOf, targetOf } from './scrub.js';
 
 /**
  * Stores `records` grouped into RRsets by owner, type and class, each with its RRSIGs; `proof`
@@ -28,12 +28,24 @@ function labelsField(sig: Record): number {
   return Number((sig as { data?: { labels?: number } }).data?.labels);
 }
 
-/** Stores the records an answer was made of, plus the reply's delegation data. */
-export function storeAnswer(cache: DnsCache, s: Scrubbed, records: Record[], aa: boolean): void {
+/**
+ * Stores the records an answer (positive or negative) was made of. Its authority NS set is kept
+ * only from a server authoritative for the zone asked, and only for that zone: a non-authoritative
+ * or off-zone NS set in an answer would let one reply re-point a delegation (the NS spoof Unbound's
+ * scrubber stops). Addresses of those servers, and of an NS answer's, are taken only where nothing
+ * is cached yet: an answer's additional section never replaces what the cache holds (RFC 2181 §5.4.1).
+ */
+export function storeAnswer(cache: DnsCache, s: Scrubbed, records: Record[], aa: boolean, zone: string): void {
   const dnames = records.filter((rr) => rr.type === 'DNAME').map(ownerOf);
   const real = records.filter((rr) => rr.type !== 'CNAME' || !dnames.some((d) => isSubdomain(ownerOf(rr), d)));
   storeRecords(cache, real, rankOf('answer', aa), denialProof(s.authority));
-  storeDelegationData(cache, s, aa);
+  if (!aa) return;
+  const ns = s.authority.filter((rr) => rr.type === 'NS' && ownerOf(rr) === zone);
+  storeRecords(cache, ns, RANK.AUTH_AUTHORITY);
+  // The servers of an NS answer (a priming reply, say) and of the authority NS set kept.
+  const servers = new Set([...real, ...ns].filter((rr) => rr.type === 'NS').map(targetOf));
+  const extra = s.additional.filter((rr) => servers.has(ownerOf(rr)) && cache.getRRset(ownerOf(rr), rr.type) === undefined);
+  storeRecords(cache, extra, RANK.ADDITIONAL);
 }
 
 /**

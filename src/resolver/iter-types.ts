@@ -80,6 +80,11 @@ export interface QueryState {
   lastFailure?: string;
   /** Zones whose parent was asked again after their cached servers all failed. */
   refetched: Set<string>;
+  /**
+   * The last answer from a recursion-lame server (RA without AA) of the zone being asked: passed
+   * over while the zone's other servers may answer, used when none does (`accepted` then).
+   */
+  recursionLame?: { zone: string; server: ServerAddress; reply: Message; accepted: boolean };
 }
 
 /** Everything the iterator steps use. */

@@ -5,6 +5,7 @@
  */
 import dnsPacket from 'dns-packet';
 import type { Record } from './message.js';
+import { typeText } from './rr-types.js';
 
 type Codec = { encode(data: unknown): Buffer };
 const codecOf = (dnsPacket as unknown as { record(type: string): Codec }).record;
@@ -37,10 +38,6 @@ function quoted(b: Buffer | string): string {
     else out += String.fromCharCode(o);
   }
   return out + '"';
-}
-
-function typeText(type: string): string {
-  return type.startsWith('UNKNOWN_') ? `TYPE${type.slice(8)}` : type;
 }
 
 function time(secs: number): string {

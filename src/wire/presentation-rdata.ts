@@ -5,17 +5,14 @@
  * `\# len hex` form of RFC 3597 §5. The caller decodes the octets with dns-packet, so every record
  * ends up in exactly dns-packet's shape. No I/O.
  */
-import { createRequire } from 'node:module';
 import { isIPv4, isIPv6 } from 'node:net';
 import dnsPacket from 'dns-packet';
 import { WardError } from '../util/index.js';
 import type { Token } from './presentation-lexer.js';
 
-interface TypeTable { toType(name: string): number; toString(type: number): string }
+import { typeMnemonic, typeOfMnemonic } from './rr-types.js';
+
 interface Codec { encode(data: unknown): Buffer }
-const require = createRequire(import.meta.url);
-/** dns-packet's own type table (name ↔ number), so names match what its decoder produces. */
-export const TYPES = require('dns-packet/types.js') as TypeTable;
 const codecOf = (dnsPacket as unknown as { record(type: string): Codec }).record;
 
 /** Thrown for any text that does not parse; the caller adds the line number. */
@@ -32,8 +29,8 @@ export function typeNumber(text: string): number {
     if (n > 0xffff) syntax(`type ${text} out of range`);
     return n;
   }
-  const n = up.startsWith('UNKNOWN_') ? 0 : TYPES.toType(up);
-  if (n === 0 || up === '*') syntax(`unknown type ${text}`);
+  const n = typeOfMnemonic(up);
+  if (n === 0 || up === '*') syntax(`unknown type ${text} (write it as TYPEnnn, RFC 3597 §5)`);
   return n;
 }
 
@@ -235,7 +232,7 @@ export function rdataWire(type: number, tokens: Token[], origin: Buffer): Buffer
     if (String(data.length) !== len) syntax(`generic rdata length ${len} does not match ${data.length} octets`);
     return data;
   }
-  switch (TYPES.toString(type)) {
+  switch (typeMnemonic(type)) {
     case 'A': r.address(4); break;
     case 'AAAA': r.address(6); break;
     case 'NS': case 'CNAME': case 'DNAME': case 'PTR': r.name('target'); break;
@@ -273,11 +270,17 @@ export function rdataWire(type: number, tokens: Token[], origin: Buffer): Buffer
       break;
     case 'NSEC3PARAM': r.int(1, 'hash algorithm'); r.int(1, 'flags'); r.int(2, 'iterations'); r.salt(); break;
     case 'SSHFP': r.int(1, 'algorithm'); r.int(1, 'fingerprint type'); r.raw(r.hex('fingerprint')); break;
-    case 'TLSA':
+    case 'TLSA': case 'SMIMEA':
       r.int(1, 'usage'); r.int(1, 'selector'); r.int(1, 'matching type'); r.raw(r.hex('certificate data'));
       break;
+    case 'ZONEMD': // RFC 8976 §2.3
+      r.int(4, 'serial'); r.int(1, 'scheme'); r.int(1, 'hash algorithm'); r.raw(r.hex('digest'));
+      break;
+    case 'CSYNC': r.int(4, 'serial'); r.int(2, 'flags'); r.bitmap(); break; // RFC 7477 §2.1.1
+    case 'OPENPGPKEY': r.raw(r.base64('key')); break; // RFC 7929 §2.3
+    case 'URI': r.int(2, 'priority'); r.int(2, 'weight'); r.raw(Buffer.from(unescape(r.rest('target')))); break; // RFC 7553 §4.4
     default:
-      syntax(`type ${TYPES.toString(type)} needs the generic \\# form`);
+      syntax(`type ${typeMnemonic(type)} needs the generic \\# form (RFC 3597 §5)`);
   }
   return r.end();
 }

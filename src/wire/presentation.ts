@@ -11,7 +11,8 @@ import dnsPacket from 'dns-packet';
 import { WardError } from '../util/index.js';
 import type { Record } from './message.js';
 import { lexEntries, type Entry, type Token } from './presentation-lexer.js';
-import { TYPES, isTtl, nameWire, parseTtl, rdataWire, syntax, typeNumber } from './presentation-rdata.js';
+import { TYPES } from './rr-types.js';
+import { isTtl, nameWire, parseTtl, rdataWire, syntax, typeNumber } from './presentation-rdata.js';
 
 export { formatRecord } from './presentation-format.js';
 
@@ -103,10 +104,14 @@ function wireRecord(owner: Buffer, type: number, klass: number, ttl: number, rda
   fixed.writeUInt16BE(rdata.length, 8);
   const rr = Buffer.concat([owner, fixed, rdata]);
   try {
-    return decoder.answer.decode(rr);
+    const decoded = decoder.answer.decode(rr);
+    // dns-packet reads A and AAAA by their fixed size whatever the length: `\# 3 030405` for an A
+    // must stay three octets, not become a four-octet address.
+    if ((decoder.answer.decode as unknown as { bytes: number }).bytes !== rr.length) throw new Error('length');
+    return decoded;
   } catch {
-    // RDATA dns-packet refuses (a DNSKEY with protocol 0, say): keep the octets in the generic form,
-    // which encodes back to the same wire bytes.
+    // RDATA dns-packet refuses (a DNSKEY with protocol 0, say) or would resize: keep the octets in
+    // the generic form, which encodes back to the same wire bytes.
     fixed.writeUInt16BE(0xffff, 0);
     const generic = decoder.answer.decode(Buffer.concat([owner, fixed, rdata]));
     return { ...generic, type: `UNKNOWN_${type}` } as unknown as Record;

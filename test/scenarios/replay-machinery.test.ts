@@ -9,7 +9,7 @@ import { ManualClock } from '../../src/util/index.js';
 import { silentLogger } from '../../src/log/index.js';
 import { defaultConfig } from '../../src/config/index.js';
 import { createUpstream } from '../../src/upstream/index.js';
-import { decodeMessage, parseRecord, FLAG, MalformedMessage, type Message } from '../../src/wire/index.js';
+import { decodeMessage, parseRecord, rdataOf, FLAG, MalformedMessage, type Message } from '../../src/wire/index.js';
 import { MemoryNet } from '../helpers/memory-net.js';
 import { parseRpl } from './rpl-parse.js';
 import { mismatch } from './rpl-match.js';
@@ -204,4 +204,87 @@ test('client queries go through the real server path: EDNS with DO, RD echoed, R
   assert.ok(msg.additionals.some((rr) => rr.type === 'OPT'));
   const raw = await client(Buffer.from('b5c9ca3d50104320f4120000000000000000', 'hex'), 1000);
   assert.notEqual(raw.kind, 'timeout');
+});
+
+/** A file in the dialect of Unbound's testbound: config clauses, COMMANDLINE, FLAGS, HEX_ANSWER, no copy_id. */
+const TESTBOUND = `; config options
+server:
+	target-fetch-policy: "0 0 0 0 0"
+	val-override-date: "1437625000"
+COMMANDLINE -v
+
+AUTOTRUST_FILE example.com
+example.com. 3600 IN DS 1 8 2 00
+AUTOTRUST_END
+stub-zone:
+	name: "."
+	stub-addr: 193.0.14.129 	# K.ROOT-SERVERS.NET.
+CONFIG_END
+
+SCENARIO_BEGIN testbound dialect
+
+RANGE_BEGIN 0 100
+	ADDRESS 193.0.14.129
+ENTRY_BEGIN
+MATCH opcode qtype qname
+REPLY QR NOERROR
+SECTION QUESTION
+first. IN A
+SECTION ANSWER
+first. IN A 192.0.2.1
+ENTRY_END
+RANGE_END
+
+RANGE_BEGIN 0 100
+	ADDRESS 193.0.14.129
+ENTRY_BEGIN
+MATCH opcode qtype qname
+REPLY QR NOERROR
+SECTION QUESTION
+second. IN A
+SECTION ANSWER
+HEX_ANSWER_BEGIN
+	0000 8000 0001 0001 0000 0000
+	06736563 6f6e6400 0001 0001 c00c 0001 0001 0000012c 0004 c0000202
+HEX_ANSWER_END
+ENTRY_END
+RANGE_END
+
+STEP 1 QUERY
+ENTRY_BEGIN
+FLAGS RD
+SECTION QUESTION
+first. IN A
+ENTRY_END
+SCENARIO_END
+`;
+
+test('testbound files: config clauses and file blocks, FLAGS, HEX_ANSWER, every range tried, IDs bound to queries', async () => {
+  const sc = parseRpl(TESTBOUND, 'testbound.rpl');
+  assert.equal(sc.dialect, 'testbound');
+  assert.equal(parseRpl(RPL, 'inline.rpl').dialect, 'deckard');
+  assert.equal(sc.steps[0].entry!.flags, FLAG.RD, 'FLAGS is REPLY');
+  assert.ok(sc.ranges[1].entries[0].raw, 'HEX_ANSWER is RAW');
+  const setup = scenarioSetup(sc);
+  assert.equal(setup.startMs, 1437625000 * 1000, 'val-override-date in POSIX seconds');
+  assert.deepEqual(setup.rootHints, [{ name: 'K.ROOT-SERVERS.NET', addresses: ['193.0.14.129'] }]);
+  assert.equal(setup.resolver.qname_minimisation, false, 'testbound files minimise only when they say so');
+  assert.throws(() => scenarioSetup(parseRpl(TESTBOUND.replace('name: "."', 'name: "example.com."'), 'stub.rpl')), /stub-zone example\.com\./);
+
+  const script = new ScenarioNetwork(sc);
+  const net = new MemoryNet(script);
+  const config = { ...defaultConfig().upstream, tls: 'off' as const, timeout_ms: 100, ipv6: false };
+  const upstream = createUpstream({ exchanger: net, clock: new ManualClock(0), log: silentLogger(), config });
+  const ask = (name: string) =>
+    upstream.query({ name, type: 'A', server: { address: '193.0.14.129', port: 53 }, dnssecOk: false, cd: false, rd: false });
+  try {
+    const first = await ask('first');
+    assert.equal(first.kind === 'reply' && first.message.answers.length, 1, 'the ID is the query\'s without copy_id');
+    const second = await ask('second');
+    assert.equal(second.kind === 'reply' && String(rdataOf(second.message.answers[0])), '192.0.2.2', 'found in the second range');
+    assert.deepEqual(net.problems, []);
+  } finally {
+    await net.close();
+    await upstream.settle();
+  }
 });

@@ -128,11 +128,11 @@ export function mismatch(entry: RplEntry, msg: Message, transport: Transport = '
 }
 
 /** The octets `entry` sends in reply to `query` (Deckard's Entry.reply), undefined for do_not_answer. */
-export function scriptedReply(entry: RplEntry, query: Message): Buffer | undefined {
+export function scriptedReply(entry: RplEntry, query: Message, bindsId = false): Buffer | undefined {
   if (entry.adjust.has('do_not_answer')) return undefined;
   if (entry.raw) {
     const raw = Buffer.from(entry.raw);
-    if (entry.adjust.has('raw_id') && raw.length >= 2) raw.writeUInt16BE(query.id, 0);
+    if ((bindsId || entry.adjust.has('raw_id')) && raw.length >= 2) raw.writeUInt16BE(query.id, 0);
     return raw;
   }
   const copyId = entry.adjust.has('copy_id');
@@ -151,7 +151,7 @@ export function scriptedReply(entry: RplEntry, query: Message): Buffer | undefin
     additionals.push(optAsRecord(opt));
   }
   return encodeMessage({
-    id: copyId ? query.id : 0,
+    id: copyId || bindsId ? query.id : 0,
     type: entry.flags & FLAG.QR ? 'response' : 'query',
     flags: (entry.flags & ~FLAG.QR) | ((entry.opcode & 0xf) << 11) | (entry.rcode & 0xf),
     questions, answers: entry.answer, authorities: entry.authority, additionals,

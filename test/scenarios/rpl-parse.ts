@@ -42,6 +42,8 @@ export interface RplStep {
 
 export interface Scenario {
   file: string;
+  /** Written for Deckard, or for Unbound's testbound (its config has `server:`/`stub-zone:` clauses). */
+  dialect: 'deckard' | 'testbound';
   title: string;
   /** Header lines in order (keys repeat, e.g. trust-anchor). */
   config: [string, string][];
@@ -82,7 +84,12 @@ function parenDelta(line: string): number {
   return d;
 }
 
-const ENTRY_KEYWORDS = new Set(['MATCH', 'ADJUST', 'REPLY', 'SECTION', 'RAW', 'ENTRY_END', 'MANDATORY', 'TSIG', 'EDNS']);
+const ENTRY_KEYWORDS = new Set([
+  'MATCH', 'ADJUST', 'REPLY', 'FLAGS', 'SECTION', 'RAW', 'HEX_ANSWER_BEGIN', 'HEX_ANSWER_END', 'ENTRY_END', 'MANDATORY', 'TSIG', 'EDNS',
+]);
+
+/** unbound.conf clauses: a header that has them was written for testbound. */
+export const TESTBOUND_CLAUSES = new Set(['server', 'stub-zone', 'forward-zone', 'remote-control', 'auth-zone', 'rpz']);
 
 /** Reads the scenario file text. `file` is used in messages only. */
 export function parseRpl(text: string, file: string): Scenario {
@@ -90,7 +97,7 @@ export function parseRpl(text: string, file: string): Scenario {
   let i = 0;
   const fail = (msg: string, at = i + 1): never => { throw new RplError(`${file}:${at}: ${msg}`); };
   const words = (l: string): string[] => stripComment(l).trim().split(/\s+/).filter((w) => w !== '');
-  const sc: Scenario = { file, title: '', config: [], ranges: [], steps: [] };
+  const sc: Scenario = { file, dialect: 'deckard', title: '', config: [], ranges: [], steps: [] };
 
   // Header: key: value lines up to CONFIG_END; values may continue inside parentheses.
   for (; i < lines.length; i++) {
@@ -99,8 +106,17 @@ export function parseRpl(text: string, file: string): Scenario {
     if (l === '') continue;
     const hash = l.indexOf('#');
     if (hash >= 0) l = l.slice(0, hash).trim();
+    // testbound's file blocks hold no config; their lines are not `key: value` either.
+    const block = /^(AUTOTRUST_FILE|TEMPFILE_CONTENTS)\b/.exec(l);
+    if (block) {
+      const end = block[1] === 'AUTOTRUST_FILE' ? 'AUTOTRUST_END' : 'TEMPFILE_END';
+      while (i + 1 < lines.length && lines[i + 1].trim() !== end) i++;
+      i++;
+      continue;
+    }
     const m = /^([A-Za-z0-9_-]+)\s*:\s*(.*)$/.exec(l);
-    if (!m) fail(`bad config line "${l}"`);
+    // Like Deckard's parser, a line that is not `key: value` (a testbound COMMANDLINE, say) is skipped.
+    if (!m) continue;
     let value = (m as RegExpExecArray)[2].trim();
     let depth = parenDelta(value);
     while (depth > 0 && i + 1 < lines.length) {
@@ -110,6 +126,8 @@ export function parseRpl(text: string, file: string): Scenario {
     }
     sc.config.push([(m as RegExpExecArray)[1], value.replace(/^["']|["']$/g, '')]);
   }
+
+  if (sc.config.some(([k, v]) => v === '' && TESTBOUND_CLAUSES.has(k))) sc.dialect = 'testbound';
 
   const readEntry = (): RplEntry => {
     const e: RplEntry = {
@@ -147,12 +165,14 @@ export function parseRpl(text: string, file: string): Scenario {
         if (key === 'ENTRY_END') { flush(); e.match = expandMatch(e.match); return e; }
         if (key === 'MATCH') for (const f of w.slice(1)) e.match.add(f.toLowerCase());
         else if (key === 'ADJUST') for (const f of w.slice(1)) e.adjust.add(f.toLowerCase());
-        else if (key === 'REPLY') applyReply(e, w.slice(1), () => fail('bad REPLY line'));
+        else if (key === 'REPLY' || key === 'FLAGS') applyReply(e, w.slice(1), () => fail('bad REPLY line'));
         else if (key === 'EDNS') e.edns = !(w[2] === '0');
         else if (key === 'MANDATORY') e.mandatory = true;
-        else if (key === 'SECTION' || key === 'RAW') {
+        else if (key === 'HEX_ANSWER_END') { flush(); section = undefined; }
+        else if (key === 'SECTION' || key === 'RAW' || key === 'HEX_ANSWER_BEGIN') {
           flush();
-          section = key === 'RAW' ? 'raw' : (w[1]?.toLowerCase() as typeof section);
+          // testbound's HEX_ANSWER_BEGIN … HEX_ANSWER_END is Deckard's RAW: the whole reply in hex.
+          section = key === 'SECTION' ? (w[1]?.toLowerCase() as typeof section) : 'raw';
           if (!['question', 'answer', 'authority', 'additional', 'raw'].includes(section ?? '')) fail(`bad SECTION ${w[1]}`);
         }
         continue;

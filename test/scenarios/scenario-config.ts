@@ -1,7 +1,8 @@
 /**
  * Maps a scenario's CONFIG_END header to Ward's configuration, with Deckard's defaults
  * (pydnstest/scenario.py parse_config): do-not-query-localhost and harden-glue on, QNAME
- * minimisation on unless `query-minimization: off`, the root hint `stub-addr` (193.0.14.129 when
+ * minimisation on unless `query-minimization: off` (Unbound testbound files: off unless
+ * `qname-minimisation: yes`; their `server:`/`stub-zone:` blocks are read too), the root hint `stub-addr` (193.0.14.129 when
  * absent) named by `stub-name`, `forward-addr` as a forward zone for '.', the clock at
  * `val-override-date` / `val-override-timestamp`.
  * Scenario servers answer at once, so upstream timeouts are short (dead servers cost little time).
@@ -11,7 +12,7 @@ import {
 } from '../../src/config/index.js';
 import { parseRecord, type Record } from '../../src/wire/index.js';
 import { isIPv6 } from 'node:net';
-import type { Scenario } from './rpl-parse.js';
+import { TESTBOUND_CLAUSES, type Scenario } from './rpl-parse.js';
 
 /** Per-try upstream timeout in scenarios (README: answers within 5 s even with dead servers). */
 export const SCENARIO_UPSTREAM_TIMEOUT_MS = 150;
@@ -29,12 +30,26 @@ export interface ScenarioSetup {
   negativeTrustAnchors: string[];
 }
 
+function isRoot(name: string): boolean {
+  return name === '.' || name === '';
+}
+
+/** testbound writes `addr@port`; scenario servers all listen on 53. */
+function stripPort(addr: string): string {
+  return addr.replace(/@53$/, '');
+}
+
+function unsupported(what: string): never {
+  throw new Error(`${what}: only the root may be a stub or forward zone in scenarios`);
+}
+
 function bool(v: string): boolean {
   return ['yes', 'true', 'on', '1'].includes(v.trim().toLowerCase());
 }
 
-/** Parses `YYYYMMDDHHMMSS` as UTC. */
+/** Parses `YYYYMMDDHHMMSS` as UTC, or POSIX seconds. */
 function overrideDate(v: string): number {
+  if (/^\d{1,11}$/.test(v.trim())) return Number(v.trim()) * 1000; // testbound takes POSIX seconds too
   const m = /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})$/.exec(v.trim());
   if (!m) throw new Error(`bad val-override-date ${v}`);
   return Date.UTC(+m[1], +m[2] - 1, +m[3], +m[4], +m[5], +m[6]);
@@ -58,11 +73,24 @@ export function scenarioSetup(sc: Scenario): ScenarioSetup {
   let stubAddr = '193.0.14.129';
   let stubName = 'K.ROOT-SERVERS.NET';
   const forwardTo: string[] = [];
+  // testbound (Unbound's harness) files group keys in `server:`, `stub-zone:` and `forward-zone:`
+  // blocks; only a zone block's `name` says which zone its addresses are for.
+  let block = '';
+  let zoneName = '.';
+  // Unbound's own test files script the queries of a resolver that does not minimise unless they
+  // say `qname-minimisation: yes` (its iter_minim* files do): play them that way.
+  if (sc.dialect === 'testbound') resolver.qname_minimisation = false;
   for (const [key, value] of sc.config) {
+    if (value === '' && TESTBOUND_CLAUSES.has(key)) {
+      block = key;
+      zoneName = '.';
+      continue;
+    }
     switch (key) {
-      case 'stub-addr': stubAddr = value; break;
+      case 'name': zoneName = value; break;
+      case 'stub-addr': if (isRoot(zoneName)) stubAddr = stripPort(value); else unsupported(`stub-zone ${zoneName}`); break;
       case 'stub-name': stubName = value.replace(/\.$/, ''); break;
-      case 'query-minimization': resolver.qname_minimisation = bool(value); break;
+      case 'query-minimization': case 'qname-minimisation': resolver.qname_minimisation = bool(value); break;
       case 'do-not-query-localhost': resolver.do_not_query_localhost = bool(value); break;
       case 'harden-glue': resolver.harden_glue = bool(value); break;
       case 'do-ip4': upstream.ipv4 = bool(value); break;
@@ -71,7 +99,14 @@ export function scenarioSetup(sc: Scenario): ScenarioSetup {
       case 'val-override-timestamp': setup.startMs = Number(value) * 1000; break;
       case 'trust-anchor': setup.trustAnchors.push(parseRecord(value)); break;
       case 'domain-insecure': setup.negativeTrustAnchors.push(value.replace(/\.$/, '')); break;
-      case 'forward-addr': forwardTo.push(value); break;
+      case 'forward-addr':
+        if (block === 'forward-zone' && !isRoot(zoneName)) unsupported(`forward-zone ${zoneName}`);
+        forwardTo.push(stripPort(value));
+        break;
+      case 'cache-min-ttl': cache.min_ttl = Number(value); break;
+      case 'cache-max-ttl': cache.max_ttl = Number(value); break;
+      case 'prefetch': cache.prefetch = bool(value); break;
+      case 'serve-expired': cache.serve_stale = bool(value); break;
       case 'features': applyFeatures(value, cache); break;
       default: break; // commented-out Unbound options and Deckard-only knobs
     }

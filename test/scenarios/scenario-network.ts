@@ -25,21 +25,25 @@ export class ScenarioNetwork implements ScriptedNetwork {
     const what = `${q?.name ?? '?'} ${q?.type ?? '?'} to ${to.host}#${to.port} over ${transport} at step ${this.currentStep}`;
     if (to.port !== 53) return { kind: 'unscripted', problem: `query ${what}: nothing listens on that port` };
     const addr = normalizeAddress(to.host);
-    const range = this.sc.ranges.find((r) => r.from <= this.currentStep && this.currentStep <= r.to &&
+    const ranges = this.sc.ranges.filter((r) => r.from <= this.currentStep && this.currentStep <= r.to &&
       (r.addresses.length === 0 || r.addresses.some((a) => normalizeAddress(a) === addr)));
-    if (range) {
+    // Deckard asks the first range that serves the address; testbound every one, in file order.
+    const testbound = this.sc.dialect === 'testbound';
+    for (const range of testbound ? ranges : ranges.slice(0, 1)) {
       const entry = range.entries.find((e) => mismatch(e, query, transport) === undefined);
       if (entry) {
         this.fired.add(entry);
-        return reply(entry, query);
+        return reply(entry, query, testbound);
       }
-      return { kind: 'unscripted', problem: `query ${what}: no entry of RANGE at line ${range.line} matches`, bytes: servfail(query) };
+    }
+    if (ranges.length > 0) {
+      return { kind: 'unscripted', problem: `query ${what}: no entry of RANGE at line ${ranges[0].line} matches`, bytes: servfail(query) };
     }
     for (const step of this.sc.steps) {
       if (step.id < this.currentStep || step.type !== 'REPLY' || !step.entry || this.consumed.has(step.entry)) continue;
       if (mismatch(step.entry, query, transport) !== undefined) continue;
       this.consumed.add(step.entry);
-      return reply(step.entry, query);
+      return reply(step.entry, query, this.sc.dialect === 'testbound');
     }
     return { kind: 'unscripted', problem: `query ${what}: no server scripted there`, bytes: servfail(query) };
   }
@@ -50,8 +54,9 @@ export class ScenarioNetwork implements ScriptedNetwork {
   }
 }
 
-function reply(entry: RplEntry, query: Message): ScriptAnswer {
-  const bytes = scriptedReply(entry, query);
+/** `bindsId`: testbound hands each reply to the query it answers, so the ID always fits. */
+function reply(entry: RplEntry, query: Message, bindsId: boolean): ScriptAnswer {
+  const bytes = scriptedReply(entry, query, bindsId);
   return bytes ? { kind: 'reply', bytes } : { kind: 'drop' };
 }
 

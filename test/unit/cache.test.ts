@@ -49,6 +49,25 @@ test('the same data at the same rank does not extend the TTL; a changed NS set k
   assert.equal(cache.getRRset('example.test', 'NS')?.ttl, 40);
 });
 
+test('a higher-ranked NS set replaces a delegation but never outlives it (ghost domains, CVE-2012-1191)', () => {
+  const { cache, clock } = setup();
+  assert.ok(cache.storeRRset([rr('ghost.example.test. 3600 NS ns.ghost.example.test.')], RANK.AUTHORITY));
+  clock.advance(1_800_000);
+  // The child's own apex set, authoritative and a day long, with another server name.
+  assert.ok(cache.storeRRset([rr('ghost.example.test. 86400 NS ns2.ghost.example.test.')], RANK.AUTH_ANSWER));
+  const hit = cache.getRRset('ghost.example.test', 'NS');
+  assert.deepEqual(show(hit?.records ?? []), ['ghost.example.test NS ns2.ghost.example.test']);
+  assert.equal(hit?.ttl, 1800, 'the parent delegation\'s remaining life');
+  clock.advance(1_800_000);
+  assert.equal(cache.getRRset('ghost.example.test', 'NS'), undefined);
+  // Once gone, a set is stored for its own TTL; other types are not capped.
+  assert.ok(cache.storeRRset([rr('ghost.example.test. 86400 NS ns2.ghost.example.test.')], RANK.AUTH_ANSWER));
+  assert.equal(cache.getRRset('ghost.example.test', 'NS')?.ttl, 86400);
+  cache.storeRRset([rr('a.example.test. 60 A 192.0.2.1')], RANK.ADDITIONAL);
+  cache.storeRRset([rr('a.example.test. 600 A 192.0.2.1')], RANK.AUTH_ANSWER);
+  assert.equal(cache.getRRset('a.example.test', 'A')?.ttl, 600);
+});
+
 test('TTLs are clamped to min_ttl and max_ttl', () => {
   const { cache } = setup({ min_ttl: 60, max_ttl: 3600 });
   cache.storeRRset([rr('a.example.test. 5 A 192.0.2.1')], RANK.ANSWER);

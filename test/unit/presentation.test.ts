@@ -137,6 +137,29 @@ test('RDATA dns-packet cannot hold in its typed form stays generic and encodes t
   assert.equal(wire.subarray(-9).toString('hex'), '000701010008010001');
 });
 
+test('types dns-packet has no name for parse from their mnemonics and stay opaque (RFC 3597)', () => {
+  const cases: [string, number, string][] = [
+    // RFC 8976 §2.3 ZONEMD: serial, scheme, hash algorithm, digest.
+    ['example. 86400 IN ZONEMD 2018031900 1 1 ( FEBE3D4C E2EC2FFA\n 4BA99D46 )', 63, '7848b91c0101febe3d4ce2ec2ffa4ba99d46'],
+    ['example. CSYNC 66 3 A NS AAAA', 62, '000000420003000460000008'],
+    ['example. OPENPGPKEY AQID', 61, '010203'],
+    ['_25._tcp.example. SMIMEA 3 1 1 ABCD', 53, '030101abcd'],
+    ['_ftp._tcp.example. URI 10 1 "ftp://ftp1.example.com/public"', 256, '000a0001' + Buffer.from('ftp://ftp1.example.com/public').toString('hex')],
+    ['example. HTTPS \\# 3 000100', 65, '000100'],
+  ];
+  for (const [text, type, hex] of cases) {
+    const rr = parseRecord(text);
+    assert.equal(rr.type, `UNKNOWN_${type}`, text);
+    assert.equal((rdataOf(rr) as Buffer).toString('hex'), hex, text);
+    assert.deepEqual(roundTrip([rr]), [rr], text);
+    const shown = formatRecord(rr);
+    assert.deepEqual(parseRecord(shown), rr, shown);
+  }
+  assert.equal(formatRecord(parseRecord('example. 60 ZONEMD 1 1 1 AB')), 'example. 60 IN ZONEMD \\# 7 000000010101ab');
+  assert.deepEqual(parseQuestion('example. IN ZONEMD'), { name: 'example', type: 'UNKNOWN_63', class: 'IN' });
+  assert.throws(() => parseRecord('example. SVCB 1 . alpn=h2'), /SVCB needs the generic/);
+});
+
 test('errors name the line', () => {
   const cases: [string, RegExp][] = [
     ['a.example. A 192.0.2.1\nb.example. A 300.1.1.1\n', /^line 2: bad IPv4 address/],
