@@ -1,6 +1,7 @@
 /**
  * Iterator state `response`: check the reply answers the question asked, scrub it to the
- * bailiwick, classify it and act: error RCODE or lame (REFUSED too) → next server; referral → new delegation;
+ * bailiwick, classify it and act: error RCODE or lame (REFUSED too) → next server (an error to a
+ * minimised question → the full name instead); referral → new delegation;
  * a reply to a minimised question is a zone cut (referral, or an authoritative NS answer) or else
  * ends minimisation (empty non-terminal, NXDOMAIN, CNAME...: the full name is asked next, as Knot
  * Resolver does); replies to the full question finish, cached with their rank.
@@ -37,6 +38,14 @@ export function iterResponse(q: QueryState, env: IterEnv): IterState {
   env.log.trace({ qid: q.id, server: q.server?.address, zone: dp.zone, class: c.kind }, 'response');
   switch (c.kind) {
     case 'error':
+      // Servers that choke on a minimised question (SERVFAIL, REFUSED, NOTIMP for "example.com NS"):
+      // the full name is asked next, of the same servers (RFC 9156 §2.3; Unbound's and Knot
+      // Resolver's relaxed mode).
+      if (qout.minimised) {
+        q.minimise = false;
+        q.lastFailure = `rcode ${c.rcode} to a minimised question`;
+        return 'queryTargets';
+      }
       if (c.rcode === RCODE.REFUSED) return lame(q, env, dp);
       q.lastFailure = `rcode ${c.rcode}`;
       return 'queryTargets';

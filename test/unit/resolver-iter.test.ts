@@ -1,7 +1,8 @@
 /** The iterative engine on a scripted network: referrals, CNAME/DNAME, negative answers, QNAME minimisation. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { harness, show } from './resolver-fake-net.js';
+import { authoritative, harness, show } from './resolver-fake-net.js';
+import { RCODE } from '../../src/wire/index.js';
 import { standardServers } from './resolver-zones.js';
 
 test('follows referrals from the root to an answer, minimal, with minimised questions', async () => {
@@ -22,6 +23,22 @@ test('without QNAME minimisation the full question goes to every server', async 
   assert.deepEqual(show(r.answer), ['www.example.test A 192.0.2.1']);
   assert.deepEqual(h.net.log.map((l) => `${l.server} ${l.name} ${l.type}`), [
     '10.0.0.1 www.example.test A', '10.0.1.1 www.example.test A', '10.0.3.1 www.example.test A',
+  ]);
+});
+
+test('a server that refuses minimised questions gets the full name instead (RFC 9156 §2.3)', async () => {
+  const servers = standardServers();
+  const zones = servers['10.0.1.1'].zones;
+  // The test. server breaks on "example.test NS" (a minimised question) but answers the full name.
+  servers['10.0.1.1'] = {
+    zones,
+    behaviour: (q) => (q.type === 'NS' && q.name === 'example.test' ? { flags: RCODE.REFUSED } : authoritative(zones, q)),
+  };
+  const h = harness(servers);
+  const r = await h.ask('www.example.test');
+  assert.deepEqual(show(r.answer), ['www.example.test A 192.0.2.1']);
+  assert.deepEqual(h.net.log.map((l) => `${l.server} ${l.name} ${l.type}`), [
+    '10.0.0.1 test NS', '10.0.1.1 example.test NS', '10.0.1.1 www.example.test A', '10.0.3.1 www.example.test A',
   ]);
 });
 
