@@ -13,7 +13,7 @@ import type { Record } from '../wire/index.js';
 import { normalizeName, parentName } from '../wire/index.js';
 import type { Clock } from '../util/index.js';
 import type { CacheConfig } from '../config/index.js';
-import type { Rank } from './rank.js';
+import { RANK, type Rank } from './rank.js';
 import type { CacheSecurity, LookupOptions, NegativeHit, NegativeKind, RRsetHit } from './types.js';
 import { classOf, ENTRY_BYTES, nodataKey, nxdomainKey, recordSize, rrsetKey, ttlOf } from './keys.js';
 
@@ -22,6 +22,8 @@ export const STALE_TTL = 30;
 /** RFC 8767 §5 suggests keeping expired data 1 to 3 days. */
 const STALE_KEEP_MS = 86_400_000;
 const PREFETCH_FRACTION = 0.1;
+/** Parent-side addresses kept (see parentSideAddresses); the oldest go first. */
+const MAX_PARENT_SIDE = 4096;
 
 interface Entry {
   kind: 'rrset' | NegativeKind;
@@ -41,6 +43,8 @@ interface Entry {
 
 export class DnsCache {
   private readonly lru: LRUCache<string, Entry>;
+  /** Glue a child's authoritative address replaced, with its expiry: the parent side's view. */
+  private readonly parentSide = new Map<string, { records: Record[]; expires: number }>();
 
   constructor(private readonly config: CacheConfig, private readonly clock: Clock) {
     this.lru = new LRUCache<string, Entry>({
@@ -82,6 +86,12 @@ export class DnsCache {
     // Only the same-rank refresh inside the prefetch window renews it.
     if (fresh && first.type === 'NS' && (old.rank !== rank || !this.inPrefetchWindow(old, now))) {
       ttl = Math.min(ttl, Math.ceil((old.expires - now) / 1000));
+    }
+    if (fresh && old.rank === RANK.ADDITIONAL && rank > old.rank && (first.type === 'A' || first.type === 'AAAA')
+        && !sameData(old.records, records)) {
+      this.parentSide.delete(key);
+      this.parentSide.set(key, { records: old.records, expires: old.expires });
+      if (this.parentSide.size > MAX_PARENT_SIDE) this.parentSide.delete(this.parentSide.keys().next().value as string);
     }
     this.put(key, 'rrset', records, ttl, rank, sigs);
     if (proof && proof.length > 0) (this.lru.peek(key) as Entry).proof = proof;
@@ -151,6 +161,21 @@ export class DnsCache {
     return undefined;
   }
 
+  /**
+   * The glue addresses of `name` that the child zone's own (higher-ranked, different) addresses
+   * replaced while fresh: when the child's addresses fail, the parent's may still work (a parent
+   * and child that disagree; Unbound's parent-side fallback). Empty when there are none.
+   */
+  parentSideAddresses(name: string): string[] {
+    const out: string[] = [];
+    const now = this.clock.now();
+    for (const type of ['A', 'AAAA']) {
+      const e = this.parentSide.get(rrsetKey(name, type));
+      if (e && e.expires > now) for (const rr of e.records) out.push(String((rr as { data?: unknown }).data));
+    }
+    return out;
+  }
+
   /** Drops the RRset and any negative answer for (name, type) (validation found them bogus). */
   remove(name: string, type: string): void {
     this.lru.delete(rrsetKey(name, type));
@@ -159,7 +184,10 @@ export class DnsCache {
   }
 
   /** Drops everything. */
-  clear(): void { this.lru.clear(); }
+  clear(): void {
+    this.lru.clear();
+    this.parentSide.clear();
+  }
 
   private settle(e: Entry, security: CacheSecurity, maxTtl: number | undefined): void {
     e.security = security;

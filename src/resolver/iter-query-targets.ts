@@ -4,13 +4,14 @@
  * left, or only servers that recently gave bogus data (distrust.ts), look up name server addresses;
  * with only servers that stayed silent over UDP left, ask each once more down the upstream ladder;
  * with nothing left at all, ask the parent zone again when the delegation came from the cache (fresh
- * glue; the root hints above a cached root), else take a recursion-lame server's answer kept
+ * glue; the root hints above a cached root), else try the glue addresses a child's own answer
+ * replaced (parent and child disagree), else take a recursion-lame server's answer kept
  * earlier (iter-response.ts), else fail with EDE 22 No Reachable Authority.
  */
 import { parentName } from '../wire/index.js';
 import { EDE, ede } from './ede.js';
 import type { Delegation, IterEnv, IterState, QueryState } from './iter-types.js';
-import { candidates, delegationFromCache, hintsDelegation } from './delegation.js';
+import { candidates, delegationFromCache, hintsDelegation, usable } from './delegation.js';
 import { nextQuestion } from './qname-min.js';
 import { startTargets } from './targets.js';
 import type { ServerAddress } from '../upstream/index.js';
@@ -64,6 +65,20 @@ async function ask(q: QueryState, env: IterEnv, dp: Delegation, server: ServerAd
   return 'response';
 }
 
+/**
+ * Adds the glue addresses the child's own data replaced (DnsCache.parentSideAddresses) to the
+ * delegation's servers; true when any new one can be asked.
+ */
+function addParentSide(env: IterEnv, dp: Delegation): boolean {
+  let added = false;
+  for (const t of dp.ns) {
+    for (const a of env.cache.parentSideAddresses(t.name)) {
+      if (!t.addrs.includes(a) && !dp.tried.has(a) && usable(env, a)) { t.addrs.push(a); added = true; }
+    }
+  }
+  return added;
+}
+
 async function noAddress(q: QueryState, env: IterEnv, dp: Delegation): Promise<IterState> {
   if (startTargets(q, env) > 0) {
     await Promise.race(dp.pending);
@@ -80,6 +95,7 @@ async function noAddress(q: QueryState, env: IterEnv, dp: Delegation): Promise<I
     q.dp = parent === undefined ? hintsDelegation(env) : delegationFromCache(env, parent);
     return 'queryTargets';
   }
+  if (addParentSide(env, dp)) return 'queryTargets';
   const kept = q.recursionLame;
   if (kept && kept.zone === dp.zone && !kept.accepted) {
     // No server did better than the recursion-lame one: its answer is used after all (Unbound

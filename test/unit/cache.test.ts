@@ -68,6 +68,19 @@ test('a higher-ranked NS set replaces a delegation but never outlives it (ghost 
   assert.equal(cache.getRRset('a.example.test', 'A')?.ttl, 600);
 });
 
+test('glue a child\'s own address replaced stays known as the parent side until it expires', () => {
+  const { cache, clock } = setup();
+  cache.storeRRset([rr('ns.names.test. 600 A 192.0.2.1')], RANK.ADDITIONAL);
+  cache.storeRRset([rr('ns.names.test. 86400 A 192.0.2.9')], RANK.AUTH_ANSWER);
+  assert.deepEqual(cache.parentSideAddresses('ns.names.test'), ['192.0.2.1']);
+  assert.deepEqual(show(cache.getRRset('ns.names.test', 'A')?.records ?? []), ['ns.names.test A 192.0.2.9']);
+  cache.storeRRset([rr('same.names.test. 600 A 192.0.2.2')], RANK.ADDITIONAL);
+  cache.storeRRset([rr('same.names.test. 600 A 192.0.2.2')], RANK.AUTH_ANSWER);
+  assert.deepEqual(cache.parentSideAddresses('same.names.test'), [], 'no disagreement, nothing kept');
+  clock.advance(601_000);
+  assert.deepEqual(cache.parentSideAddresses('ns.names.test'), [], 'the glue\'s own TTL still applies');
+});
+
 test('TTLs are clamped to min_ttl and max_ttl', () => {
   const { cache } = setup({ min_ttl: 60, max_ttl: 3600 });
   cache.storeRRset([rr('a.example.test. 5 A 192.0.2.1')], RANK.ANSWER);
