@@ -109,6 +109,17 @@ function decoded(bytes: Buffer): Message {
   return m;
 }
 
+/** The real upstream on the scenario's scripted network, and a way to ask a server for (name, A). */
+function scriptedUpstream(sc: ReturnType<typeof parseRpl>) {
+  const script = new ScenarioNetwork(sc);
+  const net = new MemoryNet(script);
+  const config = { ...defaultConfig().upstream, tls: 'off' as const, timeout_ms: 100, ipv6: false };
+  const upstream = createUpstream({ exchanger: net, clock: new ManualClock(0), log: silentLogger(), config });
+  const ask = (name: string, address: string) =>
+    upstream.query({ name, type: 'A', server: { address, port: 53 }, dnssecOk: false, cd: false, rd: false });
+  return { script, net, upstream, ask };
+}
+
 test('the .rpl parser reads header, ranges, entries and steps', () => {
   const sc = parseRpl(RPL, 'inline.rpl');
   assert.equal(sc.title, 'machinery test');
@@ -147,13 +158,7 @@ test('CHECK_ANSWER rules: flags as a set, TTL and owner case ignored, sections a
 });
 
 test('the scripted network behind the real upstream: referral, TC then TCP, silence, unscripted servers', async () => {
-  const sc = parseRpl(RPL, 'inline.rpl');
-  const script = new ScenarioNetwork(sc);
-  const net = new MemoryNet(script);
-  const config = { ...defaultConfig().upstream, tls: 'off' as const, timeout_ms: 100, ipv6: false };
-  const upstream = createUpstream({ exchanger: net, clock: new ManualClock(0), log: silentLogger(), config });
-  const ask = (name: string, address: string) =>
-    upstream.query({ name, type: 'A', server: { address, port: 53 }, dnssecOk: false, cd: false, rd: false });
+  const { script, net, upstream, ask } = scriptedUpstream(parseRpl(RPL, 'inline.rpl'));
   try {
     const referral = await ask('tc', '193.0.14.129');
     assert.equal(referral.kind, 'reply');
@@ -271,16 +276,11 @@ test('testbound files: config clauses and file blocks, FLAGS, HEX_ANSWER, every 
   assert.equal(setup.resolver.qname_minimisation, false, 'testbound files minimise only when they say so');
   assert.throws(() => scenarioSetup(parseRpl(TESTBOUND.replace('name: "."', 'name: "example.com."'), 'stub.rpl')), /stub-zone example\.com\./);
 
-  const script = new ScenarioNetwork(sc);
-  const net = new MemoryNet(script);
-  const config = { ...defaultConfig().upstream, tls: 'off' as const, timeout_ms: 100, ipv6: false };
-  const upstream = createUpstream({ exchanger: net, clock: new ManualClock(0), log: silentLogger(), config });
-  const ask = (name: string) =>
-    upstream.query({ name, type: 'A', server: { address: '193.0.14.129', port: 53 }, dnssecOk: false, cd: false, rd: false });
+  const { net, upstream, ask } = scriptedUpstream(sc);
   try {
-    const first = await ask('first');
+    const first = await ask('first', '193.0.14.129');
     assert.equal(first.kind === 'reply' && first.message.answers.length, 1, 'the ID is the query\'s without copy_id');
-    const second = await ask('second');
+    const second = await ask('second', '193.0.14.129');
     assert.equal(second.kind === 'reply' && String(rdataOf(second.message.answers[0])), '192.0.2.2', 'found in the second range');
     assert.deepEqual(net.problems, []);
   } finally {
