@@ -6,8 +6,9 @@
  *   test.        Knot 127.53.0.2   delegates glue.test (glue), oob.test (out-of-bailiwick NS, no glue),
  *                                  half.test (one lame and one good server), lame.test (REFUSED),
  *                                  dead.test (an address nothing listens on)
- *   lab.         BIND 127.53.0.3   hosts the name servers' names, a DNAME
+ *   lab.         BIND 127.53.0.3   hosts the name servers' names, a DNAME, two DNAMEs that loop
  *   glue.test.   NSD  127.53.0.1   A, NODATA, NXDOMAIN, wildcard, CNAME chain across three zones,
+ *                                  a CNAME into the unsigned insecure.test,
  *                                  delegates sub.glue.test to Knot (glue)
  *   sub.glue.test. Knot 127.53.0.2
  *   oob.test.    BIND 127.53.0.3   reached through ns1.hosts.lab (no glue); an answer too big for UDP
@@ -73,6 +74,8 @@ a.root.lab. IN A ${LAB_ADDR.nsd}
 ns1.hosts.lab. IN A ${LAB_ADDR.bind}
 www.lab. IN A 192.0.2.3
 old.lab. IN DNAME oob.test.
+loop1.lab. IN DNAME loop2.lab.
+loop2.lab. IN DNAME loop1.lab.
 `],
   'glue.test.': ['nsd', soa('glue.test.', 'ns1.glue.test.') + `
 glue.test. IN NS ns1.glue.test.
@@ -80,6 +83,7 @@ ns1.glue.test. IN A ${LAB_ADDR.nsd}
 www.glue.test. IN A 192.0.2.10
 *.wild.glue.test. IN A 192.0.2.11
 chain.glue.test. IN CNAME hop.oob.test.
+tounsigned.glue.test. IN CNAME www.insecure.test.
 sub.glue.test. IN NS ns1.sub.glue.test.
 ns1.sub.glue.test. IN A ${LAB_ADDR.knot}
 `],

@@ -27,6 +27,13 @@ const CASES: SecureCase[] = [
   { name: 'nx.oob.test', type: 'A', rcode: 'NXDOMAIN', ad: true, answers: [] },
   { name: 'www.insecure.test', type: 'A', rcode: 'NOERROR', ad: false, answers: ['www.insecure.test A 192.0.2.70'] },
   { name: 'www.bogus.test', type: 'A', rcode: 'SERVFAIL', ad: false, answers: [] },
+  // A CNAME from a signed zone into an unsigned one: answered, insecure (RFC 4035 §5.2).
+  {
+    name: 'tounsigned.glue.test', type: 'A', rcode: 'NOERROR', ad: false,
+    answers: ['tounsigned.glue.test CNAME www.insecure.test', 'www.insecure.test A 192.0.2.70'],
+  },
+  // Another name under NSEC3: from the cached NSEC3s (RFC 8198) or asked, still proven.
+  { name: 'nx2.oob.test', type: 'A', rcode: 'NXDOMAIN', ad: true, answers: [] },
 ];
 
 describe('signed lab: a validating Unbound', { timeout: 60_000 }, () => {
@@ -69,10 +76,25 @@ describe('signed lab: a validating Unbound', { timeout: 60_000 }, () => {
       assert.deepEqual(answerView(msg), { rcode: c.rcode, answers: c.answers });
       assert.equal((msg.flags & FLAG.AD) !== 0, c.ad, 'AD flag');
       // bogus.test's DS names no key of the zone: RFC 8914 §4.10 EDE 9 DNSKEY Missing.
-      if (c.rcode === 'SERVFAIL') assert.deepEqual(edeCodes(msg), [9]);
+      if (c.name === 'www.bogus.test') assert.deepEqual(edeCodes(msg), [9]);
       if (c.ad) assert.ok(msg.answers.length === 0 || msg.answers.some((rr) => rr.type === 'RRSIG'), 'RRSIGs with DO');
     });
   }
+
+  test('Ward: secure NXDOMAIN answers from the cache keep AD (NSEC and NSEC3)', async () => {
+    for (const name of ['nx.glue.test', 'nx.oob.test']) {
+      const msg = await query(ward!.address, ward!.port, name, 'A', { transport: 'tcp', dnssecOk: true, timeoutMs: 15_000 });
+      assert.deepEqual(answerView(msg), { rcode: 'NXDOMAIN', answers: [] }, name);
+      assert.notEqual(msg.flags & FLAG.AD, 0, `${name}: AD from the cache`);
+      assert.ok(msg.authorities.some((rr) => rr.type === 'NSEC' || rr.type === 'NSEC3'), `${name}: the proof comes along`);
+    }
+  });
+
+  test('Ward: DNAMEs that loop end in SERVFAIL, not in a hung query (RFC 6672 §5.3.3)', async () => {
+    const msg = await query(ward!.address, ward!.port, 'x.loop1.lab', 'A', { transport: 'tcp', dnssecOk: true, timeoutMs: 15_000 });
+    assert.equal(answerView(msg).rcode, 'SERVFAIL');
+    assert.equal(msg.flags & FLAG.AD, 0);
+  });
 
   test('Ward: no AD and no RRSIGs for a client without DO', async () => {
     const msg = await query(ward!.address, ward!.port, 'www.glue.test', 'A', { transport: 'udp' });
