@@ -8,7 +8,8 @@
  *                                  dead.test (an address nothing listens on)
  *   lab.         BIND 127.53.0.3   hosts the name servers' names, a DNAME, two DNAMEs that loop
  *   glue.test.   NSD  127.53.0.1   A, NODATA, NXDOMAIN, wildcard, CNAME chain across three zones,
- *                                  a CNAME into the unsigned insecure.test,
+ *                                  a CNAME into the unsigned insecure.test, a private-use type and
+ *                                  an SMIMEA (types Ward's wire layer has no typed form for, RFC 3597),
  *                                  delegates sub.glue.test to Knot (glue)
  *   sub.glue.test. Knot 127.53.0.2
  *   oob.test.    BIND 127.53.0.3   reached through ns1.hosts.lab (no glue); an answer too big for UDP
@@ -84,6 +85,8 @@ www.glue.test. IN A 192.0.2.10
 *.wild.glue.test. IN A 192.0.2.11
 chain.glue.test. IN CNAME hop.oob.test.
 tounsigned.glue.test. IN CNAME www.insecure.test.
+opaque.glue.test. IN TYPE65280 \\# 4 0A0B0C0D
+_25._tcp.glue.test. IN TYPE53 \\# 5 0301010203
 sub.glue.test. IN NS ns1.sub.glue.test.
 ns1.sub.glue.test. IN A ${LAB_ADDR.knot}
 `],

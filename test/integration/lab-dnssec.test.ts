@@ -14,7 +14,7 @@ import { startUnbound, type Unbound } from '../helpers/lab-unbound.js';
 import { startWard, type WardProcess } from '../helpers/lab-ward.js';
 import { LAB_ADDR } from '../helpers/lab-zones.js';
 import { edeCodes } from '../helpers/hostile-world.js';
-import { FLAG } from '../../src/wire/index.js';
+import { FLAG, rdataOf, type RRType } from '../../src/wire/index.js';
 
 interface SecureCase { name: string; type: 'A' | 'AAAA'; rcode: string; ad: boolean; answers: string[] }
 
@@ -80,6 +80,23 @@ describe('signed lab: a validating Unbound', { timeout: 60_000 }, () => {
       if (c.ad) assert.ok(msg.answers.length === 0 || msg.answers.some((rr) => rr.type === 'RRSIG'), 'RRSIGs with DO');
     });
   }
+
+  test('unknown types (RFC 3597) validate and come back octet for octet, from Unbound and from Ward', async () => {
+    const cases: [string, RRType, string][] = [
+      ['opaque.glue.test', 'UNKNOWN_65280' as RRType, '0a0b0c0d'], ['_25._tcp.glue.test', 'UNKNOWN_53' as RRType, '0301010203'],
+    ];
+    for (const [name, type, hex] of cases) {
+      for (const [who, addr, port] of [['Unbound', unbound!.address, unbound!.port], ['Ward', ward!.address, ward!.port]] as const) {
+        // Twice: the second answer comes from the cache.
+        for (const round of [1, 2]) {
+          const msg = await query(addr, port, name, type, { transport: 'tcp', dnssecOk: true, timeoutMs: 15_000 });
+          const data = msg.answers.filter((rr) => rr.type === type).map((rr) => (rdataOf(rr) as Buffer).toString('hex'));
+          assert.deepEqual(data, [hex], `${who} ${name} round ${round}`);
+          assert.notEqual(msg.flags & FLAG.AD, 0, `${who} ${name} round ${round}: validated (canonical form of an unknown type)`);
+        }
+      }
+    }
+  });
 
   test('Ward: secure NXDOMAIN answers from the cache keep AD (NSEC and NSEC3)', async () => {
     for (const name of ['nx.glue.test', 'nx.oob.test']) {
