@@ -2,14 +2,15 @@
  * Hostile authoritative servers on the wire, part 1: forged and poisoning replies (RFC 5452 §9.1
  * acceptance rules, RFC 2181 §5.4.1 bailiwick). Scripted servers (test/helpers/hostile-auth.ts) send
  * replies with a wrong message ID, a wrong question, from another address or port, and with
- * out-of-bailiwick records; Ward (in-process) must answer from proven data or SERVFAIL with an
+ * out-of-bailiwick records, with NS sets and addresses that would re-point a zone, and from a
+ * recursion-lame server; Ward (in-process) must answer from proven data or SERVFAIL with an
  * Extended DNS Error, promptly, and cache nothing it was not entitled to (checked with RD=0 queries
  * and by asking victim names afterwards: their real server must be asked and its data returned).
  */
 import { after, afterEach, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createSocket } from 'node:dgram';
-import { encodeMessage, normalizeName, type Message } from '../../src/wire/index.js';
+import { FLAG, encodeMessage, normalizeName, type Message } from '../../src/wire/index.js';
 import { reply, rrs, serveZones, type HostileAuth, type Script } from '../helpers/hostile-auth.js';
 import { rcodeName } from '../helpers/lab-query.js';
 import {
@@ -179,6 +180,49 @@ describe('hostile authoritative servers: forged and out-of-bailiwick replies', {
     assert.equal(victim.count('www.victim.test', 'A'), 1, 'the victim server was asked');
     const victimAskedOfEvil = evil.received.filter((r) => r.name.endsWith('victim.test') || r.name === 'ok.test');
     assert.deepEqual(victimAskedOfEvil, [], 'no victim name was sent to the evil server');
+  });
+
+  test('4c. answers that carry another NS set or another server address do not re-point the zone', async () => {
+    const w = await setup();
+    evil.script = evilScript((q, right) => {
+      const name = qname(q);
+      // Not authoritative, with an NS set for evil.test. naming a server at the poisoned address.
+      if (name === 'q1.evil.test') {
+        return {
+          ...right, flags: right.flags & ~FLAG.AA,
+          authorities: rrs('evil.test. NS ns.trap.evil.test.'), additionals: rrs(`ns.trap.evil.test. A ${poison}`),
+        } as Message;
+      }
+      // Authoritative, with another address for the zone's own server.
+      if (name === 'q2.evil.test') return { ...right, authorities: rrs('evil.test. NS ns.evil.test.'), additionals: rrs(`ns.evil.test. A ${poison}`) } as Message;
+      return 'honest';
+    });
+    for (const name of ['q1.evil.test', 'q2.evil.test']) assert.deepEqual(answerTexts(await w.ask(name, 'A')), [`${name} A 192.0.2.4`]);
+    // Later questions still go to evil.test's real server (the trap must stay unasked: afterEach).
+    assert.deepEqual(answerTexts(await w.ask('www.evil.test', 'A')), ['www.evil.test A 192.0.2.4']);
+    assert.deepEqual(answerTexts(await w.ask('q3.evil.test', 'A')), ['q3.evil.test A 192.0.2.4']);
+  });
+
+  test('4d. a recursion-lame server (RA without AA) is passed over for the zone\'s real server', async () => {
+    const w = await setup();
+    world.delegate(
+      'victim.test. NS ns.victim.test.', `ns.victim.test. A ${victim.address}`,
+      'evil.test. NS ns.evil.test.', `ns.evil.test. A ${evil.address}`,
+      'both.test. NS ns1.both.test.', 'both.test. NS ns2.both.test.',
+      `ns1.both.test. A ${spoofer.address}`, `ns2.both.test. A ${victim.address}`,
+    );
+    victim.reset(serveZones(['victim.test', 'both.test'], rrs(
+      'victim.test. NS ns.victim.test.', `ns.victim.test. A ${victim.address}`, 'www.victim.test. A 192.0.2.3',
+      'both.test. NS ns1.both.test.', 'both.test. NS ns2.both.test.', `ns1.both.test. A ${spoofer.address}`,
+      `ns2.both.test. A ${victim.address}`, 'www.both.test. A 192.0.2.5', 'mail.both.test. A 192.0.2.6',
+    )));
+    // The recursive server answers everything from its "cache", with the poisoned address.
+    spoofer.script = (q) => ({ ...reply(q, { answers: rrs(`${qname(q)}. A ${poison}`) }), flags: FLAG.QR | FLAG.RA | (q.flags & FLAG.RD) } as Message);
+    for (const name of ['www.both.test', 'mail.both.test']) {
+      const answer = await w.ask(name, 'A');
+      assert.deepEqual(answerTexts(answer), [`${name} A 192.0.2.${name.startsWith('www') ? 5 : 6}`], name);
+    }
+    await assertNoPoison(w, 'www.both.test', 'A', poison);
   });
 
   test('4b. a negative answer after a CNAME into another zone does not deny that zone\'s name', async () => {
