@@ -68,10 +68,22 @@ const wildcardOf = (ce: string): string => (ce === '' ? '*' : `*.${ce}`);
 /** RFC 4035 §5.4: NXDOMAIN proven: `name` is covered, and so is the wildcard at its closest encloser. */
 export function nsecNameError(records: Record[], name: string): boolean {
   const nsecs = onlyNsec(records);
-  const cover = nsecs.find((rr) => nsecCovers(rr, name));
+  // An NSEC whose next name lies below `name` proves `name` exists, as an empty non-terminal
+  // (RFC 4035 §3.1.3.2): it cannot deny it (a replayed NSEC must not make an NXDOMAIN for it).
+  const cover = nsecs.find((rr) => nsecCovers(rr, name) && !isSubdomain(lowerName(dataOf<NsecData>(rr).nextDomain), name));
   if (!cover) return false;
   const wc = wildcardOf(closestEncloser(cover, name));
   return nsecs.some((rr) => nsecCovers(rr, wc));
+}
+
+/**
+ * Whether NSECs show that `name` exists: one is owned by it, or one covering it has a next name
+ * below it (an empty non-terminal, RFC 4035 §3.1.3.2).
+ */
+export function nsecShowsName(records: Record[], name: string): boolean {
+  const nsecs = onlyNsec(records);
+  return matching(nsecs, name) !== undefined
+    || nsecs.some((rr) => nsecCovers(rr, name) && isSubdomain(lowerName(dataOf<NsecData>(rr).nextDomain), name));
 }
 
 /**

@@ -119,6 +119,11 @@ export function nsec3NameError(records: Record[], name: string): Nsec3Proof {
   });
 }
 
+/** Whether an NSEC3 matches `name`: the name exists (an empty non-terminal perhaps, RFC 5155 §7.2.3). */
+export function nsec3ShowsName(records: Record[], name: string): boolean {
+  return nsec3Set(records, name)?.match(name) !== undefined;
+}
+
 /** As nsec.ts lacksType: DS needs the parent side (no SOA), except at the root; a parent-side NSEC3 denies only DS. */
 function lacks(e: Entry, type: string, name: string): boolean {
   if (e.types.has(type) || e.types.has('CNAME')) return false;

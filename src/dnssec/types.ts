@@ -33,6 +33,8 @@ export interface Verdict {
   ttlCaps?: TtlCaps;
   /** `rrsetKeyOf` ("owner|type|class") of the answer RRset whose own signatures failed, when that made the data bogus. */
   bogusRRset?: string;
+  /** An NXDOMAIN whose proof shows NODATA instead (an empty non-terminal): it is answered as NODATA. */
+  provesNoData?: boolean;
 }
 
 /** What a ChainFetcher returns: the reply to a DS or DNSKEY question, unvalidated. */

@@ -13,8 +13,8 @@ import { isSubdomain, labels, rrsetKeyOf } from '../wire/index.js';
 import type { Clock } from '../util/index.js';
 import { dataOf, lowerName, type RrsigData } from './canonical.js';
 import { KeyChain, rrsets } from './key-chain.js';
-import { nsecNameError, nsecNoCloserMatch, nsecNoData } from './nsec.js';
-import { nsec3NameError, nsec3NoCloserMatch, nsec3NoData, type Nsec3Proof } from './nsec3.js';
+import { nsecNameError, nsecNoCloserMatch, nsecNoData, nsecShowsName } from './nsec.js';
+import { nsec3NameError, nsec3NoCloserMatch, nsec3NoData, nsec3ShowsName, type Nsec3Proof } from './nsec3.js';
 import { MAX_SIG_CHECKS, bogus, checkRRset, sigsFor, type SigBudget } from './rrset-check.js';
 import { DNSSEC_EDE, type ChainFetcher, type TrustAnchors, type TtlCaps, type Verdict } from './types.js';
 
@@ -82,7 +82,10 @@ export class Validator {
     if (result.security !== 'secure') return result;
     // RFC 4035 §5.3.3: secure data is kept no longer than its signatures allow; the authenticated
     // NSEC/NSEC3 records go along for aggressive use (RFC 8198).
-    return { security: 'secure', ...(denial.length > 0 ? { nsecs: denial } : {}), ttlCaps: caps };
+    return {
+      security: 'secure', ...(denial.length > 0 ? { nsecs: denial } : {}), ttlCaps: caps,
+      ...(result.provesNoData ? { provesNoData: true } : {}),
+    };
   }
 
   /** One RRset: secure with its signer's keys, insecure in an insecure zone, else bogus. */
@@ -119,12 +122,24 @@ export class Validator {
     const name = lastName(input.qname, input.records);
     if (input.kind === 'nxdomain') {
       if (nsecNameError(denial, name)) return { security: 'secure' };
+      // A NODATA sent with rcode NXDOMAIN for an empty non-terminal: the records prove the name
+      // exists without the type, so that is the answer (as Unbound corrects the rcode).
+      if (nsecShowsName(denial, name) || nsec3ShowsName(denial, name)) {
+        const nodata = this.noData(denial, name, input.qtype);
+        return nodata.security === 'secure' ? { ...nodata, provesNoData: true } : bogus(DNSSEC_EDE.NSEC_MISSING, `${name} exists`);
+      }
       return proofVerdict(nsec3NameError(denial, name), `no proof that ${name} does not exist`);
     }
-    if (nsecNoData(denial, name, input.qtype)) return { security: 'secure' };
-    return proofVerdict(nsec3NoData(denial, name, input.qtype), `no proof that ${name} has no ${input.qtype}`);
+    return this.noData(denial, name, input.qtype);
+  }
+
+  /** RFC 4035 §5.4 / RFC 5155 §8.5-§8.7: the denial proves `name` has no `qtype`. */
+  private noData(denial: Record[], name: string, qtype: string): Verdict {
+    if (nsecNoData(denial, name, qtype)) return { security: 'secure' };
+    return proofVerdict(nsec3NoData(denial, name, qtype), `no proof that ${name} has no ${qtype}`);
   }
 }
+
 
 function proofVerdict(p: Nsec3Proof, text: string): Verdict {
   if (p === 'secure') return { security: 'secure' };

@@ -6,7 +6,7 @@
  * validator's DS/DNSKEY lookups back into the resolver (referral DS sets and denials first, RFC 4035
  * §3.1.4), never validating them there (the validator checks them itself).
  */
-import type { DnsCache } from '../cache/index.js';
+import { RANK, type DnsCache } from '../cache/index.js';
 import type { Logger } from '../log/index.js';
 import type { ChainFetcher, Security, TtlCaps, Validator, Verdict } from '../dnssec/index.js';
 import { capTtls, lowestCap, rrsets } from '../dnssec/index.js';
@@ -67,6 +67,7 @@ export class StepValidation {
     }
     this.log.debug({ qname: name, qtype: type, kind: step.kind, security: verdict.security, ede: verdict.ede }, 'validated');
     let served = step;
+    if (verdict.provesNoData && served.kind === 'nxdomain') served = this.asNoData(served, served.name ?? name, type);
     if (verdict.security === 'bogus') {
       // Only the RRset that failed is stored as bogus, for at most a minute (RFC 4035 §4.7's BAD
       // cache; Unbound's val-bogus-ttl); the rest is validated again when used.
@@ -79,7 +80,7 @@ export class StepValidation {
         this.cache.setRRsetSecurity(ownerOf(set[0]), set[0].type, verdict.security, lowestCap(set, caps), set);
       }
       if (negative) this.cache.setNegativeSecurity(step.name ?? name, type, verdict.security, lowestCap(step.authority, caps), step.authority);
-      served = capped(step, caps);
+      served = capped(served, caps);
     }
     if (verdict.security === 'secure' && verdict.nsecs) {
       const nsecs = capTtls(verdict.nsecs, verdict.ttlCaps ?? new Map());
@@ -87,6 +88,16 @@ export class StepValidation {
       else this.aggressive.storeWildcards(served.records, nsecs, served.proof ?? []);
     }
     return { step: served, verdict };
+  }
+
+  /**
+   * An NXDOMAIN whose proof shows the name exists (an empty non-terminal) is a NODATA with the wrong
+   * rcode: answered and cached as NODATA, so names below it are not denied (RFC 8020 does not apply).
+   */
+  private asNoData(step: Extract<Step, { kind: 'nxdomain' | 'nodata' }>, name: string, type: string): Step {
+    this.cache.remove(name, type);
+    this.cache.storeNegative('nodata', name, type, step.authority, RANK.AUTH_AUTHORITY);
+    return { ...step, kind: 'nodata' };
   }
 }
 
