@@ -39,6 +39,8 @@ interface Entry {
   size: number;
   /** DNSSEC state once validated (RFC 4035 §4.3); kept so cache hits keep their AD/bogus status. */
   security?: CacheSecurity;
+  /** The zone's NS set and addresses that came with the answer (non-minimal responses only). */
+  context?: Record[];
 }
 
 export class DnsCache {
@@ -111,7 +113,20 @@ export class DnsCache {
     return {
       records: withTtl(e.records, ttl), sigs: withTtl(e.sigs, ttl), ttl, rank: e.rank, stale, prefetch, security: e.security,
       ...(e.proof ? { proof: withTtl(e.proof, ttl) } : {}),
+      ...(e.context ? { context: withTtl(e.context, ttl) } : {}),
     };
+  }
+
+  /**
+   * Keeps `context` (the answering zone's NS set and server addresses) with a cached RRset or
+   * negative answer, for non-minimal answers from the cache.
+   */
+  setContext(kind: Entry['kind'], name: string, type: string, context: Record[]): void {
+    const key = kind === 'rrset' ? rrsetKey(name, type) : kind === 'nodata' ? nodataKey(name, type) : nxdomainKey(name);
+    const e = this.lru.peek(key);
+    if (!e || context.length === 0) return;
+    const size = e.size - (e.context ?? []).reduce((n, rr) => n + recordSize(rr), 0) + context.reduce((n, rr) => n + recordSize(rr), 0);
+    this.lru.set(key, { ...e, context, size }, { noUpdateTTL: true });
   }
 
   /**
@@ -198,7 +213,10 @@ export class DnsCache {
 
   private negativeHit(e: Entry): NegativeHit {
     const { ttl, stale } = this.remaining(e);
-    return { kind: e.kind as NegativeKind, authority: withTtl(e.records, ttl), ttl, stale, security: e.security };
+    return {
+      kind: e.kind as NegativeKind, authority: withTtl(e.records, ttl), ttl, stale, security: e.security,
+      ...(e.context ? { context: withTtl(e.context, ttl) } : {}),
+    };
   }
 
   private inPrefetchWindow(e: Entry, now: number): boolean {

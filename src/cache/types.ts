@@ -27,6 +27,8 @@ export interface RRsetHit {
   security?: CacheSecurity;
   /** The NSEC/NSEC3 proof stored with a wildcard-expanded set. */
   proof?: Record[];
+  /** The answering zone's NS set and addresses (DnsCache.setRRsetContext). */
+  context?: Record[];
 }
 
 export type NegativeKind = 'nxdomain' | 'nodata';
@@ -40,4 +42,6 @@ export interface NegativeHit {
   stale: boolean;
   /** Validation result stored with the answer; undefined when never validated. */
   security?: CacheSecurity;
+  /** The answering zone's server addresses (DnsCache.setContext). */
+  context?: Record[];
 }

@@ -57,6 +57,8 @@ export interface ResolverConfig {
   qname_minimisation: boolean;
   do_not_query_localhost: boolean;
   harden_glue: boolean;
+  /** Answers carry only what was asked (Unbound's minimal-responses); false adds the zone's NS set and addresses. */
+  minimal_responses: boolean;
 }
 
 export interface DnssecConfig {
@@ -138,6 +140,7 @@ export function defaultConfig(): Config {
       qname_minimisation: true,
       do_not_query_localhost: true,
       harden_glue: true,
+      minimal_responses: true,
     },
     dnssec: { trust_anchors: ['root-hints/root.key'], negative_trust_anchors: [] },
     cache: { max_bytes: 64 * 1024 * 1024, min_ttl: 0, max_ttl: 86_400, serve_stale: false, prefetch: false },

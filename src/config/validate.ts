@@ -87,6 +87,7 @@ export const CONFIG_SPEC: Spec = obj({
     qname_minimisation: bool,
     do_not_query_localhost: bool,
     harden_glue: bool,
+    minimal_responses: bool,
   }),
   dnssec: obj({ trust_anchors: list(str('a file path or a DS/DNSKEY record')), negative_trust_anchors: list(str('a domain name', domainName)) }),
   cache: obj({ max_bytes: int(0, 2 ** 40), min_ttl: int(0, 2 ** 31 - 1), max_ttl: int(0, 2 ** 31 - 1), serve_stale: bool, prefetch: bool }),

@@ -21,7 +21,7 @@ import { YXDOMAIN, synthesize, synthesizedCname } from './response-class.js';
 import type { Security, Verdict } from '../dnssec/index.js';
 import { weaker, type StepValidation } from './validation.js';
 
-interface ChainResult { rcode: number; answer: Record[]; authority: Record[]; ede?: Ede[]; security: Security }
+interface ChainResult { rcode: number; answer: Record[]; authority: Record[]; additional?: Record[]; ede?: Ede[]; security: Security }
 
 type Step = Exclude<IterOutcome, { kind: 'fail' }>;
 /** Sources remembered for refetching bogus DS/DNSKEY answers (the most recent ones). */
@@ -33,7 +33,7 @@ export class ChainResolver {
 
   constructor(
     private readonly cache: DnsCache, private readonly mesh: Mesh, private readonly serveStale: boolean,
-    private readonly distrusted: Distrusted, private readonly validation?: StepValidation,
+    private readonly distrusted: Distrusted, private readonly validation?: StepValidation, private readonly minimalResponses = true,
   ) {}
 
   /**
@@ -89,13 +89,19 @@ export class ChainResolver {
       const edes = { security, ...(notes.length > 0 ? { ede: notes } : {}) };
       if ((step.kind === 'answer' || step.kind === 'cname') && step.proof) appendUnique(proofs, step.proof);
       switch (step.kind) {
-        case 'answer':
-          return { rcode: RCODE.NOERROR, answer: [...answer, ...step.records], authority: proofs, ...edes };
+        case 'answer': {
+          // Non-minimal answers (resolver.minimal_responses off): the zone's NS set and addresses too.
+          const zone = this.minimalResponses ? [] : step.zoneNs ?? [];
+          const additional = zone.filter((rr) => rr.type === 'A' || rr.type === 'AAAA');
+          const authority = [...proofs, ...zone.filter((rr) => rr.type !== 'A' && rr.type !== 'AAAA')];
+          return { rcode: RCODE.NOERROR, answer: [...answer, ...step.records], authority, additional, ...edes };
+        }
         case 'nxdomain':
         case 'nodata':
           return {
             rcode: step.kind === 'nxdomain' ? RCODE.NXDOMAIN : RCODE.NOERROR,
-            answer: [...answer, ...step.records], authority: step.authority, ...edes,
+            answer: [...answer, ...step.records], authority: step.authority,
+            additional: this.minimalResponses ? [] : step.zoneNs ?? [], ...edes,
           };
         case 'yxdomain':
           appendUnique(answer, step.records);
@@ -147,7 +153,10 @@ export class ChainResolver {
     const hit = this.cache.getRRset(name, type, opts);
     if (hit) {
       if (hit.prefetch) void this.mesh.resolve(name, type);
-      return { kind: 'answer', records: [...hit.records, ...hit.sigs], security: hit.security, ...(hit.proof ? { proof: hit.proof } : {}) };
+      return {
+        kind: 'answer', records: [...hit.records, ...hit.sigs], security: hit.security,
+        ...(hit.proof ? { proof: hit.proof } : {}), ...(hit.context ? { zoneNs: hit.context } : {}),
+      };
     }
     if (type !== 'CNAME') {
       const cname = this.cache.getRRset(name, 'CNAME', opts);
@@ -159,7 +168,7 @@ export class ChainResolver {
     const neg = this.cache.getNegative(name, type, opts);
     // Without an SOA it is a referral's proof of no DS (iter-store.ts), kept for the validator only.
     if (neg && neg.authority.some((rr) => rr.type === 'SOA')) {
-      return { kind: neg.kind, records: [], authority: neg.authority, security: neg.security };
+      return { kind: neg.kind, records: [], authority: neg.authority, security: neg.security, ...(neg.context ? { zoneNs: neg.context } : {}) };
     }
     return this.cachedDname(name, type, opts);
   }

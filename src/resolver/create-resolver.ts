@@ -4,7 +4,7 @@
  * mesh/iterator → DNSSEC validation (validation.ts; the state is stored with the cached data) →
  * answer; without RD only the cache answers. Upstream queries set DO; DNSSEC records reach only
  * clients that set DO (RFC 4035 §3.2.1). Replies keep the client's spelling of the query name and
- * are minimal: no additional section.
+ * are minimal (no additional section) unless resolver.minimal_responses is off.
  */
 import type { Record } from '../wire/index.js';
 import type { Logger } from '../log/index.js';
@@ -44,7 +44,7 @@ export function createResolver(opts: ResolverOptions): Resolver {
     resolve: (name, type) => chain.resolve(name, type),
     distrust: (name, type) => chain.distrust(name, type),
   });
-  const chain = new ChainResolver(cache, mesh, opts.cache.serve_stale, env.distrusted, validation);
+  const chain = new ChainResolver(cache, mesh, opts.cache.serve_stale, env.distrusted, validation, opts.resolver.minimal_responses);
   let closed = false;
 
   return {
@@ -59,7 +59,7 @@ export function createResolver(opts: ResolverOptions): Resolver {
       }
       const keep = q.flags.do ? (): boolean => true : (rr: Record): boolean => !DNSSEC_TYPES.has(rr.type) || rr.type === type;
       return {
-        rcode: r.rcode, answer: withClientCase(r.answer.filter(keep), name), authority: r.authority.filter(keep), additional: [],
+        rcode: r.rcode, answer: withClientCase(r.answer.filter(keep), name), authority: r.authority.filter(keep), additional: r.additional ?? [],
         // RFC 4035 §3.2.3 and RFC 6840 §5.8: AD only for secure data, and only to a client that set DO or AD.
         authenticated: r.security === 'secure' && (q.flags.do || q.flags.ad), ...(r.ede ? { ede: r.ede } : {}),
       };

@@ -7,7 +7,7 @@
  * Resolver does); replies to the full question finish, cached with their rank.
  */
 import type { Message, Record } from '../wire/index.js';
-import { RCODE, isSubdomain } from '../wire/index.js';
+import { RCODE, isSubdomain, setType } from '../wire/index.js';
 import { rankOf } from '../cache/index.js';
 import { EDE } from './ede.js';
 import type { Delegation, IterEnv, IterState, QueryState } from './iter-types.js';
@@ -62,13 +62,15 @@ export function iterResponse(q: QueryState, env: IterEnv): IterState {
     return lame(q, env, dp);
   }
   switch (c.kind) {
-    case 'answer':
+    case 'answer': {
       storeAnswer(env.cache, s, c.records, aa, dp.zone);
+      const zoneNs = env.config.minimal_responses ? undefined : zoneContext(env, s, c.records, qout.type);
       q.outcome = {
         kind: 'answer', records: c.records, zone: dp.zone, server: q.server,
-        proof: denialProof(s.authority), conflicts: dnameConflicts(s.answer, c.records),
+        proof: denialProof(s.authority), conflicts: dnameConflicts(s.answer, c.records), ...(zoneNs ? { zoneNs } : {}),
       };
       return 'finished';
+    }
     case 'cname':
       storeAnswer(env.cache, s, c.records, aa, dp.zone);
       q.outcome = {
@@ -85,9 +87,27 @@ export function iterResponse(q: QueryState, env: IterEnv): IterState {
       if (c.kind === 'nodata' && c.selfReferral) return lame(q, env, dp);
       storeAnswer(env.cache, s, c.records, aa, dp.zone);
       env.cache.storeNegative(c.kind, c.name, q.type, s.authority, rankOf('authority', aa));
-      q.outcome = { kind: c.kind, records: c.records, authority: s.authority, name: c.name, zone: dp.zone, server: q.server };
+      // Non-minimal negative answers: the authority section is whole already; the addresses too.
+      const zoneNs = env.config.minimal_responses || s.additional.length === 0 ? undefined : s.additional;
+      if (zoneNs) env.cache.setContext(c.kind, c.name, q.type, zoneNs);
+      q.outcome = {
+        kind: c.kind, records: c.records, authority: s.authority, name: c.name, zone: dp.zone, server: q.server, ...(zoneNs ? { zoneNs } : {}),
+      };
       return 'finished';
   }
+}
+
+/**
+ * The scrubbed NS sets of the reply's authority section (with their RRSIGs) and the server addresses
+ * it carried, kept with the answer's RRset for non-minimal answers (resolver.minimal_responses off).
+ */
+function zoneContext(env: IterEnv, s: Scrubbed, records: Record[], qtype: string): Record[] | undefined {
+  const owners = new Set(s.authority.filter((rr) => rr.type === 'NS').map(ownerOf));
+  if (owners.size === 0) return undefined;
+  const ns = s.authority.filter((rr) => owners.has(ownerOf(rr)) && (rr.type === 'NS' || (rr.type === 'RRSIG' && setType(rr) === 'NS')));
+  const context = [...ns, ...s.additional];
+  for (const rr of records) if (rr.type === qtype) env.cache.setContext('rrset', ownerOf(rr), qtype, context);
+  return context;
 }
 
 /** Whether this reply is the recursion-lame answer taken as the last resort (iter-query-targets.ts). */

@@ -49,6 +49,11 @@ export interface Provenance {
   server?: ServerAddress;
   /** Reply CNAMEs contradicting a DNAME's synthesized CNAME: never answered, but validated. */
   conflicts?: Record[];
+  /**
+   * With resolver.minimal_responses off: the answering zone's NS set (with RRSIGs) and the server
+   * addresses its reply carried, after scrubbing: the authority and additional sections of the answer.
+   */
+  zoneNs?: Record[];
 }
 
 export type IterState = 'init' | 'queryTargets' | 'response' | 'finished';

@@ -36,6 +36,9 @@ export interface ScenarioResult {
 }
 
 /** Reads, parses and plays one `.rpl` file. */
+/** Steps that need nothing done here: REPLY entries answer through the network, the rest only let time run (testbound's TRAFFIC, NOTHING). */
+const PASSIVE_STEPS = new Set(['REPLY', 'CHECK_OUT_QUERY', 'TRAFFIC', 'NOTHING']);
+
 export async function runScenarioFile(path: string, log: Logger = silentLogger()): Promise<ScenarioResult> {
   const started = performance.now();
   let sc: Scenario;
@@ -95,7 +98,7 @@ export async function runScenario(sc: Scenario, log: Logger = silentLogger()): P
         if (why) return result(`${where}: ${why}`);
       } else if (step.type === 'TIME_PASSES') {
         clock.advance((step.elapse ?? 0) * 1000);
-      } else if (step.type !== 'REPLY' && step.type !== 'CHECK_OUT_QUERY') {
+      } else if (!PASSIVE_STEPS.has(step.type)) {
         return result(`${where}: step type ${step.type} is not supported`);
       }
     }

@@ -2,7 +2,8 @@
  * Maps a scenario's CONFIG_END header to Ward's configuration, with Deckard's defaults
  * (pydnstest/scenario.py parse_config): do-not-query-localhost and harden-glue on, QNAME
  * minimisation on unless `query-minimization: off` (Unbound testbound files: off unless
- * `qname-minimisation: yes`; their `server:`/`stub-zone:` blocks are read too), the root hint `stub-addr` (193.0.14.129 when
+ * `qname-minimisation: yes`, answers non-minimal unless `minimal-responses: yes`; their
+ * `server:`/`stub-zone:` blocks are read too), the root hint `stub-addr` (193.0.14.129 when
  * absent) named by `stub-name`, `forward-addr` as a forward zone for '.', the clock at
  * `val-override-date` / `val-override-timestamp`.
  * Scenario servers answer at once, so upstream timeouts are short (dead servers cost little time).
@@ -79,7 +80,10 @@ export function scenarioSetup(sc: Scenario): ScenarioSetup {
   let zoneName = '.';
   // Unbound's own test files script the queries of a resolver that does not minimise unless they
   // say `qname-minimisation: yes` (its iter_minim* files do): play them that way.
-  if (sc.dialect === 'testbound') resolver.qname_minimisation = false;
+  if (sc.dialect === 'testbound') {
+    resolver.qname_minimisation = false;
+    resolver.minimal_responses = false; // testbound's answers are Unbound's with minimal-responses: no
+  }
   for (const [key, value] of sc.config) {
     if (value === '' && TESTBOUND_CLAUSES.has(key)) {
       block = key;
@@ -93,6 +97,7 @@ export function scenarioSetup(sc: Scenario): ScenarioSetup {
       case 'query-minimization': case 'qname-minimisation': resolver.qname_minimisation = bool(value); break;
       case 'do-not-query-localhost': resolver.do_not_query_localhost = bool(value); break;
       case 'harden-glue': resolver.harden_glue = bool(value); break;
+      case 'minimal-responses': resolver.minimal_responses = bool(value); break;
       case 'do-ip4': upstream.ipv4 = bool(value); break;
       case 'do-ip6': upstream.ipv6 = bool(value); break;
       case 'val-override-date': setup.startMs = overrideDate(value); break;

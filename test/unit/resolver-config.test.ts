@@ -64,3 +64,24 @@ test('forward zones are asked with RD and the full name, their recursive answers
   await h.ask('www.example.net');
   assert.equal(h.net.count('www.example.net', 'A', '127.0.0.53'), 0, 'other names are iterated');
 });
+
+test('minimal_responses off: answers carry the zone\'s NS set and its server\'s address, fresh and from the cache', async () => {
+  const servers = standardServers();
+  // example.test's server sends what BIND or NSD send: its NS set and the server's address with answers.
+  const zoneNs = EXAMPLE_TEST.filter((rr) => rr.type === 'NS');
+  const glue = EXAMPLE_TEST.filter((rr) => rr.name === 'ns1.example.test');
+  servers['10.0.3.1'] = { zones: [EXAMPLE_TEST], behaviour: (q) => ({ ...authoritative([EXAMPLE_TEST], q), authorities: zoneNs, additionals: glue }) };
+  const h = harness(servers, (c) => { c.resolver.minimal_responses = false; c.resolver.qname_minimisation = false; });
+  let sent = 0;
+  for (const round of ['fresh', 'cached']) {
+    const r = await h.ask('www.example.test');
+    assert.deepEqual(show(r.answer), ['www.example.test A 192.0.2.1'], round);
+    assert.deepEqual(show(r.authority), ['example.test NS ns1.example.test'], round);
+    assert.deepEqual(show(r.additional), ['ns1.example.test A 10.0.3.1'], round);
+    if (round === 'fresh') sent = h.net.log.length;
+  }
+  assert.equal(h.net.log.length, sent, 'the second answer came from the cache');
+  const minimal = harness(standardServers());
+  const r = await minimal.ask('www.example.test');
+  assert.deepEqual([r.authority, r.additional], [[], []], 'the default stays minimal');
+});
