@@ -9,7 +9,9 @@ import { ManualClock } from '../../src/util/index.js';
 import { silentLogger } from '../../src/log/index.js';
 import { defaultConfig } from '../../src/config/index.js';
 import { createUpstream } from '../../src/upstream/index.js';
-import { decodeMessage, parseRecord, rdataOf, FLAG, MalformedMessage, type Message } from '../../src/wire/index.js';
+import {
+  decodeMessage, edeOption, makeOpt, optAsRecord, parseRecord, rdataOf, FLAG, MalformedMessage, type Message,
+} from '../../src/wire/index.js';
 import { MemoryNet } from '../helpers/memory-net.js';
 import { parseRpl } from './rpl-parse.js';
 import { mismatch } from './rpl-match.js';
@@ -155,6 +157,37 @@ test('CHECK_ANSWER rules: flags as a set, TTL and owner case ignored, sections a
   assert.match(mismatch(check, answer(FLAG.RD | FLAG.RA, ['tc. IN A 10.20.30.41']))!, /^answer:/);
   assert.match(mismatch(check, answer(FLAG.RD | FLAG.RA, ['tc. IN A 10.20.30.40', 'tc. IN A 10.20.30.40']))!, /^answer:/);
   assert.match(mismatch(check, answer(FLAG.RD | FLAG.RA | 2, ['tc. IN A 10.20.30.40']))!, /^rcode: expected 0 got 2/);
+});
+
+test('testbound checks: all_noedns is all, ede=N and ede=any look at the Extended DNS Errors', () => {
+  const sc = parseRpl(`CONFIG_END
+SCENARIO_BEGIN ede
+STEP 1 CHECK_ANSWER
+ENTRY_BEGIN
+MATCH all_noedns ede=22
+REPLY QR RD RA SERVFAIL
+SECTION QUESTION
+x. IN A
+ENTRY_END
+STEP 2 CHECK_ANSWER
+ENTRY_BEGIN
+MATCH rcode ede=any
+REPLY QR RD RA SERVFAIL
+SECTION QUESTION
+x. IN A
+ENTRY_END
+SCENARIO_END
+`, 'ede.rpl');
+  const [exact, any] = sc.steps.map((st) => st.entry!);
+  assert.ok(exact.match.has('flags') && exact.match.has('additional') && !exact.match.has('all_noedns'));
+  const servfail = (codes: number[]): Message => ({
+    id: 1, type: 'response', flags: FLAG.RD | FLAG.RA | 2, questions: [{ name: 'x', type: 'A', class: 'IN' }], answers: [], authorities: [],
+    additionals: [optAsRecord(makeOpt(1232, false, codes.map((c) => edeOption(c))))],
+  });
+  assert.equal(mismatch(exact, servfail([22])), undefined);
+  assert.match(mismatch(exact, servfail([9]))!, /^ede: expected 22 got \[9\]/);
+  assert.equal(mismatch(any, servfail([6])), undefined);
+  assert.match(mismatch(any, servfail([]))!, /^ede: expected any/);
 });
 
 test('the scripted network behind the real upstream: referral, TC then TCP, silence, unscripted servers', async () => {

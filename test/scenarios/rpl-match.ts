@@ -12,6 +12,7 @@ import {
 } from '../../src/wire/index.js';
 import type { Transport } from '../../src/net/index.js';
 import type { RplEntry } from './rpl-parse.js';
+import { edeCodes } from '../helpers/hostile-world.js';
 
 const HEADER_FLAGS: [string, number][] = [
   ['QR', FLAG.QR], ['AA', FLAG.AA], ['TC', FLAG.TC], ['RD', FLAG.RD], ['RA', FLAG.RA], ['AD', FLAG.AD], ['CD', FLAG.CD],
@@ -121,7 +122,13 @@ export function mismatch(entry: RplEntry, msg: Message, transport: Transport = '
         break;
       case 'tcp': if (transport === 'udp') return 'tcp: query came over udp'; break;
       case 'udp': if (transport !== 'udp') return `udp: query came over ${transport}`; break;
-      default: return `MATCH ${field} is not supported by this runner`;
+      default: {
+        // testbound's ede=N / ede=any: the answer carries that Extended DNS Error (RFC 8914).
+        const ede = /^ede=(any|\d+)$/.exec(field);
+        if (!ede) return `MATCH ${field} is not supported by this runner`;
+        const codes = edeCodes(msg);
+        if (ede[1] === 'any' ? codes.length === 0 : !codes.includes(Number(ede[1]))) return `ede: expected ${ede[1]} got [${codes.join(', ')}]`;
+      }
     }
   }
   return undefined;

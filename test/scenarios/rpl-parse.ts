@@ -243,7 +243,9 @@ function applyReply(e: RplEntry, words: string[], fail: () => never): void {
 /** Deckard's expansion of MATCH shorthands. */
 export function expandMatch(fields: Set<string>): Set<string> {
   const out = new Set(fields);
-  if (out.delete('all')) for (const f of ['opcode', 'qtype', 'qname', 'flags', 'rcode', 'answer', 'authority', 'additional']) out.add(f);
+  // testbound's all_noedns: `all` without the EDNS record, which `all` does not compare here anyway.
+  const all = out.delete('all');
+  if (out.delete('all_noedns') || all) for (const f of ['opcode', 'qtype', 'qname', 'flags', 'rcode', 'answer', 'authority', 'additional']) out.add(f);
   if (out.delete('question')) { out.add('qtype'); out.add('qname'); }
   return out;
 }
