@@ -17,6 +17,7 @@ import { nsecNameError, nsecNoCloserMatch, nsecNoData, nsecShowsName } from './n
 import { nsec3NameError, nsec3NoCloserMatch, nsec3NoData, nsec3ShowsName, type Nsec3Proof } from './nsec3.js';
 import { MAX_SIG_CHECKS, bogus, checkRRset, sigsFor, type SigBudget } from './rrset-check.js';
 import { DNSSEC_EDE, type ChainFetcher, type TrustAnchors, type TtlCaps, type Verdict } from './types.js';
+import { closestAnchor } from './trust-anchors.js';
 
 /** One resolution step to validate. */
 export interface ValidationInput {
@@ -94,8 +95,12 @@ export class Validator {
     const sigs = sigsFor(from, owner, set[0].type);
     const signer = sigs.map((s) => lowerName(dataOf<RrsigData>(s).signersName)).find((n) => isSubdomain(owner, n));
     if (signer === undefined) {
-      // RFC 4035 §5.5: unsigned data is acceptable only below a provably insecure cut.
-      const keys = await this.chain.keysFor(zone !== undefined && isSubdomain(owner, zone) ? zone : owner, budget);
+      // RFC 4035 §5.5: unsigned data is acceptable only below a provably insecure cut. It is judged
+      // at the zone that served it, unless a trust anchor lies below that zone (a forwarder's or a
+      // parent's answer for an anchored child): then the anchor rules.
+      const anchor = closestAnchor(this.opts.anchors, owner);
+      const anchoredBelow = anchor !== undefined && zone !== undefined && anchor !== zone && isSubdomain(anchor, zone);
+      const keys = await this.chain.keysFor(zone !== undefined && isSubdomain(owner, zone) && !anchoredBelow ? zone : owner, budget);
       if (keys.security === 'secure') return bogus(DNSSEC_EDE.RRSIGS_MISSING, `no RRSIG for ${owner} ${set[0].type}`);
       return keys;
     }

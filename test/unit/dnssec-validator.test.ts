@@ -133,3 +133,18 @@ test('a DS that matches no DNSKEY makes the zone bogus (EDE 9)', async () => {
   const r = await v.validate(answer('www.sub.example', 'A', signed('www.sub.example. 300 IN A 192.0.2.1', other)));
   assert.deepEqual([r.security, r.ede?.infoCode], ['bogus', 9]);
 });
+
+test('unsigned data under a trust anchor below the zone that served it is bogus (a forwarder\'s answer for an island of trust)', async () => {
+  const answers = world();
+  const island = new Validator({
+    anchors: trustAnchors([makeDs(sub)]),
+    fetch: async (name, type) => answers.get(`${name}|${type}`) ?? { rcode: 2, answer: [], authority: [] },
+    clock: new ManualClock(NOW * 1000),
+  });
+  // Served by the forwarder for '.', which no anchor covers: the anchor at sub.example still rules.
+  const r = await island.validate(answer('www.sub.example', 'A', rrs('www.sub.example. 300 IN A 192.0.2.66'), { zone: '' }));
+  assert.equal(r.security, 'bogus');
+  const signedAnswer = signed('www.sub.example. 300 IN A 192.0.2.1', sub);
+  assert.equal((await island.validate(answer('www.sub.example', 'A', signedAnswer, { zone: '' }))).security, 'secure');
+  assert.equal((await island.validate(answer('www.example', 'A', rrs('www.example. 300 IN A 192.0.2.2'), { zone: '' }))).security, 'insecure');
+});
