@@ -4,7 +4,8 @@
  * - RRsets keyed by (lowercased owner, type, class), TTL = the set's minimum (RFC 2181 §5.2),
  *   clamped to [min_ttl, max_ttl]; trust ranks per RFC 2181 §5.4.1 (see rank.ts).
  * - Negative answers (RFC 2308): NXDOMAIN per name, NODATA per name and type, TTL =
- *   min(SOA TTL, SOA minimum) clamped to max_ttl; an NXDOMAIN covers the names below it (RFC 8020).
+ *   min(SOA TTL, SOA minimum) clamped to max_ttl; a validated (secure) NXDOMAIN covers the names
+ *   below it (RFC 8020), an unvalidated one its own name only (RFC 8020 §4, Unbound).
  * - Serve-stale (RFC 8767 §4): with serve_stale on, expired entries stay up to a day and may be
  *   returned with TTL 30 when resolution fails. Prefetch: a hit in the last 10% of its TTL is flagged.
  */
@@ -168,9 +169,12 @@ export class DnsCache {
   getNegative(name: string, type: string, opts: LookupOptions = {}): NegativeHit | undefined {
     const nodata = this.fresh(nodataKey(name, type), opts);
     if (nodata) return this.negativeHit(nodata);
-    for (let n: string | undefined = normalizeName(name); n !== undefined; n = parentName(n)) {
+    const own = normalizeName(name);
+    for (let n: string | undefined = own; n !== undefined; n = parentName(n)) {
       const nx = this.fresh(nxdomainKey(n), opts);
-      if (nx) return this.negativeHit(nx);
+      // RFC 8020 (names below an NXDOMAIN do not exist) only for a validated NXDOMAIN, as Unbound's
+      // harden-below-nxdomain: broken servers send NXDOMAIN for empty non-terminals (RFC 8020 §4).
+      if (nx && (n === own || nx.security === 'secure')) return this.negativeHit(nx);
       if (n === '') break;
     }
     return undefined;

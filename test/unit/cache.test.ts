@@ -90,13 +90,15 @@ test('TTLs are clamped to min_ttl and max_ttl', () => {
   assert.equal(setup().cache.storeRRset([rr('c.example.test. 0 A 192.0.2.3')], RANK.ANSWER), false, 'TTL 0 is not cached');
 });
 
-test('negative answers: TTL min(SOA TTL, minimum); NXDOMAIN covers names below (RFC 8020); positive data replaces NODATA', () => {
+test('negative answers: TTL min(SOA TTL, minimum); a validated NXDOMAIN covers names below (RFC 8020); positive data replaces NODATA', () => {
   const { cache, clock } = setup();
   assert.ok(cache.storeNegative('nxdomain', 'nope.example.test', 'A', [soa(3600, 30)], RANK.AUTH_AUTHORITY));
   assert.ok(cache.storeNegative('nodata', 'www.example.test', 'AAAA', [soa(20, 300), rr('example.test. 3600 NS ns.example.test.')], RANK.AUTH_AUTHORITY));
   assert.equal(cache.storeNegative('nodata', 'x.example.test', 'A', [rr('example.test. 3600 NS ns.example.test.')], RANK.AUTH_AUTHORITY), false);
   assert.equal(cache.getNegative('nope.example.test', 'MX')?.kind, 'nxdomain');
-  assert.equal(cache.getNegative('a.b.nope.example.test', 'A')?.ttl, 30);
+  assert.equal(cache.getNegative('a.b.nope.example.test', 'A'), undefined, 'not validated: it denies its own name only');
+  cache.setNegativeSecurity('nope.example.test', 'MX', 'secure');
+  assert.equal(cache.getNegative('a.b.nope.example.test', 'A')?.ttl, 30, 'validated secure: the names below too');
   assert.equal(cache.getNegative('www.example.test', 'AAAA')?.kind, 'nodata');
   assert.deepEqual(show(cache.getNegative('www.example.test', 'AAAA')?.authority ?? []), ['example.test NS ns.example.test', 'example.test SOA SOA']);
   assert.equal(cache.getNegative('www.example.test', 'A'), undefined);
