@@ -11,7 +11,7 @@
  */
 import { LRUCache } from 'lru-cache';
 import type { Record } from '../wire/index.js';
-import { normalizeName, parentName } from '../wire/index.js';
+import { normalizeName, parentName, rdataOf } from '../wire/index.js';
 import type { Clock } from '../util/index.js';
 import type { CacheConfig } from '../config/index.js';
 import { RANK, type Rank } from './rank.js';
@@ -190,7 +190,7 @@ export class DnsCache {
     const now = this.clock.now();
     for (const type of ['A', 'AAAA']) {
       const e = this.parentSide.get(rrsetKey(name, type));
-      if (e && e.expires > now) for (const rr of e.records) out.push(String((rr as { data?: unknown }).data));
+      if (e && e.expires > now) for (const rr of e.records) out.push(String(rdataOf(rr)));
     }
     return out;
   }

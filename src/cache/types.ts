@@ -27,7 +27,7 @@ export interface RRsetHit {
   security?: CacheSecurity;
   /** The NSEC/NSEC3 proof stored with a wildcard-expanded set. */
   proof?: Record[];
-  /** The answering zone's NS set and addresses (DnsCache.setRRsetContext). */
+  /** The answering zone's NS set and addresses (DnsCache.setContext). */
   context?: Record[];
 }
 

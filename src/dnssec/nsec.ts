@@ -68,9 +68,8 @@ const wildcardOf = (ce: string): string => (ce === '' ? '*' : `*.${ce}`);
 /** RFC 4035 §5.4: NXDOMAIN proven: `name` is covered, and so is the wildcard at its closest encloser. */
 export function nsecNameError(records: Record[], name: string): boolean {
   const nsecs = onlyNsec(records);
-  // An NSEC whose next name lies below `name` proves `name` exists, as an empty non-terminal
-  // (RFC 4035 §3.1.3.2): it cannot deny it (a replayed NSEC must not make an NXDOMAIN for it).
-  const cover = nsecs.find((rr) => nsecCovers(rr, name) && !isSubdomain(lowerName(dataOf<NsecData>(rr).nextDomain), name));
+  // An NSEC that shows `name` as an empty non-terminal cannot deny it (a replayed NSEC must not make an NXDOMAIN for it).
+  const cover = nsecs.find((rr) => nsecCovers(rr, name) && !showsEmptyNonTerminal(rr, name));
   if (!cover) return false;
   const wc = wildcardOf(closestEncloser(cover, name));
   return nsecs.some((rr) => nsecCovers(rr, wc));
@@ -82,8 +81,12 @@ export function nsecNameError(records: Record[], name: string): boolean {
  */
 export function nsecShowsName(records: Record[], name: string): boolean {
   const nsecs = onlyNsec(records);
-  return matching(nsecs, name) !== undefined
-    || nsecs.some((rr) => nsecCovers(rr, name) && isSubdomain(lowerName(dataOf<NsecData>(rr).nextDomain), name));
+  return matching(nsecs, name) !== undefined || nsecs.some((rr) => nsecCovers(rr, name) && showsEmptyNonTerminal(rr, name));
+}
+
+/** An NSEC whose next name lies below `name` proves `name` exists, as an empty non-terminal (RFC 4035 §3.1.3.2). */
+function showsEmptyNonTerminal(nsec: Record, name: string): boolean {
+  return isSubdomain(lowerName(dataOf<NsecData>(nsec).nextDomain), name);
 }
 
 /**

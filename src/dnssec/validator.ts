@@ -145,7 +145,6 @@ export class Validator {
   }
 }
 
-
 function proofVerdict(p: Nsec3Proof, text: string): Verdict {
   if (p === 'secure') return { security: 'secure' };
   if (p === 'insecure') return { security: 'insecure' };

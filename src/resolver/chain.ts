@@ -33,7 +33,7 @@ export class ChainResolver {
 
   constructor(
     private readonly cache: DnsCache, private readonly mesh: Mesh, private readonly serveStale: boolean,
-    private readonly distrusted: Distrusted, private readonly validation?: StepValidation, private readonly minimalResponses = true,
+    private readonly distrusted: Distrusted, private readonly validation?: StepValidation,
   ) {}
 
   /**
@@ -90,19 +90,17 @@ export class ChainResolver {
       if ((step.kind === 'answer' || step.kind === 'cname') && step.proof) appendUnique(proofs, step.proof);
       switch (step.kind) {
         case 'answer': {
-          // Non-minimal answers (resolver.minimal_responses off): the zone's NS set and addresses too.
-          const zone = this.minimalResponses ? [] : step.zoneNs ?? [];
-          const additional = zone.filter((rr) => rr.type === 'A' || rr.type === 'AAAA');
-          const authority = [...proofs, ...zone.filter((rr) => rr.type !== 'A' && rr.type !== 'AAAA')];
-          return { rcode: RCODE.NOERROR, answer: [...answer, ...step.records], authority, additional, ...edes };
+          const zone = zoneSections(step);
+          return { rcode: RCODE.NOERROR, answer: [...answer, ...step.records], authority: [...proofs, ...zone.authority], additional: zone.additional, ...edes };
         }
         case 'nxdomain':
-        case 'nodata':
+        case 'nodata': {
+          const zone = zoneSections(step);
           return {
             rcode: step.kind === 'nxdomain' ? RCODE.NXDOMAIN : RCODE.NOERROR,
-            answer: [...answer, ...step.records], authority: step.authority,
-            additional: this.minimalResponses ? [] : step.zoneNs ?? [], ...edes,
+            answer: [...answer, ...step.records], authority: [...step.authority, ...zone.authority], additional: zone.additional, ...edes,
           };
+        }
         case 'yxdomain':
           appendUnique(answer, step.records);
           return { rcode: YXDOMAIN, answer, authority: [], ...edes };
@@ -190,6 +188,16 @@ export class ChainResolver {
     }
     return undefined;
   }
+}
+
+/**
+ * A non-minimal answer's extra sections (the step's zoneNs, set only with resolver.minimal_responses
+ * off): the NS set and its RRSIGs for the authority section, the server addresses for the additional one.
+ */
+function zoneSections(step: Step): { authority: Record[]; additional: Record[] } {
+  const zone = step.zoneNs ?? [];
+  const address = (rr: Record): boolean => rr.type === 'A' || rr.type === 'AAAA';
+  return { authority: zone.filter((rr) => !address(rr)), additional: zone.filter(address) };
 }
 
 /** Appends records not already present (a chain may pass the same DNAME twice). */

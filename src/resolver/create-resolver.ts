@@ -44,7 +44,7 @@ export function createResolver(opts: ResolverOptions): Resolver {
     resolve: (name, type) => chain.resolve(name, type),
     distrust: (name, type) => chain.distrust(name, type),
   });
-  const chain = new ChainResolver(cache, mesh, opts.cache.serve_stale, env.distrusted, validation, opts.resolver.minimal_responses);
+  const chain = new ChainResolver(cache, mesh, opts.cache.serve_stale, env.distrusted, validation);
   let closed = false;
 
   return {

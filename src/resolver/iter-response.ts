@@ -64,7 +64,8 @@ export function iterResponse(q: QueryState, env: IterEnv): IterState {
   switch (c.kind) {
     case 'answer': {
       storeAnswer(env.cache, s, c.records, aa, dp.zone);
-      const zoneNs = env.config.minimal_responses ? undefined : zoneContext(env, s, c.records, qout.type);
+      const zoneNs = env.config.minimal_responses ? undefined : zoneContext(s);
+      if (zoneNs) for (const rr of c.records) if (rr.type === qout.type) env.cache.setContext('rrset', ownerOf(rr), qout.type, zoneNs);
       q.outcome = {
         kind: 'answer', records: c.records, zone: dp.zone, server: q.server,
         proof: denialProof(s.authority), conflicts: dnameConflicts(s.answer, c.records), ...(zoneNs ? { zoneNs } : {}),
@@ -83,7 +84,7 @@ export function iterResponse(q: QueryState, env: IterEnv): IterState {
       q.outcome = { ...c, zone: dp.zone, server: q.server };
       return 'finished';
     case 'nxdomain':
-    case 'nodata':
+    case 'nodata': {
       if (c.kind === 'nodata' && c.selfReferral) return lame(q, env, dp);
       storeAnswer(env.cache, s, c.records, aa, dp.zone);
       env.cache.storeNegative(c.kind, c.name, q.type, s.authority, rankOf('authority', aa));
@@ -94,20 +95,19 @@ export function iterResponse(q: QueryState, env: IterEnv): IterState {
         kind: c.kind, records: c.records, authority: s.authority, name: c.name, zone: dp.zone, server: q.server, ...(zoneNs ? { zoneNs } : {}),
       };
       return 'finished';
+    }
   }
 }
 
 /**
  * The scrubbed NS sets of the reply's authority section (with their RRSIGs) and the server addresses
- * it carried, kept with the answer's RRset for non-minimal answers (resolver.minimal_responses off).
+ * it carried: what a non-minimal answer adds (resolver.minimal_responses off).
  */
-function zoneContext(env: IterEnv, s: Scrubbed, records: Record[], qtype: string): Record[] | undefined {
+function zoneContext(s: Scrubbed): Record[] | undefined {
   const owners = new Set(s.authority.filter((rr) => rr.type === 'NS').map(ownerOf));
   if (owners.size === 0) return undefined;
   const ns = s.authority.filter((rr) => owners.has(ownerOf(rr)) && (rr.type === 'NS' || (rr.type === 'RRSIG' && setType(rr) === 'NS')));
-  const context = [...ns, ...s.additional];
-  for (const rr of records) if (rr.type === qtype) env.cache.setContext('rrset', ownerOf(rr), qtype, context);
-  return context;
+  return [...ns, ...s.additional];
 }
 
 /** Whether this reply is the recursion-lame answer taken as the last resort (iter-query-targets.ts). */
