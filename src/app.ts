@@ -5,17 +5,22 @@
  * handler chain (local zones, then the resolver) and the server, and wires them together. The only
  * place that knows every folder.
  */
-import { readFileSync } from 'node:fs';
-import type { Config, RootHint } from './config/index.js';
-import { createLogger, type Logger } from './log/index.js';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { loadConfig, type Config, type RootHint } from './config/index.js';
+import { createLogger, openQueryLog, setLogLevel, type Logger, type QueryLogFile } from './log/index.js';
 import { createExchanger, sessionLimitsFromConfig } from './net/index.js';
-import { createUpstream } from './upstream/index.js';
-import { createResolver, type Resolver } from './resolver/index.js';
-import { chainHandlers, LocalZones, startServer, type Answer, type QueryHandler, type RunningServer } from './server/index.js';
+import { createUpstream, type TlsRule } from './upstream/index.js';
+import { createResolver, ResolverStats, type Resolver } from './resolver/index.js';
+import { DnsCache } from './cache/index.js';
+import { controlTarget, startControlServer } from './control/index.js';
+import { startMetricsServer } from './metrics/index.js';
+import { createAdmin, type Admin } from './admin.js';
+import { chainHandlers, LocalZones, queryLogger, startServer, type Answer, type QueryHandler, type QueryLogger, type RunningServer } from './server/index.js';
 import { loadOrCreateTlsMaterial, spkiPin, type LoadedTlsMaterial } from './tls/index.js';
-import { parseRootHints, RCODE } from './wire/index.js';
+import { formatRecord, parseRootHints, RCODE, type Record as WireRecord } from './wire/index.js';
 import { isInlineAnchor, parseAnchorText, trustAnchors, type TrustAnchors } from './dnssec/index.js';
-import { ConfigError, errorMessage, systemClock, type Clock } from './util/index.js';
+import { ConfigError, errorMessage, readSecretFile, systemClock, type Clock } from './util/index.js';
 
 export interface AppOptions {
   /** The config file the config came from (named in errors). */
@@ -29,6 +34,12 @@ export interface App {
   /** SPKI pin (base64 SHA-256) of the DoT certificate, when a TLS listener is configured. */
   readonly pin?: string;
   readonly log: Logger;
+  /** Stats, flush, cache dump and reload: what the control channel and metrics reach. */
+  readonly admin: Admin;
+  /** Where the control channel listens (socket path or address:port). */
+  readonly control?: string;
+  /** The metrics listener as bound, when http.listen is set. */
+  readonly http?: { address: string; port: number };
   /** Stops accepting, finishes queries in flight, closes everything. */
   stop(): Promise<void>;
 }
@@ -60,7 +71,12 @@ export function loadRootHints(config: Config, configPath: string): RootHint[] {
  * validation off) and negative trust anchors (RFC 7646).
  */
 export function loadTrustAnchors(config: Config, configPath: string): TrustAnchors {
-  const records = config.dnssec.trust_anchors.flatMap((entry, i) => {
+  return trustAnchors(anchorRecords(config, configPath), config.dnssec.negative_trust_anchors);
+}
+
+/** The DS and DNSKEY records of dnssec.trust_anchors, read and parsed. */
+function anchorRecords(config: Config, configPath: string): WireRecord[] {
+  return config.dnssec.trust_anchors.flatMap((entry, i) => {
     const inline = isInlineAnchor(entry);
     try {
       return parseAnchorText(inline ? entry : readFileSync(entry, 'utf8'));
@@ -69,7 +85,6 @@ export function loadTrustAnchors(config: Config, configPath: string): TrustAncho
       throw new ConfigError(configPath, 'dnssec.trust_anchors', what);
     }
   });
-  return trustAnchors(records, config.dnssec.negative_trust_anchors);
 }
 
 /** A resolver answer as the server's handler port wants it; only answers worth a microcache entry are marked. */
@@ -82,36 +97,141 @@ function resolverHandler(resolver: Resolver): QueryHandler {
   };
 }
 
+/** The parts a config builds that reload rebuilds: validated before anything running is touched. */
+interface Built {
+  config: Config; rootHints: RootHint[]; anchors: TrustAnchors; localZones: LocalZones; tlsRules: TlsRule[];
+  /** The trust anchors and negative trust anchors as text: a change flushes the cache on reload. */
+  anchorText: string;
+}
+
+function build(config: Config, configPath: string): Built {
+  const records = anchorRecords(config, configPath);
+  const ntas = config.dnssec.negative_trust_anchors;
+  return {
+    config, rootHints: loadRootHints(config, configPath), anchors: trustAnchors(records, ntas),
+    localZones: new LocalZones(config.local_zones, configPath), anchorText: JSON.stringify([records.map(formatRecord), ntas]),
+    tlsRules: loadTlsRules(config, configPath),
+  };
+}
+
+/** upstream.tls_rules with each ca_file read. */
+export function loadTlsRules(config: Config, configPath: string): TlsRule[] {
+  return config.upstream.tls_rules.map((r, i) => {
+    let ca: string | undefined;
+    if (r.ca_file !== null) {
+      try {
+        ca = readFileSync(r.ca_file, 'utf8');
+      } catch (err) {
+        throw new ConfigError(configPath, `upstream.tls_rules[${i}].ca_file`, `a readable PEM file (${r.ca_file}: ${errorMessage(err)})`);
+      }
+      if (!ca.includes('-----BEGIN CERTIFICATE-----')) {
+        throw new ConfigError(configPath, `upstream.tls_rules[${i}].ca_file`, `PEM certificates (${r.ca_file} has none)`);
+      }
+    }
+    return {
+      mode: r.mode, pins: r.pins, ...(r.zone !== null ? { zone: r.zone } : {}), ...(r.address !== null ? { address: r.address } : {}),
+      ...(ca ? { ca } : {}), ...(r.name !== null ? { name: r.name } : {}),
+    };
+  });
+}
+
+/** The query log (log.queries) when on: the file, and the per-query line maker for the server. */
+function openQueryLogOf(config: Config): { file: QueryLogFile; logger: QueryLogger } | undefined {
+  const q = config.log.queries;
+  if (!q.enabled) return undefined;
+  const dir = config.server.state_dir;
+  const file = openQueryLog(q.file ?? join(dir, 'queries.log'), q.max_bytes, q.files);
+  mkdirSync(dir, { recursive: true });
+  const key = q.anonymize ? Buffer.from(readSecretFile(join(dir, 'query-log.key'), 'log.queries.anonymize', true)) : undefined;
+  return { file, logger: queryLogger(file, key) };
+}
+
+const same = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
+
 /** Builds and starts Ward from a validated configuration. */
 export async function createApp(config: Config, opts: AppOptions): Promise<App> {
   const log = opts.log ?? createLogger(config.log.level);
   const clock = opts.clock ?? systemClock;
-  const rootHints = loadRootHints(config, opts.configPath);
-  const anchors = loadTrustAnchors(config, opts.configPath);
-  const localZones = new LocalZones(config.local_zones, opts.configPath);
+  let current = build(config, opts.configPath);
   const tls = tlsMaterial(config);
   const pin = tls ? spkiPin(tls.cert) : undefined;
   if (tls) log.info({ certificate: tls.certPath, created: tls.created, spki_pin: pin }, 'DoT certificate');
 
   const exchanger = createExchanger({ log: log.child({ component: 'net' }), clock });
-  const upstream = createUpstream({ exchanger, clock, log: log.child({ component: 'upstream' }), config: config.upstream });
-  const resolver = createResolver({
-    upstream, clock, log: log.child({ component: 'resolver' }), resolver: config.resolver, cache: config.cache,
-    upstreamConfig: config.upstream, rootHints, forwardZones: config.forward_zones, trustAnchors: anchors,
+  const upstream = createUpstream({ exchanger, clock, log: log.child({ component: 'upstream' }), config: config.upstream, tlsRules: current.tlsRules });
+  // The cache and the counters outlive a resolver rebuilt by reload.
+  const store = new DnsCache(config.cache, clock);
+  const resolverStats = new ResolverStats();
+  const makeResolver = (b: Built): Resolver => createResolver({
+    upstream, clock, log: log.child({ component: 'resolver' }), resolver: b.config.resolver, cache: b.config.cache,
+    upstreamConfig: b.config.upstream, rootHints: b.rootHints, forwardZones: b.config.forward_zones, trustAnchors: b.anchors,
+    store, stats: resolverStats,
   });
-  const handler = chainHandlers([localZones.handler], resolverHandler(resolver));
-  let server: RunningServer;
+  let resolver = makeResolver(current);
+  const handlerOf = (b: Built, r: Resolver): QueryHandler => chainHandlers([b.localZones.handler], resolverHandler(r));
+  const closers: (() => Promise<void>)[] = [];
+  const closeAll = async (): Promise<void> => {
+    for (const close of closers.reverse()) await close();
+  };
+  closers.push(async () => { resolver.close(); await exchanger.close(); });
   try {
-    server = await startServer({ server: config.server, handler, log, tls, clock });
+    const queryLog = openQueryLogOf(config);
+    if (queryLog) closers.push(() => queryLog.file.close());
+    const server = await startServer({ server: config.server, handler: handlerOf(current, resolver), log, tls, clock, queryLog: queryLog?.logger });
+    closers.push(() => server.stop());
+
+    const reload = async (): Promise<{ applied: string[] }> => {
+      const next = build(loadConfig(opts.configPath), opts.configPath);
+      const applied = await apply(current, next);
+      current = next;
+      log.info({ applied }, 'configuration reloaded');
+      return { applied };
+    };
+    /** Applies what changed from `was` to `now`; what cannot change live is named in a warning. */
+    const apply = async (was: Built, now: Built): Promise<string[]> => {
+      const a = was.config;
+      const b = now.config;
+      const applied: string[] = [];
+      const anchorsChanged = was.anchorText !== now.anchorText;
+      if (!same([a.upstream, was.tlsRules], [b.upstream, now.tlsRules])) { upstream.reconfigure(b.upstream, now.tlsRules); applied.push('upstream'); }
+      if (!same(a.cache, b.cache)) { store.reconfigure(b.cache); applied.push('cache'); }
+      const rebuild = anchorsChanged || !same(a.resolver, b.resolver) || !same(a.forward_zones, b.forward_zones)
+        || !same(a.upstream, b.upstream) || !same(a.cache, b.cache) || !same(was.rootHints, now.rootHints);
+      const old = resolver;
+      if (rebuild) {
+        resolver = makeResolver(now);
+        applied.push('resolver');
+      }
+      // Data validated under other trust anchors is not to be trusted under these (RFC 4035 §4.3).
+      if (anchorsChanged) { store.clear(); applied.push('dnssec (cache flushed)'); }
+      const listeners = await server.reconfigure(b.server, handlerOf(now, resolver));
+      server.flushMicrocache();
+      if (listeners.added + listeners.removed > 0) applied.push('server.listen');
+      if (!same(a.server.access_control, b.server.access_control)) applied.push('server.access_control');
+      if (!same(a.local_zones, b.local_zones)) applied.push('local_zones');
+      if (a.log.level !== b.log.level) { setLogLevel(log, b.log.level); applied.push('log.level'); }
+      if (old !== resolver) old.close();
+      const restart: string[] = (['control', 'http'] as const).filter((k) => !same(a[k], b[k]));
+      if (!same(a.log.queries, b.log.queries)) restart.push('log.queries');
+      for (const k of ['limits', 'tls', 'state_dir', 'tcp_fastopen_queue'] as const) if (!same(a.server[k], b.server[k])) restart.push(`server.${k}`);
+      if (restart.length > 0) log.warn({ keys: restart }, 'these settings take effect at the next restart');
+      return applied;
+    };
+
+    const admin = createAdmin({ server, resolver: () => resolver, upstream, exchanger, reload, now: () => clock.now() });
+    const control = await startControlServer({ handle: admin, log: log.child({ component: 'control' }), at: controlTarget(config, true) });
+    closers.push(() => control.close());
+    const http = config.http.listen
+      ? await startMetricsServer({ listen: config.http.listen, admin, topZones: config.http.top_zones, log: log.child({ component: 'http' }) })
+      : undefined;
+    if (http) closers.push(() => http.close());
+    log.info({ control: control.where, ...(http ? { metrics: `http://${http.address}:${http.port}/metrics` } : {}) }, 'operations');
+    return {
+      server, pin, log, admin, control: control.where, ...(http ? { http: { address: http.address, port: http.port } } : {}),
+      stop: closeAll,
+    };
   } catch (err) {
-    resolver.close();
-    await exchanger.close();
+    await closeAll();
     throw err;
   }
-  const stop = async (): Promise<void> => {
-    await server.stop();
-    resolver.close();
-    await exchanger.close();
-  };
-  return { server, pin, log, stop };
 }

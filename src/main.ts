@@ -1,37 +1,18 @@
 #!/usr/bin/env node
 /**
- * The `ward` command: `ward [--config FILE]` runs the resolver; `ward pin [--config FILE]` prints the
- * SPKI pin of the DoT certificate (creating the self-signed one when absent). SIGTERM and SIGINT
- * stop gracefully (nothing new accepted, queries in flight finished) and exit 0; a bad config file
- * is one line on stderr and exit code 2; any other start-up failure exits 1.
+ * The `ward` command: `ward [--config FILE]` runs the resolver; `ward pin` prints the SPKI pin of the
+ * DoT certificate (creating the self-signed one when absent); `ward stats | upstream | flush |
+ * flush-infra | cache dump | reload` talk to the running Ward over its control channel (cli/).
+ * SIGTERM and SIGINT stop gracefully (nothing new accepted, queries in flight finished) and exit 0;
+ * SIGHUP reloads the config file (a config that fails validation is logged and the old one kept).
+ * A bad config file is one line on stderr and exit code 2; an unreachable control channel or a
+ * refused command exits 1; any other start-up failure exits 1.
  */
 import { loadConfig, type Config } from './config/index.js';
 import { ConfigError, errorMessage } from './util/index.js';
 import { createApp, tlsMaterial } from './app.js';
 import { spkiPin } from './tls/index.js';
-
-const DEFAULT_CONFIG = 'config/ward.yaml';
-const USAGE = 'usage: ward [--config FILE]\n       ward pin [--config FILE]';
-
-interface Args { command: 'run' | 'pin' | 'help'; config: string }
-
-function parseArgs(argv: string[]): Args {
-  const args: Args = { command: 'run', config: DEFAULT_CONFIG };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    if (a === 'pin' && i === 0) args.command = 'pin';
-    else if (a === '--help' || a === '-h') args.command = 'help';
-    else if (a === '--config' || a === '-c') {
-      const file = argv[++i];
-      if (file === undefined) throw new UsageError('--config needs a file');
-      args.config = file;
-    } else if (a.startsWith('--config=')) args.config = a.slice('--config='.length);
-    else throw new UsageError(`unknown argument ${a}`);
-  }
-  return args;
-}
-
-class UsageError extends Error {}
+import { parseArgs, runControlCommand, USAGE, type CliArgs } from './cli/index.js';
 
 function fail(message: string, code: number): never {
   process.stderr.write(`ward: ${message}\n`);
@@ -39,7 +20,7 @@ function fail(message: string, code: number): never {
 }
 
 async function main(): Promise<void> {
-  let args: Args;
+  let args: CliArgs;
   try {
     args = parseArgs(process.argv.slice(2));
   } catch (err) {
@@ -58,6 +39,11 @@ async function main(): Promise<void> {
     process.stdout.write(`${spkiPin(tls.cert)}\n`);
     return;
   }
+  if (args.command !== 'run') {
+    const out = await runControlCommand(args, config).catch((err: unknown) => fail(errorMessage(err), err instanceof ConfigError ? 2 : 1));
+    process.stdout.write(`${out}\n`);
+    return;
+  }
   const app = await createApp(config, { configPath: args.config });
   let stopping = false;
   const stop = (signal: string): void => {
@@ -68,6 +54,9 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGHUP', () => {
+    app.admin.reload().catch((err: unknown) => app.log.error({ err: errorMessage(err) }, 'reload refused: the running configuration is kept'));
+  });
 }
 
 main().catch((err: unknown) => fail(errorMessage(err), err instanceof ConfigError ? 2 : 1));

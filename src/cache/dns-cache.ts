@@ -15,8 +15,8 @@ import { normalizeName, parentName, rdataOf } from '../wire/index.js';
 import type { Clock } from '../util/index.js';
 import type { CacheConfig } from '../config/index.js';
 import { RANK, type Rank } from './rank.js';
-import type { CacheSecurity, LookupOptions, NegativeHit, NegativeKind, RRsetHit } from './types.js';
-import { classOf, ENTRY_BYTES, nodataKey, nxdomainKey, recordSize, rrsetKey, ttlOf } from './keys.js';
+import type { CacheDumpEntry, CacheSecurity, LookupOptions, NegativeHit, NegativeKind, RRsetHit } from './types.js';
+import { classOf, ENTRY_BYTES, isBelow, nodataKey, nxdomainKey, parseKey, recordSize, rrsetKey, ttlOf } from './keys.js';
 
 /** RFC 8767 §5: the TTL of a stale answer. */
 export const STALE_TTL = 30;
@@ -45,15 +45,29 @@ interface Entry {
 }
 
 export class DnsCache {
-  private readonly lru: LRUCache<string, Entry>;
+  private lru: LRUCache<string, Entry>;
   /** Glue a child's authoritative address replaced, with its expiry: the parent side's view. */
   private readonly parentSide = new Map<string, { records: Record[]; expires: number }>();
 
-  constructor(private readonly config: CacheConfig, private readonly clock: Clock) {
-    this.lru = new LRUCache<string, Entry>({
-      maxSize: Math.max(1024, config.max_bytes),
-      sizeCalculation: (e) => e.size,
-    });
+  constructor(private config: CacheConfig, private readonly clock: Clock) {
+    this.lru = DnsCache.lruOf(config.max_bytes);
+  }
+
+  private static lruOf(maxBytes: number): LRUCache<string, Entry> {
+    return new LRUCache<string, Entry>({ maxSize: Math.max(1024, maxBytes), sizeCalculation: (e) => e.size });
+  }
+
+  /**
+   * Applies reloaded cache settings. TTL bounds apply to data stored from now on; a new size moves
+   * the entries into a new LRU, least recently used first, so a smaller cache keeps the most used.
+   */
+  reconfigure(config: CacheConfig): void {
+    const resize = config.max_bytes !== this.config.max_bytes;
+    this.config = config;
+    if (!resize) return;
+    const old = this.lru;
+    this.lru = DnsCache.lruOf(config.max_bytes);
+    for (const [key, e] of old.rentries() as Generator<[string, Entry]>) this.lru.set(key, e);
   }
 
   /** Number of entries held (RRsets and negative answers). */
@@ -200,6 +214,42 @@ export class DnsCache {
     this.lru.delete(rrsetKey(name, type));
     this.lru.delete(nodataKey(name, type));
     this.lru.delete(nxdomainKey(name));
+  }
+
+  /**
+   * Drops what is held for `name` (`ward flush`): its RRsets (only `type` when given), negative
+   * answers and parent-side glue; with `subtree`, every name at or below it too. Returns the count.
+   */
+  flush(name: string, opts: { type?: string; subtree?: boolean } = {}): number {
+    const target = normalizeName(name);
+    const under = (owner: string): boolean => owner === target || (opts.subtree === true && isBelow(owner, target));
+    let n = 0;
+    for (const key of [...this.lru.keys()]) {
+      const { owner, type } = parseKey(key);
+      if (!under(owner)) continue;
+      // A type flush drops that RRset and its NODATA; the name's NXDOMAIN denies every type.
+      if (opts.type !== undefined && type !== undefined && type !== opts.type) continue;
+      if (this.lru.delete(key)) n++;
+    }
+    for (const key of [...this.parentSide.keys()]) if (under(parseKey(key).owner)) this.parentSide.delete(key);
+    return n;
+  }
+
+  /** The entries at or below `name` (all without it), with remaining TTL, rank and DNSSEC state (`ward cache dump`). */
+  dump(name?: string): CacheDumpEntry[] {
+    const target = name === undefined ? undefined : normalizeName(name);
+    const out: CacheDumpEntry[] = [];
+    const now = this.clock.now();
+    for (const [key, e] of this.lru.entries()) {
+      const { owner } = parseKey(key);
+      if (target !== undefined && owner !== target && !isBelow(owner, target)) continue;
+      const left = Math.ceil((e.expires - now) / 1000);
+      out.push({
+        kind: e.kind, ttl: Math.max(0, left), stale: left <= 0, rank: e.rank, security: e.security ?? 'unchecked',
+        records: withTtl([...e.records, ...e.sigs], Math.max(0, left)),
+      });
+    }
+    return out;
   }
 
   /** Drops everything. */

@@ -14,6 +14,18 @@ export function nodataKey(name: string, type: string): string {
   return `d|${normalizeName(name)}|${type}`;
 }
 
+/** The owner (and type, for RRset and NODATA keys) a key was made from. */
+export function parseKey(key: string): { owner: string; type?: string } {
+  const parts = key.split('|');
+  return { owner: parts[1], type: parts[2] };
+}
+
+/** Whether lowercased `name` lies strictly below lowercased `zone` ('' is the root). */
+export function isBelow(name: string, zone: string): boolean {
+  if (zone === '') return name !== '';
+  return name.length > zone.length && name.endsWith(zone) && name[name.length - zone.length - 1] === '.';
+}
+
 /*
  * The size model, calibrated against V8's heap (node --expose-gc, heapUsed after a full GC, 50,000 to
  * 100,000 entries each of one to four A records, NS pairs, TXT, RRSIG): a record object with its

@@ -45,3 +45,15 @@ export interface NegativeHit {
   /** The answering zone's server addresses (DnsCache.setContext). */
   context?: Record[];
 }
+
+/** One cache entry as `ward cache dump` shows it. */
+export interface CacheDumpEntry {
+  kind: 'rrset' | NegativeKind;
+  /** Seconds left (0 once expired and kept only for serve-stale). */
+  ttl: number;
+  stale: boolean;
+  rank: Rank;
+  security: CacheSecurity | 'unchecked';
+  /** The RRset with its RRSIGs, or the negative answer's authority records, TTLs counted down. */
+  records: Record[];
+}

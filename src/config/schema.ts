@@ -41,11 +41,28 @@ export interface ServerConfig {
 }
 
 export type UpstreamTlsPolicy = 'off' | 'opportunistic' | 'strict';
+
+/**
+ * A DoT rule for some authoritative servers: those of a zone (and the zones below it) or one
+ * address. `strict` authenticates by SPKI pins when given, else against `ca_file` (or the system
+ * CAs) by `name` (default: the server's NS name); it never falls back to cleartext.
+ */
+export interface UpstreamTlsRule {
+  zone: string | null;
+  address: string | null;
+  mode: UpstreamTlsPolicy;
+  pins: string[];
+  ca_file: string | null;
+  name: string | null;
+}
+
 export interface UpstreamConfig {
   ipv4: boolean;
   ipv6: boolean;
   source_address: string | null;
   tls: UpstreamTlsPolicy;
+  /** Rules that override `tls` for some servers (the strict allow-list); an address rule wins over zone rules, the closest zone over others. */
+  tls_rules: UpstreamTlsRule[];
   /** Per-try timeout before the next server is tried (adaptive below this ceiling). */
   timeout_ms: number;
 }
@@ -85,7 +102,43 @@ export interface LocalZone {
   records: string[];
 }
 
-export interface LogConfig { level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent' }
+export interface QueryLogConfig {
+  /** One structured line per client query (off by default). */
+  enabled: boolean;
+  /** The log file; null: <state_dir>/queries.log. Rotated by size. */
+  file: string | null;
+  /** Size at which the file is rotated (file → file.1 → file.2 ...). */
+  max_bytes: number;
+  /** Rotated files kept. */
+  files: number;
+  /** Log a keyed hash of the client address instead of the address (key kept in state_dir). */
+  anonymize: boolean;
+}
+
+export interface LogConfig {
+  level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  queries: QueryLogConfig;
+}
+
+export interface HostPort { address: string; port: number }
+
+export interface ControlConfig {
+  /** The Unix control socket (mode 0600); null: <state_dir>/control.sock. */
+  socket: string | null;
+  /** A loopback TCP address instead of the Unix socket; needs token_file. */
+  listen: HostPort | null;
+  /** File holding the token a TCP control client must send (created with mode 0600 when absent). */
+  token_file: string | null;
+}
+
+export interface HttpConfig {
+  /** GET /metrics (Prometheus) on this address; null: no HTTP listener. */
+  listen: HostPort | null;
+  /** Allow an address other than loopback for `listen`. */
+  allow_remote: boolean;
+  /** Zones given their own encrypted-share series (the busiest N). */
+  top_zones: number;
+}
 
 export interface Config {
   server: ServerConfig;
@@ -96,6 +149,8 @@ export interface Config {
   forward_zones: ForwardZone[];
   local_zones: LocalZone[];
   log: LogConfig;
+  control: ControlConfig;
+  http: HttpConfig;
 }
 
 /** The embedded default: loopback, unprivileged ports, so `npm start` works without root. */
@@ -133,7 +188,7 @@ export function defaultConfig(): Config {
       },
       tcp_fastopen_queue: 256,
     },
-    upstream: { ipv4: true, ipv6: true, source_address: null, tls: 'opportunistic', timeout_ms: 1_500 },
+    upstream: { ipv4: true, ipv6: true, source_address: null, tls: 'opportunistic', tls_rules: [], timeout_ms: 1_500 },
     resolver: {
       root_hints: 'root-hints/named.root',
       root_priming: true,
@@ -146,6 +201,8 @@ export function defaultConfig(): Config {
     cache: { max_bytes: 64 * 1024 * 1024, min_ttl: 0, max_ttl: 86_400, serve_stale: false, prefetch: false },
     forward_zones: [],
     local_zones: [],
-    log: { level: 'info' },
+    log: { level: 'info', queries: { enabled: false, file: null, max_bytes: 10 * 1024 * 1024, files: 3, anonymize: false } },
+    control: { socket: null, listen: null, token_file: null },
+    http: { listen: null, allow_remote: false, top_zones: 20 },
   };
 }

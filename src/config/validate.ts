@@ -48,6 +48,18 @@ function domainName(s: string): string | undefined {
   return ok ? undefined : 'a domain name like example.test.';
 }
 
+const hostPort: Spec = obj({ address: str('an IP address', ipAddress), port: int(1, 65535) });
+
+/** Whether `address` is a loopback address (127.0.0.0/8, ::1). */
+export function isLoopback(address: string): boolean {
+  return address === '::1' || (isIP(address) === 4 && address.startsWith('127.'));
+}
+
+/** An SPKI pin as RFC 7858 §4.2 writes it: base64 of a SHA-256 digest (44 characters). */
+function spkiPinProblem(s: string): string | undefined {
+  return /^[A-Za-z0-9+/]{43}=$/.test(s) ? undefined : 'a base64 SHA-256 SPKI pin (44 characters ending in =)';
+}
+
 const LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 const MAX_MS = 24 * 3600 * 1000;
 
@@ -76,6 +88,14 @@ export const CONFIG_SPEC: Spec = obj({
     ipv6: bool,
     source_address: { kind: 'nullable', of: str('an IP address', ipAddress) },
     tls: oneOf('off', 'opportunistic', 'strict'),
+    tls_rules: list(obj({
+      zone: { kind: 'nullable', of: str('a domain name', domainName) },
+      address: { kind: 'nullable', of: str('an IP address', ipAddress) },
+      mode: oneOf('off', 'opportunistic', 'strict'),
+      pins: list(str('a base64 SHA-256 SPKI pin', spkiPinProblem)),
+      ca_file: { kind: 'nullable', of: str('a file path') },
+      name: { kind: 'nullable', of: str('a domain name', domainName) },
+    }, { zone: null, address: null, mode: 'strict', pins: [], ca_file: null, name: null })),
     timeout_ms: int(1, MAX_MS),
   }),
   resolver: obj({
@@ -100,7 +120,18 @@ export const CONFIG_SPEC: Spec = obj({
       records: list(str('a record in zone-file syntax')) },
     { records: [] },
   )),
-  log: obj({ level: oneOf(...LEVELS) }),
+  log: obj({
+    level: oneOf(...LEVELS),
+    queries: obj({
+      enabled: bool, file: { kind: 'nullable', of: str('a file path') }, max_bytes: int(4096, 2 ** 40), files: int(0, 100), anonymize: bool,
+    }),
+  }),
+  control: obj({
+    socket: { kind: 'nullable', of: str('a file path') },
+    listen: { kind: 'nullable', of: hostPort },
+    token_file: { kind: 'nullable', of: str('a file path') },
+  }),
+  http: obj({ listen: { kind: 'nullable', of: hostPort }, allow_remote: bool, top_zones: int(0, 1000) }),
 });
 
 function isPlainObject(v: unknown): v is { [key: string]: unknown } {
@@ -193,6 +224,25 @@ function checkRules(config: Config, file: string): void {
     if (seen.has(id)) throw new ConfigError(file, `server.listen[${i}]`, `a socket not listed twice (${l.transport} ${l.address} port ${l.port} is)`);
     seen.add(id);
   });
+  config.upstream.tls_rules.forEach((r, i) => {
+    if ((r.zone === null) === (r.address === null)) {
+      throw new ConfigError(file, `upstream.tls_rules[${i}]`, 'exactly one of zone or address');
+    }
+    if (r.mode !== 'strict' && (r.pins.length > 0 || r.ca_file !== null)) {
+      throw new ConfigError(file, `upstream.tls_rules[${i}].mode`, 'strict when pins or ca_file are given');
+    }
+  });
+  const http = config.http.listen;
+  if (http && !config.http.allow_remote && !isLoopback(http.address)) {
+    throw new ConfigError(file, 'http.listen.address', `a loopback address (127.0.0.0/8 or ::1) unless http.allow_remote is true, got ${http.address}`);
+  }
+  const control = config.control.listen;
+  if (control && !isLoopback(control.address)) {
+    throw new ConfigError(file, 'control.listen.address', `a loopback address (127.0.0.0/8 or ::1), got ${control.address}`);
+  }
+  if (control && config.control.token_file === null) {
+    throw new ConfigError(file, 'control.token_file', 'a file path (a TCP control listener needs a token)');
+  }
   if (config.cache.min_ttl > config.cache.max_ttl) {
     throw new ConfigError(file, 'cache.min_ttl', `a value not above cache.max_ttl (${config.cache.max_ttl})`);
   }

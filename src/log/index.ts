@@ -1,1 +1,2 @@
 export * from './logger.js';
+export { openQueryLog, type QueryLogFile } from './query-log.js';

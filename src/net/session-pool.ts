@@ -15,6 +15,7 @@ import { Multiplexer } from './multiplexer.js';
 import type { Session } from './session.js';
 import type { ExchangeRequest, ExchangeResult, NetErrorCode, StreamTransport } from './types.js';
 import type { ConnectionOptions } from 'node:tls';
+import { createHash } from 'node:crypto';
 
 interface Conn {
   session: Session;
@@ -22,6 +23,7 @@ interface Conn {
   /** Queries this session has carried. */
   used: number;
   authenticated: boolean;
+  resumed: boolean;
   retiring: boolean;
 }
 
@@ -69,7 +71,8 @@ export class SessionPool {
   async exchange(req: ExchangeRequest, transport: StreamTransport, query: Buffer, question: RawQuestion, start: number): Promise<ExchangeResult> {
     const { clock } = this.o;
     const servername = req.tls?.servername;
-    const key = `${transport}|${req.to.host}|${req.to.port}|${servername ?? ''}`;
+    // Sessions are shared only between queries that authenticate the same way (pins, CA).
+    const key = `${transport}|${req.to.host}|${req.to.port}|${servername ?? ''}|${req.tls?.spkiPins?.join(',') ?? ''}|${req.tls?.ca ? caId(req.tls.ca) : ''}`;
     const fail = (code: NetErrorCode, detail?: string): ExchangeResult =>
       ({ kind: 'fail', code, elapsedMs: clock.monotonic() - start, detail });
     for (let round = 0; ; round++) {
@@ -90,6 +93,7 @@ export class SessionPool {
         return {
           kind: 'reply', bytes: out.bytes, rttMs: clock.monotonic() - start, transport, reused,
           authenticated: transport === 'tls' ? conn.authenticated : undefined,
+          resumed: transport === 'tls' ? conn.resumed : undefined,
           session: { id: conn.session.id, setIdleTimeout: conn.session.info.setIdleTimeout },
         };
       }
@@ -134,7 +138,7 @@ export class SessionPool {
       spkiPins: req.tls?.spkiPins, sourceAddress: req.sourceAddress,
       timeoutMs: Math.max(1, req.timeoutMs - (o.clock.monotonic() - start)),
       limits: o.limits, log: o.log, clock: o.clock, tickets: this.tickets,
-      tlsExtra: transport === 'tls' ? o.tlsContextFor?.(req.to, req.tls?.servername) : undefined,
+      tlsExtra: transport === 'tls' ? { ...o.tlsContextFor?.(req.to, req.tls?.servername), ...(req.tls?.ca ? { ca: req.tls.ca } : {}) } : undefined,
     };
     const r = await dial(opts);
     entry.connecting = null;
@@ -152,7 +156,7 @@ export class SessionPool {
     }
     const conn: Conn = {
       session: r.session, mux: new Multiplexer(r.session, o.clock, o.counters),
-      used: 0, authenticated: r.authenticated, retiring: false,
+      used: 0, authenticated: r.authenticated, resumed: r.resumed, retiring: false,
     };
     entry.conns.push(conn);
     r.session.on('close', () => {
@@ -162,6 +166,18 @@ export class SessionPool {
     });
     return r;
   }
+}
+
+const caIds = new Map<string, string>();
+/** A short stable id of a CA bundle, for pool keys. */
+function caId(pem: string): string {
+  let id = caIds.get(pem);
+  if (id === undefined) {
+    id = createHash('sha256').update(pem).digest('hex').slice(0, 16);
+    if (caIds.size > 64) caIds.clear();
+    caIds.set(pem, id);
+  }
+  return id;
 }
 
 /** `p`, or 'aborted' as soon as `signal` aborts (the dial itself goes on for other waiters). */

@@ -67,7 +67,7 @@ export interface ExchangeRequest {
   query: Buffer;
   timeoutMs: number;
   /** For transport 'tls': the name to check the certificate against, and whether a failure is fatal. */
-  tls?: { servername?: string; authenticate: boolean; spkiPins?: string[] };
+  tls?: { servername?: string; authenticate: boolean; spkiPins?: string[]; ca?: string };
   signal?: AbortSignal;
   /** Local address to bind outgoing sockets to. */
   sourceAddress?: string;
@@ -80,6 +80,8 @@ export type ExchangeResult =
     reused: boolean;
     /** TLS only: the server was authenticated (certificate chain and name, or an SPKI pin). */
     authenticated?: boolean;
+    /** TLS only: the session was resumed from a ticket (an abbreviated handshake, RFC 8446 §2.2). */
+    resumed?: boolean;
     /** Stream transports: the session that carried the exchange, to honour a server's keepalive (RFC 7828 §3.3.1). */
     session?: { id: number; setIdleTimeout(ms: number): void };
   }

@@ -40,6 +40,9 @@ export class AggressiveNsec {
 
   constructor(private readonly clock: Clock) {}
 
+  /** Forgets every kept range. */
+  clear(): void { this.zones.clear(); }
+
   /** Keeps authenticated `nsecs` (NSEC and NSEC3) with their RRSIGs (and the zone's SOA when present), all from `section`. */
   store(nsecs: Record[], section: Record[]): void {
     const now = this.clock.now();

@@ -19,9 +19,14 @@ import type { Mesh } from './mesh.js';
 import { ownerOf, targetOf } from './scrub.js';
 import { YXDOMAIN, synthesize, synthesizedCname } from './response-class.js';
 import type { Security, Verdict } from '../dnssec/index.js';
+import type { ResolverStats } from './stats.js';
 import { weaker, type StepValidation } from './validation.js';
 
-interface ChainResult { rcode: number; answer: Record[]; authority: Record[]; additional?: Record[]; ede?: Ede[]; security: Security }
+interface ChainResult {
+  rcode: number; answer: Record[]; authority: Record[]; additional?: Record[]; ede?: Ede[]; security: Security;
+  /** Some step of the chain was resolved (not answered from the cache). */
+  resolved?: boolean;
+}
 
 type Step = Exclude<IterOutcome, { kind: 'fail' }>;
 /** Sources remembered for refetching bogus DS/DNSKEY answers (the most recent ones). */
@@ -34,6 +39,7 @@ export class ChainResolver {
   constructor(
     private readonly cache: DnsCache, private readonly mesh: Mesh, private readonly serveStale: boolean,
     private readonly distrusted: Distrusted, private readonly validation?: StepValidation,
+    private readonly stats?: ResolverStats,
   ) {}
 
   /**
@@ -51,6 +57,12 @@ export class ChainResolver {
    * (client queries without CD, RFC 4035 §3.2.2) checks each step with DNSSEC: bogus → SERVFAIL.
    */
   async resolve(name: string, type: string, parent?: Task, cacheOnly = false, validate = false): Promise<ChainResult> {
+    let resolved = false;
+    const r = await this.walk(name, type, parent, cacheOnly, validate, () => { resolved = true; });
+    return resolved ? { ...r, resolved } : r;
+  }
+
+  private async walk(name: string, type: string, parent: Task | undefined, cacheOnly: boolean, validate: boolean, asked: () => void): Promise<ChainResult> {
     const answer: Record[] = [];
     const seen = new Set<string>([name]);
     let current = name;
@@ -64,6 +76,7 @@ export class ChainResolver {
       let step = this.cached(current, type, false) ?? validation?.synthesize(current, type);
       if (!step && cacheOnly) return { ...servfail(ede(EDE.NOT_AUTHORITATIVE)), rcode: RCODE.REFUSED };
       if (!step) {
+        asked();
         step = await this.mesh.resolve(current, type, parent);
         this.noteSource(current, type, step);
         if (step.kind === 'fail') {
@@ -76,7 +89,7 @@ export class ChainResolver {
       if (validation && step.kind !== 'fail') {
         const known = validation.known(step);
         const checked = known ? { step, verdict: known } : await this.validated(current, type, step, validation, parent);
-        if (checked.verdict.security === 'bogus') return servfail(checked.verdict.ede ?? ede(EDE.DNSSEC_BOGUS));
+        if (checked.verdict.security === 'bogus') return { ...servfail(checked.verdict.ede ?? ede(EDE.DNSSEC_BOGUS)), security: 'bogus' };
         security = weaker(security, checked.verdict.security);
         // RFC 8914 §4.2/§4.3: an answer insecure for want of a supported algorithm or digest says so.
         if (checked.verdict.security === 'insecure' && checked.verdict.ede) info = checked.verdict.ede;
@@ -150,7 +163,10 @@ export class ChainResolver {
     const opts = { minRank: RANK.ANSWER, allowStale };
     const hit = this.cache.getRRset(name, type, opts);
     if (hit) {
-      if (hit.prefetch) void this.mesh.resolve(name, type);
+      if (hit.prefetch) {
+        if (this.stats) this.stats.prefetches++;
+        void this.mesh.resolve(name, type);
+      }
       return {
         kind: 'answer', records: [...hit.records, ...hit.sigs], security: hit.security,
         ...(hit.proof ? { proof: hit.proof } : {}), ...(hit.context ? { zoneNs: hit.context } : {}),

@@ -15,7 +15,8 @@ import { iterate } from './iterator.js';
 import type { IterEnv } from './iter-types.js';
 import { Mesh } from './mesh.js';
 import { Distrusted } from './distrust.js';
-import { Validator, sentinelFails } from '../dnssec/index.js';
+import { Validator, sentinelFails, type Security } from '../dnssec/index.js';
+import { ResolverStats } from './stats.js';
 import { EDE } from './ede.js';
 import { StepValidation, chainFetcher, type FetchVia } from './validation.js';
 import type { Resolution, ResolveRequest, Resolver, ResolverOptions } from './types.js';
@@ -26,7 +27,7 @@ const DNSSEC_TYPES = new Set(['RRSIG', 'NSEC', 'NSEC3']);
 
 export function createResolver(opts: ResolverOptions): Resolver {
   const log = opts.log.child({ component: 'resolver' });
-  const cache = new DnsCache(opts.cache, opts.clock);
+  const cache = opts.store ?? new DnsCache(opts.cache, opts.clock);
   const monotonic = (): number => opts.clock.monotonic();
   const forwardZones = opts.forwardZones ?? [];
   const env: IterEnv = {
@@ -44,7 +45,8 @@ export function createResolver(opts: ResolverOptions): Resolver {
     resolve: (name, type) => chain.resolve(name, type),
     distrust: (name, type) => chain.distrust(name, type),
   });
-  const chain = new ChainResolver(cache, mesh, opts.cache.serve_stale, env.distrusted, validation);
+  const stats = opts.stats ?? new ResolverStats();
+  const chain = new ChainResolver(cache, mesh, opts.cache.serve_stale, env.distrusted, validation, stats);
   let closed = false;
 
   return {
@@ -52,7 +54,9 @@ export function createResolver(opts: ResolverOptions): Resolver {
       const { name, type } = q.question;
       if (closed || q.question.class !== 'IN' || REFUSED_TYPES.has(type)) return empty(RCODE.REFUSED);
       // RFC 4035 §3.2.2: CD asks for no validation (and so no SERVFAIL for bogus data).
-      let r = await chain.resolve(normalizeName(name), type, undefined, !q.flags.rd, !q.flags.cd);
+      const validating = validation !== undefined && !q.flags.cd;
+      let r = await chain.resolve(normalizeName(name), type, undefined, !q.flags.rd, validating);
+      count(stats, r, validating);
       if (r.security === 'secure' && opts.trustAnchors && sentinelFails(name, type, opts.trustAnchors)) {
         const why = { infoCode: EDE.OTHER, extraText: 'RFC 8509 root key sentinel' };
         r = { rcode: RCODE.SERVFAIL, answer: [], authority: [], security: 'indeterminate', ede: [why] };
@@ -62,13 +66,35 @@ export function createResolver(opts: ResolverOptions): Resolver {
         rcode: r.rcode, answer: withClientCase(r.answer.filter(keep), name), authority: r.authority.filter(keep), additional: r.additional ?? [],
         // RFC 4035 §3.2.3 and RFC 6840 §5.8: AD only for secure data, and only to a client that set DO or AD.
         authenticated: r.security === 'secure' && (q.flags.do || q.flags.ad), ...(r.ede ? { ede: r.ede } : {}),
+        source: r.resolved ? 'resolved' : 'cache', ...(validating ? { security: r.security } : {}),
       };
     },
-    close(): void {
-      closed = true;
+    stats: () => ({
+      cache_hits: stats.cacheHits, cache_misses: stats.cacheMisses, stale_served: stats.staleServed, prefetches: stats.prefetches,
+      validation: { ...stats.validation }, cache_entries: cache.entries, cache_bytes: cache.bytes,
+    }),
+    flush(name, o) {
+      validation?.forget();
+      return cache.flush(name, o);
+    },
+    flushAll() {
+      validation?.forget();
       cache.clear();
     },
+    dump: (name) => cache.dump(name),
+    close(): void {
+      closed = true;
+      // A cache handed in outlives this resolver (reload builds a new one on it).
+      if (!opts.store) cache.clear();
+    },
   };
+}
+
+/** One client question's outcome in the counters. */
+function count(stats: ResolverStats, r: { resolved?: boolean; security: Security; ede?: { infoCode: number }[] }, validating: boolean): void {
+  if (r.resolved) stats.cacheMisses++; else stats.cacheHits++;
+  if (r.ede?.some((e) => e.infoCode === EDE.STALE_ANSWER)) stats.staleServed++;
+  if (validating) stats.validation[r.security]++;
 }
 
 /** The validator when trust anchors are configured (none: validation is off). */

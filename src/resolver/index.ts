@@ -2,3 +2,4 @@
 export * from './types.js';
 export { createResolver } from './create-resolver.js';
 export { LIMITS } from './budget.js';
+export { ResolverStats } from './stats.js';

@@ -10,7 +10,7 @@
  */
 import { parentName } from '../wire/index.js';
 import { EDE, ede } from './ede.js';
-import type { Delegation, IterEnv, IterState, QueryState } from './iter-types.js';
+import { noteFailure, type Delegation, type IterEnv, type IterState, type QueryState } from './iter-types.js';
 import { candidates, delegationFromCache, hintsDelegation, usable } from './delegation.js';
 import { nextQuestion } from './qname-min.js';
 import { startTargets } from './targets.js';
@@ -49,11 +49,11 @@ async function ask(q: QueryState, env: IterEnv, dp: Delegation, server: ServerAd
   if (qout.minimised) q.minCount++;
   env.log.trace({ qid: q.id, zone: dp.zone, server: server.address, qname: qout.name, qtype: qout.type, afterUdpSilence }, 'query');
   const res = await env.upstream.query({
-    name: qout.name, type: qout.type, server, dnssecOk: true, cd: false, rd: dp.source === 'forward',
+    name: qout.name, type: qout.type, server, dnssecOk: true, cd: false, rd: dp.source === 'forward', zone: dp.zone,
     ...(afterUdpSilence ? { afterUdpSilence } : {}),
   });
   if (res.kind === 'fail') {
-    q.lastFailure = res.reason;
+    noteFailure(q, res.reason, res.detail);
     if (res.udpSilent && !afterUdpSilence) dp.udpSilent.push(server);
     // After UDP silence the rungs are another UDP timeout and a TCP try, whose failed connect costs time too.
     const timedOut = res.reason === 'timeout' || (afterUdpSilence && res.reason === 'connect-failed');
@@ -105,7 +105,7 @@ async function noAddress(q: QueryState, env: IterEnv, dp: Delegation): Promise<I
     q.reply = kept.reply;
     return 'response';
   }
-  const why = q.lastFailure ?? 'no usable server address';
+  const why = q.lastFailureDetail ?? q.lastFailure ?? 'no usable server address';
   const code = q.lastFailure === 'network' ? EDE.NETWORK_ERROR : EDE.NO_REACHABLE_AUTHORITY;
   return fail(q, code, `servers for '${dp.zone || '.'}' failed: ${why}`);
 }

@@ -10,7 +10,7 @@ import type { Message, Record } from '../wire/index.js';
 import { RCODE, isSubdomain, setType } from '../wire/index.js';
 import { rankOf } from '../cache/index.js';
 import { EDE } from './ede.js';
-import type { Delegation, IterEnv, IterState, QueryState } from './iter-types.js';
+import { noteFailure, type Delegation, type IterEnv, type IterState, type QueryState } from './iter-types.js';
 import type { ServerAddress } from '../upstream/index.js';
 import { answersQuestion, isAuthoritative, recursionAvailable, replyRcode } from './reply-view.js';
 import type { Scrubbed } from './scrub.js';
@@ -27,7 +27,7 @@ export function iterResponse(q: QueryState, env: IterEnv): IterState {
   const { qout } = q;
   q.reply = undefined;
   if (!answersQuestion(msg, qout.name, qout.type)) {
-    q.lastFailure = 'reply to another question';
+    noteFailure(q, 'reply to another question');
     return 'queryTargets';
   }
   const aa = isAuthoritative(msg);
@@ -43,11 +43,11 @@ export function iterResponse(q: QueryState, env: IterEnv): IterState {
       // Resolver's relaxed mode).
       if (qout.minimised) {
         q.minimise = false;
-        q.lastFailure = `rcode ${c.rcode} to a minimised question`;
+        noteFailure(q, `rcode ${c.rcode} to a minimised question`);
         return 'queryTargets';
       }
       if (c.rcode === RCODE.REFUSED) return lame(q, env, dp);
-      q.lastFailure = `rcode ${c.rcode}`;
+      noteFailure(q, `rcode ${c.rcode}`);
       return 'queryTargets';
     case 'lame':
       return lame(q, env, dp);
@@ -118,7 +118,7 @@ function acceptedLame(q: QueryState, dp: Delegation): boolean {
 
 function lame(q: QueryState, env: IterEnv, dp: Delegation): IterState {
   if (q.server) env.upstream.markLame(q.server, dp.zone);
-  q.lastFailure = 'lame server';
+  noteFailure(q, 'lame server');
   return 'queryTargets';
 }
 

@@ -83,6 +83,8 @@ export interface QueryState {
   outcome?: IterOutcome;
   /** Why the last server failed, for the final EDE. */
   lastFailure?: string;
+  /** What the upstream said about that failure (e.g. why strict DoT could not be met). */
+  lastFailureDetail?: string;
   /** Zones whose parent was asked again after their cached servers all failed. */
   refetched: Set<string>;
   /**
@@ -107,4 +109,10 @@ export interface IterEnv {
   distrusted: Distrusted;
   /** Resolves (name, type) as a sub-query of `parent`; the records of the final answer, [] on failure. */
   subResolve(name: string, type: string, parent: Task): Promise<Record[]>;
+}
+
+/** Records why the last server did not give an answer (the SERVFAIL's EDE text if none does). */
+export function noteFailure(q: QueryState, why: string, detail?: string): void {
+  q.lastFailure = why;
+  q.lastFailureDetail = detail;
 }

@@ -7,7 +7,9 @@ import type { Clock } from '../util/index.js';
 import type { Logger } from '../log/index.js';
 import type { CacheConfig, ForwardZone, ResolverConfig, RootHint, UpstreamConfig } from '../config/index.js';
 import type { ManagedUpstream, Upstream } from '../upstream/index.js';
-import type { TrustAnchors } from '../dnssec/index.js';
+import type { Security, TrustAnchors } from '../dnssec/index.js';
+import type { CacheDumpEntry, DnsCache } from '../cache/index.js';
+import type { ResolverStats } from './stats.js';
 
 export interface ResolveRequest {
   /** Name as the client sent it (case kept, no trailing dot), dns-packet type name, class 'IN'. */
@@ -24,6 +26,10 @@ export interface Resolution {
   authenticated: boolean;
   /** RFC 8914 Extended DNS Errors; every SERVFAIL the resolver makes carries one. */
   ede?: { infoCode: number; extraText?: string }[];
+  /** From the RRset cache, or resolved (some step asked a server); for the query log. */
+  source?: 'cache' | 'resolved';
+  /** The DNSSEC state when the answer was validated (not with CD, nor without trust anchors). */
+  security?: Security;
 }
 
 /** What the resolver needs of the upstream: queries, plus its server selection and lameness memory. */
@@ -42,10 +48,32 @@ export interface ResolverOptions {
   forwardZones?: ForwardZone[];
   /** DNSSEC trust anchors (dnssec.trust_anchors, parsed); absent or empty: no validation. */
   trustAnchors?: TrustAnchors;
+  /** A cache that outlives the resolver (the composition root keeps it across reloads); default: its own. */
+  store?: DnsCache;
+  /** Counters that outlive the resolver likewise. */
+  stats?: ResolverStats;
+}
+
+/** The resolver's counters and cache size (`ward stats`). */
+export interface ResolverStatsSnapshot {
+  cache_hits: number;
+  cache_misses: number;
+  stale_served: number;
+  prefetches: number;
+  validation: { secure: number; insecure: number; bogus: number; indeterminate: number };
+  cache_entries: number;
+  cache_bytes: number;
 }
 
 export interface Resolver {
   resolve(q: ResolveRequest, signal?: AbortSignal): Promise<Resolution>;
+  stats(): ResolverStatsSnapshot;
+  /** `ward flush`: drops `name` (one `type`, or its subtree) from every cache; returns the entries dropped. */
+  flush(name: string, opts?: { type?: string; subtree?: boolean }): number;
+  /** `ward flush --all`. */
+  flushAll(): void;
+  /** `ward cache dump [NAME]`. */
+  dump(name?: string): CacheDumpEntry[];
   /** Stops timers (prefetch, cache sweeps). */
   close(): void;
 }

@@ -39,6 +39,9 @@ export class StepValidation {
   /** Whether names at or below `name` are validated (an anchor above, no negative anchor). */
   covers(name: string): boolean { return this.validator.covers(name); }
 
+  /** Forgets the NSEC/NSEC3 ranges kept for synthesis (a cache flush must not leave denials behind). */
+  forget(): void { this.aggressive.clear(); }
+
   /** The stored security of a step from the cache, without any work (the cache-hit path); undefined if never validated. */
   known(step: Exclude<IterOutcome, { kind: 'fail' }>): Verdict | undefined {
     if (!step.security) return undefined;

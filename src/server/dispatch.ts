@@ -14,6 +14,8 @@ import { fastKey, MicroCache, type FastKey } from './microcache.js';
 import { checkRequest, queryFlags, type CheckedQuery } from './request.js';
 import { errorResponse, headerOnlyResponse, shapeResponse, type ShapeContext } from './response.js';
 import type { Answer, ClientQuery, QueryHandler } from './types.js';
+import { LatencyHistogram, type LatencySnapshot } from './latency.js';
+import type { QueryLogger } from './query-log.js';
 
 /** Counters for operators and tests (bounded-memory checks read `inflight` and `microcacheSize`). */
 export interface ServerStats {
@@ -26,6 +28,11 @@ export interface ServerStats {
   microcacheHits: number;
   inflight: number;
   microcacheSize: number;
+  /** Queries received per transport. */
+  byTransport: { udp: number; tcp: number; tls: number };
+  /** Responses sent per RCODE (header value 0..15). */
+  rcodes: number[];
+  latency: LatencySnapshot;
 }
 
 export interface DispatchOptions {
@@ -36,19 +43,41 @@ export interface DispatchOptions {
   clock: Clock;
   /** Replies reused for up to a second; omit to turn the fast path off. */
   microcache?: MicroCache;
+  /** One line per query (log.queries); omit when the query log is off. */
+  queryLog?: QueryLogger;
 }
 
-export interface Dispatcher { sink: InboundSink; stats(): ServerStats }
+export interface Dispatcher {
+  sink: InboundSink;
+  stats(): ServerStats;
+  /** Swaps the handler and access control (reload); queries in flight finish on the old handler. */
+  update(handler: QueryHandler, acl: AccessControl): void;
+  /** Drops every microcache entry (a cache flush). */
+  flushMicrocache(): void;
+}
 
 /** Builds the sink a Listener calls for every message it receives. */
 export function createDispatcher(opts: DispatchOptions): Dispatcher {
-  const { handler, acl, limits, log, clock, microcache } = opts;
+  const { limits, log, clock, microcache, queryLog } = opts;
+  let { handler, acl } = opts;
   const udpMax = limits.udp_max_payload;
   const counts = { received: 0, answered: 0, dropped: 0, formerr: 0, refused: 0, servfail: 0, inflight: 0 };
+  const byTransport = { udp: 0, tcp: 0, tls: 0 };
+  const rcodes = new Array<number>(16).fill(0);
+  const latency = new LatencyHistogram();
 
-  const send = (q: InboundQuery, bytes: Buffer | undefined): void => {
-    if (bytes === undefined) counts.dropped++; else counts.answered++;
+  /** `started`: clock.monotonic() when the query arrived. */
+  /** `from`: the handler's answer (or 'packet' from the microcache), for the query log. */
+  const send = (q: InboundQuery, bytes: Buffer | undefined, started: number, from?: Answer | 'packet'): void => {
+    const ms = clock.monotonic() - started;
+    if (bytes === undefined) counts.dropped++;
+    else {
+      counts.answered++;
+      rcodes[bytes[3] & 0x0f]++;
+      latency.observe(ms);
+    }
     q.reply(bytes);
+    if (queryLog) queryLog(q, bytes, ms, from);
   };
 
   const streamContext = (q: InboundQuery, checked: CheckedQuery): ShapeContext | 'formerr' => {
@@ -63,50 +92,52 @@ export function createDispatcher(opts: DispatchOptions): Dispatcher {
     return ctx;
   };
 
-  const finish = (q: InboundQuery, checked: CheckedQuery, ctx: ShapeContext, key: FastKey | null, ans: Answer): void => {
+  const finish = (q: InboundQuery, checked: CheckedQuery, ctx: ShapeContext, key: FastKey | null, ans: Answer, started: number): void => {
     counts.inflight--;
     // The connection is gone: release the query without an answer (the core counts it done).
     if (q.signal.aborted) { q.reply(undefined); return; }
-    if (ans.drop) { send(q, undefined); return; }
+    if (ans.drop) { send(q, undefined, started, ans); return; }
     if (ans.rcode === RCODE.SERVFAIL) counts.servfail++;
     const bytes = shapeResponse(checked, ans, ctx);
-    send(q, bytes);
+    send(q, bytes, started, ans);
     if (key && microcache && ans.cacheable) microcache.store(key, bytes, clock.now(), ans.aa !== true);
   };
 
-  const fail = (q: InboundQuery, checked: CheckedQuery, ctx: ShapeContext, err: unknown): void => {
+  const fail = (q: InboundQuery, checked: CheckedQuery, ctx: ShapeContext, err: unknown, started: number): void => {
     log.warn({ err: errorMessage(err), qname: checked.question.name, qtype: checked.question.type }, 'query handler failed');
     finish(q, checked, ctx, null, {
       rcode: RCODE.SERVFAIL, answer: [], authority: [], additional: [], authenticated: false,
       ede: [{ infoCode: EDE_CODE.OTHER, extraText: 'internal error' }],
-    });
+    }, started);
   };
 
-  const reject = (q: InboundQuery, rcode: number, msg: Message | undefined, opt: OptRecord | undefined): void => {
+  const reject = (q: InboundQuery, rcode: number, msg: Message | undefined, opt: OptRecord | undefined, started: number): void => {
     if (rcode === RCODE.FORMERR) counts.formerr++;
-    if (msg === undefined) { send(q, headerOnlyResponse(q.bytes, rcode)); return; }
+    if (msg === undefined) { send(q, headerOnlyResponse(q.bytes, rcode), started); return; }
     const ctx: ShapeContext = { transport: q.peer.transport, udpMaxPayload: udpMax };
-    send(q, errorResponse({ msg, opt, flags: queryFlags(msg, opt) }, rcode, ctx));
+    send(q, errorResponse({ msg, opt, flags: queryFlags(msg, opt) }, rcode, ctx), started);
   };
 
   const sink: InboundSink = (q) => {
+    const started = clock.monotonic();
     counts.received++;
+    byTransport[q.peer.transport]++;
     const action = acl.check(q.peer.address);
-    if (action === 'deny') { send(q, undefined); return; }
+    if (action === 'deny') { send(q, undefined, started); return; }
     let key: FastKey | null = null;
     if (microcache && action === 'allow') {
       key = fastKey(q.bytes, udpMax, q.peer.transport !== 'udp');
       const hit = key && microcache.answer(q.bytes, key, clock.now());
-      if (hit) { send(q, hit); return; }
+      if (hit) { send(q, hit, started, 'packet'); return; }
     }
     const verdict = checkRequest(q.bytes);
-    if (verdict.kind === 'drop') { send(q, undefined); return; }
-    if (verdict.kind === 'reject') { reject(q, verdict.rcode, verdict.msg, verdict.opt); return; }
+    if (verdict.kind === 'drop') { send(q, undefined, started); return; }
+    if (verdict.kind === 'reject') { reject(q, verdict.rcode, verdict.msg, verdict.opt, started); return; }
     const ctx = streamContext(q, verdict);
-    if (ctx === 'formerr') { reject(q, RCODE.FORMERR, verdict.msg, verdict.opt); return; }
+    if (ctx === 'formerr') { reject(q, RCODE.FORMERR, verdict.msg, verdict.opt, started); return; }
     if (action === 'refuse') {
       counts.refused++;
-      send(q, errorResponse(verdict, RCODE.REFUSED, ctx, [{ infoCode: EDE_CODE.PROHIBITED }]));
+      send(q, errorResponse(verdict, RCODE.REFUSED, ctx, [{ infoCode: EDE_CODE.PROHIBITED }]), started);
       return;
     }
     const cq: ClientQuery = {
@@ -118,15 +149,20 @@ export function createDispatcher(opts: DispatchOptions): Dispatcher {
     try {
       result = handler(cq, q.signal);
     } catch (err) {
-      fail(q, verdict, ctx, err);
+      fail(q, verdict, ctx, err, started);
       return;
     }
-    if (result instanceof Promise) result.then((a) => finish(q, verdict, ctx, key, a), (err) => fail(q, verdict, ctx, err));
-    else finish(q, verdict, ctx, key, result);
+    if (result instanceof Promise) result.then((a) => finish(q, verdict, ctx, key, a, started), (err) => fail(q, verdict, ctx, err, started));
+    else finish(q, verdict, ctx, key, result, started);
   };
 
   return {
     sink,
-    stats: () => ({ ...counts, microcacheHits: microcache?.hits ?? 0, microcacheSize: microcache?.size ?? 0 }),
+    stats: () => ({
+      ...counts, microcacheHits: microcache?.hits ?? 0, microcacheSize: microcache?.size ?? 0,
+      byTransport: { ...byTransport }, rcodes: [...rcodes], latency: latency.snapshot(),
+    }),
+    update(h, a) { handler = h; acl = a; },
+    flushMicrocache: () => microcache?.clear(),
   };
 }

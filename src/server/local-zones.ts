@@ -118,7 +118,7 @@ export class LocalZones {
     const zone = this.find(qname);
     if (zone === undefined) return undefined;
     const found = this.lookup(zone, qname, q.question.name, q.question.type, 0);
-    const base = { additional: [], authenticated: false, aa: true, cacheable: true };
+    const base = { additional: [], authenticated: false, aa: true, cacheable: true, source: 'local' as const };
     if (found) return { ...found, ...base };
     if (zone.type === 'refuse') return { rcode: RCODE.REFUSED, answer: [], authority: [], ...base, aa: false };
     if (zone.type === 'deny') return { rcode: RCODE.REFUSED, answer: [], authority: [], ...base, drop: true };

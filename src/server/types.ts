@@ -39,6 +39,10 @@ export interface Answer {
   cacheable?: boolean;
   /** Send nothing at all (local zone type deny). */
   drop?: boolean;
+  /** Where the answer came from, for the query log. */
+  source?: 'local' | 'cache' | 'resolved';
+  /** DNSSEC state of a validated answer (secure, insecure, bogus, indeterminate), for the query log. */
+  security?: string;
 }
 
 export type QueryHandler = (q: ClientQuery, signal: AbortSignal) => Promise<Answer> | Answer;

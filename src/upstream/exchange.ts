@@ -16,6 +16,7 @@ import type { Exchanger, NetErrorCode, Transport } from '../net/index.js';
 import { RCODE, rcodeOf } from '../wire/index.js';
 import type { Clock } from '../util/index.js';
 import type { InfraCache } from './infra-cache.js';
+import type { UpstreamTracker } from './tracker.js';
 import { buildQuery, checkReply, hasOpt, isTruncated, rejectsEdns } from './query-message.js';
 import type { ServerAddress, UpstreamFailure, UpstreamQuery, UpstreamResult } from './types.js';
 
@@ -26,13 +27,15 @@ export interface LadderDeps {
   /** The ceiling of any one try; stream tries get all of it (connection set-up included). */
   maxTimeoutMs: number;
   sourceAddress?: string;
+  /** Counts every try per server and zone (`ward upstream`, metrics). */
+  tracker: UpstreamTracker;
 }
 
 /** Where and how the first try goes: Do53 over UDP, or DoT. */
 export interface Route {
   transport: 'udp' | 'tls';
   port: number;
-  tls?: { servername?: string; authenticate: boolean };
+  tls?: { servername?: string; authenticate: boolean; spkiPins?: string[]; ca?: string };
 }
 
 /** Timeouts of a server not known to speak EDNS after which the ladder tries without EDNS. */
@@ -69,10 +72,11 @@ async function attempt(deps: LadderDeps, q: UpstreamQuery, route: Route, transpo
     signal: q.signal,
     sourceAddress: deps.sourceAddress,
   });
+  deps.tracker.sent(s, q.zone, transport, r);
   if (r.kind === 'fail') {
     const serverDown = r.code === 'timeout' || (transport !== 'tls' && r.code.startsWith('connect-'));
     if (serverDown) deps.infra.timedOut(s, r.code === 'timeout' && edns && !stream);
-    return { kind: 'fail', reason: failureOf(r.code), elapsedMs: deps.clock.monotonic() - started, edns, via: transport };
+    return { kind: 'fail', reason: failureOf(r.code), elapsedMs: deps.clock.monotonic() - started, edns, via: transport, ...(r.detail ? { detail: r.detail } : {}) };
   }
   const check = checkReply(q, r.bytes);
   if (check.kind !== 'ok') {
@@ -153,7 +157,10 @@ export async function runLadder(deps: LadderDeps, q: UpstreamQuery, route: Route
   }
   const elapsedMs = deps.clock.monotonic() - started;
   if (res.kind === 'fail') {
-    return { kind: 'fail', reason: res.reason, elapsedMs, ...(leavesRungs(deps, s, route, res) ? { udpSilent: true } : {}) };
+    return {
+      kind: 'fail', reason: res.reason, elapsedMs, ...(res.detail ? { detail: res.detail } : {}),
+      ...(leavesRungs(deps, s, route, res) ? { udpSilent: true } : {}),
+    };
   }
   if (!res.edns && rcodeOf(res.message.flags) === RCODE.FORMERR) return { kind: 'fail', reason: 'formerr', elapsedMs };
   if (res.edns && !rejectsEdns(res.message)) deps.infra.setEdns(s, hasOpt(res.message) ? 'yes' : 'no');

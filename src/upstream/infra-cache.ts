@@ -207,4 +207,12 @@ export class InfraCache {
       dot: this.dot(s),
     };
   }
+
+  /** Drops every entry of `address` (any port); returns how many went. */
+  forget(address: string): number {
+    const prefix = `${address.toLowerCase()}#`;
+    let n = 0;
+    for (const k of [...this.entries.keys()]) if (k.startsWith(prefix)) { this.entries.delete(k); n++; }
+    return n;
+  }
 }

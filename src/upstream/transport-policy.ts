@@ -11,7 +11,8 @@ import type { Logger } from '../log/index.js';
 import type { UpstreamTlsPolicy } from '../config/index.js';
 import { buildQuery, checkReply } from './query-message.js';
 import { failureOf, runLadder, type LadderDeps, type Route } from './exchange.js';
-import type { UpstreamFailure, UpstreamQuery, UpstreamResult } from './types.js';
+import type { TlsRule, UpstreamFailure, UpstreamQuery, UpstreamResult } from './types.js';
+import { describeRule, TlsRules } from './tls-rules.js';
 
 /** RFC 9539 §4.1 defaults: success remembered 3 days, failure damped 1 day, probe timeout 4 s. */
 export const DOT_OK_TTL_MS = 3 * 86_400_000;
@@ -31,12 +32,14 @@ export class TransportPolicy {
     private readonly mode: UpstreamTlsPolicy,
     private readonly dotPort: number,
     private readonly log: Logger,
+    private readonly rules: TlsRules = new TlsRules([]),
   ) {}
 
   run(q: UpstreamQuery): Promise<UpstreamResult> {
-    switch (this.mode) {
+    const rule = this.rules.match(q.server, q.zone);
+    switch (rule?.mode ?? this.mode) {
       case 'off': return runLadder(this.deps, q, this.do53(q));
-      case 'strict': return this.strict(q);
+      case 'strict': return this.strict(q, rule);
       case 'opportunistic': return this.opportunistic(q);
     }
   }
@@ -50,8 +53,11 @@ export class TransportPolicy {
     return { transport: 'udp', port: q.server.port };
   }
 
-  private dot(q: UpstreamQuery, authenticate: boolean): Route {
-    return { transport: 'tls', port: this.dotPort, tls: { servername: q.server.name, authenticate } };
+  private dot(q: UpstreamQuery, authenticate: boolean, rule?: TlsRule): Route {
+    const tls = rule
+      ? { servername: rule.name ?? q.server.name, authenticate, ...(rule.pins.length > 0 ? { spkiPins: rule.pins } : {}), ...(rule.ca ? { ca: rule.ca } : {}) }
+      : { servername: q.server.name, authenticate };
+    return { transport: 'tls', port: this.dotPort, tls };
   }
 
   private record(q: UpstreamQuery, ok: boolean, why: string): void {
@@ -64,10 +70,16 @@ export class TransportPolicy {
     if (prev !== next) this.log.debug({ server: q.server.address, dot: next, why }, 'DoT state');
   }
 
-  private async strict(q: UpstreamQuery): Promise<UpstreamResult> {
-    const res = await runLadder(this.deps, q, this.dot(q, true));
+  /** RFC 8310 §5: authenticated DoT or nothing; a failure says why (EDE text, `ward upstream`). */
+  private async strict(q: UpstreamQuery, rule?: TlsRule): Promise<UpstreamResult> {
+    const res = await runLadder(this.deps, q, this.dot(q, true, rule));
     if (res.kind === 'reply') this.record(q, true, 'reply');
-    else if (DOT_BROKEN.has(res.reason)) this.record(q, false, res.reason);
+    else {
+      if (DOT_BROKEN.has(res.reason)) this.record(q, false, res.reason);
+      const why = `strict DoT${rule ? ` (rule ${describeRule(rule)})` : ''}: ${res.detail ?? res.reason}`;
+      this.deps.tracker.refused(q.server, why);
+      return { ...res, detail: why };
+    }
     return res;
   }
 
@@ -78,6 +90,7 @@ export class TransportPolicy {
       if (res.kind === 'reply') { this.record(q, true, 'reply'); return res; }
       if (!DOT_BROKEN.has(res.reason)) return res;
       this.record(q, false, res.reason);
+      this.deps.tracker.fellBack(q.server);
     } else if (state === 'unknown') {
       this.probe(q);
     }
@@ -94,6 +107,7 @@ export class TransportPolicy {
       to: { host: q.server.address, port: route.port }, transport: 'tls', query: bytes,
       timeoutMs: Math.max(PROBE_TIMEOUT_MS, this.deps.maxTimeoutMs), tls: route.tls, sourceAddress: this.deps.sourceAddress,
     }).then((r) => {
+      this.deps.tracker.sent(q.server, q.zone, 'tls', r);
       if (r.kind === 'fail') this.record(q, false, `probe ${failureOf(r.code)}`);
       else if (checkReply(q, r.bytes).kind === 'ok') this.record(q, true, 'probe');
       else this.record(q, false, 'probe reply unusable');

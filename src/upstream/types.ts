@@ -4,6 +4,7 @@
  */
 import type { Message } from '../wire/index.js';
 import type { Transport } from '../net/index.js';
+import type { ServerCounters, UpstreamTotals, ZoneCounters } from './tracker.js';
 
 /** One authoritative server address; `name` is its NS name when known (DoT authentication, SNI). */
 export interface ServerAddress { address: string; port: number; name?: string }
@@ -20,6 +21,8 @@ export interface UpstreamQuery {
   /** Set RD (forwarding); iterative queries leave it clear. */
   rd: boolean;
   signal?: AbortSignal;
+  /** The zone the server is asked as a server of (per-zone counters); absent for probes of no zone. */
+  zone?: string;
   /**
    * The server stayed silent over UDP for this client query (a failure with `udpSilent`): skip that
    * try and go on down the ladder, without EDNS and then over TCP (RFC 7766 §5).
@@ -37,7 +40,7 @@ export type UpstreamResult =
    * `udpSilent`: the server stayed silent over UDP and rungs of the ladder are left untried (without
    * EDNS, TCP); asking again with `afterUdpSilence` tries them.
    */
-  | { kind: 'fail'; reason: UpstreamFailure; elapsedMs: number; udpSilent?: boolean };
+  | { kind: 'fail'; reason: UpstreamFailure; elapsedMs: number; udpSilent?: boolean; detail?: string };
 
 export interface Upstream {
   /** Sends one query to one server with the fallback ladder (UDP+EDNS, UDP, TCP; TC → TCP; DoT per policy). */
@@ -56,6 +59,8 @@ export interface UpstreamOptions {
   infraCacheSize?: number;
   /** Uniform random numbers in [0, 1) for selection tie-breaking; tests fix it. Default Math.random. */
   random?: () => number;
+  /** upstream.tls_rules with their CA files read; default none. */
+  tlsRules?: TlsRule[];
 }
 
 /** What Ward knows of a server's EDNS support (RFC 6891 §7 fallback remembered). */
@@ -96,4 +101,38 @@ export interface ManagedUpstream extends Upstream {
   serverInfo(server: ServerAddress): ServerInfo;
   /** Resolves when background DoT probes started so far have finished (tests, shutdown). */
   settle(): Promise<void>;
+  /** Applies a reloaded upstream config (TLS policy, families, timeouts); server knowledge is kept. */
+  reconfigure(config: import('../config/index.js').UpstreamConfig, tlsRules?: TlsRule[]): void;
+  /** What was sent, per server and zone, with each server's infra-cache entry (`ward upstream`). */
+  report(): UpstreamReport;
+  /** Forgets everything known about a server address: RTT, EDNS, DoT state, lameness, counters. */
+  forgetServer(address: string): number;
+}
+
+/** One server row of `ward upstream`: counters plus what the infrastructure cache knows. */
+export interface UpstreamServerReport extends ServerCounters {
+  srtt_ms?: number;
+  /** The upstream.tls_rules entry that applies, in words. */
+  tls_rule?: string;
+  dot: DotState;
+  encrypted_share: number;
+  queries_per_tls_connection: number;
+}
+
+export interface UpstreamReport extends UpstreamTotals {
+  encrypted_share: number;
+  servers: UpstreamServerReport[];
+  zones: (ZoneCounters & { encrypted_share: number })[];
+}
+
+/** One upstream.tls_rules entry, its CA file read (app.ts). */
+export interface TlsRule {
+  zone?: string;
+  address?: string;
+  mode: import('../config/index.js').UpstreamTlsPolicy;
+  pins: string[];
+  /** PEM certificates to authenticate against instead of the system CAs. */
+  ca?: string;
+  /** The name the certificate must carry; default the server's NS name. */
+  name?: string;
 }

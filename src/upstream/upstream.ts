@@ -5,24 +5,35 @@
  */
 import { isIP } from 'node:net';
 import { errorMessage } from '../util/index.js';
+import type { UpstreamConfig } from '../config/index.js';
 import { InfraCache } from './infra-cache.js';
 import { familyAllowed, orderServers, type SelectionPolicy } from './selection.js';
 import { DOT_PORT, TransportPolicy } from './transport-policy.js';
 import { InflightDedup } from './dedup.js';
-import type { ManagedUpstream, ServerAddress, UpstreamOptions, UpstreamQuery, UpstreamResult } from './types.js';
+import { encryptedShare, UpstreamTracker } from './tracker.js';
+import { describeRule, TlsRules } from './tls-rules.js';
+import type { ManagedUpstream, ServerAddress, TlsRule, UpstreamOptions, UpstreamQuery, UpstreamReport, UpstreamResult } from './types.js';
 
 export function createUpstream(opts: UpstreamOptions): ManagedUpstream {
-  const { clock, config } = opts;
+  const { clock } = opts;
   const log = opts.log.child({ component: 'upstream' });
-  const infra = new InfraCache(clock, config.timeout_ms, opts.infraCacheSize);
-  const policy = new TransportPolicy(
-    { exchanger: opts.exchanger, infra, clock, maxTimeoutMs: config.timeout_ms, sourceAddress: config.source_address ?? undefined },
-    config.tls, opts.dotPort ?? DOT_PORT, log,
-  );
+  const infra = new InfraCache(clock, opts.config.timeout_ms, opts.infraCacheSize);
+  const tracker = new UpstreamTracker();
   const dedup = new InflightDedup(() => clock.monotonic());
-  const selection: SelectionPolicy = {
-    ipv4: config.ipv4, ipv6: config.ipv6, strictDot: config.tls === 'strict', random: opts.random ?? Math.random,
+  // Rebuilt by reconfigure (reload); what was learnt about servers (infra, tracker) is kept.
+  const configure = (config: UpstreamConfig, ruleList: TlsRule[]): { policy: TransportPolicy; selection: SelectionPolicy; rules: TlsRules } => {
+    const rules = new TlsRules(ruleList);
+    return {
+      rules,
+      policy: new TransportPolicy(
+        { exchanger: opts.exchanger, infra, clock, maxTimeoutMs: config.timeout_ms, sourceAddress: config.source_address ?? undefined, tracker },
+        config.tls, opts.dotPort ?? DOT_PORT, log, rules,
+      ),
+      selection: { ipv4: config.ipv4, ipv6: config.ipv6, strictDot: config.tls === 'strict', random: opts.random ?? Math.random },
+    };
   };
+  let { policy, selection, rules } = configure(opts.config, opts.tlsRules ?? []);
+  const probing = new Set<TransportPolicy>();
 
   const send = (q: UpstreamQuery): Promise<UpstreamResult> => policy.run(q).catch((err: unknown) => {
     log.error({ err: errorMessage(err), server: q.server.address }, 'upstream exchange threw');
@@ -42,6 +53,38 @@ export function createUpstream(opts: UpstreamOptions): ManagedUpstream {
     selectServer: (candidates: readonly ServerAddress[], zone?: string) => orderServers(infra, candidates, selection, zone)[0],
     markLame: (server: ServerAddress, zone: string, ttlMs?: number) => infra.markLame(server, zone, ttlMs),
     serverInfo: (server: ServerAddress) => infra.info(server),
-    settle: () => policy.settle(),
+    settle: async () => { await Promise.all([policy, ...probing].map((p) => p.settle())); },
+    reconfigure(config: UpstreamConfig, tlsRules: TlsRule[] = []): void {
+      // Probes the old policy started still settle (tests and shutdown wait for them).
+      const old = policy;
+      probing.add(old);
+      void old.settle().then(() => probing.delete(old));
+      ({ policy, selection, rules } = configure(config, tlsRules));
+    },
+    report: () => report(tracker, infra, rules),
+    forgetServer(address: string): number {
+      tracker.forget(address);
+      return infra.forget(address);
+    },
+  };
+}
+
+/** The tracker's counters joined with the infra cache's view of each server. */
+function report(tracker: UpstreamTracker, infra: InfraCache, rules: TlsRules): UpstreamReport {
+  const snap = tracker.snapshot();
+  return {
+    ...snap,
+    encrypted_share: encryptedShare(snap),
+    servers: snap.servers.map((s) => {
+      const info = infra.info(s);
+      const rule = [undefined, ...s.zones].map((z) => rules.match(s, z)).find((r) => r !== undefined);
+      return {
+        ...(rule ? { tls_rule: describeRule(rule) } : {}),
+        ...s, ...(info.srttMs !== undefined ? { srtt_ms: Math.round(info.srttMs * 10) / 10 } : {}), dot: info.dot,
+        encrypted_share: encryptedShare(s),
+        queries_per_tls_connection: s.tls_connections === 0 ? 0 : s.queries_tls / s.tls_connections,
+      };
+    }),
+    zones: snap.zones.map((z) => ({ ...z, encrypted_share: encryptedShare(z) })),
   };
 }

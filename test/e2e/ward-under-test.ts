@@ -61,14 +61,14 @@ export interface WardProcess {
 }
 
 /** Starts Ward with `server` keys merged over the e2e defaults (self-signed DoT, no fast open notice). */
-export async function startWard(address: string, server: Record<string, unknown> = {}): Promise<WardProcess> {
+export async function startWard(address: string, server: Record<string, unknown> = {}, extra: Record<string, unknown> = {}): Promise<WardProcess> {
   const tmp = makeTempDir('ward-e2e');
   try {
     const port = await freePort(address);
     const tlsPort = await freePort(address);
     const w = await startWardProcess({
       dir: tmp.dir, address, port, tlsPort, localZones: [E2E_ZONE], logLevel: 'info',
-      server: { tcp_fastopen_queue: 0, ...server },
+      server: { tcp_fastopen_queue: 0, ...server }, extra,
     });
     const pin = /"spki_pin":"([^"]+)"/.exec(w.daemon.output())?.[1] ?? '';
     const child = w.daemon.child;

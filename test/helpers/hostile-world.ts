@@ -30,6 +30,7 @@ export interface Ward {
 
 export class HostileWorld {
   private readonly wards = new Set<Ward>();
+  private started = 0;
 
   private constructor(
     readonly base: number,
@@ -79,6 +80,8 @@ export class HostileWorld {
       { address: WARD_ADDRESS, port: 0, transport: 'tcp' },
     ];
     config.server.state_dir = this.stateDir;
+    // Wards of one world share the state directory: each gets its own control socket.
+    config.control.socket = join(this.stateDir, `control-${++this.started}.sock`);
     config.resolver = {
       ...config.resolver,
       root_hints: [{ name: 'ns.root.', addresses: [this.root.address] }],
@@ -87,7 +90,7 @@ export class HostileWorld {
     };
     config.upstream = { ...config.upstream, ipv6: false, tls: 'off', timeout_ms: 300 };
     config.dnssec = { ...config.dnssec, trust_anchors: [] };
-    config.log = { level: 'silent' };
+    config.log = { ...config.log, level: 'silent' };
     const app = await createApp(config, { configPath: 'hostile-world' });
     const udp = app.server.sockets.find((s) => s.transport === 'udp');
     assert.ok(udp, 'Ward listens on UDP');

@@ -40,6 +40,8 @@ export interface WardOptions {
   nodeArgs?: string[];
   /** More `server` keys (limits, tcp_fastopen_queue, ...), merged over the ones above. */
   server?: Record<string, unknown>;
+  /** More top-level keys (http, control, log, ...), set over the ones above. */
+  extra?: Record<string, unknown>;
 }
 
 /** The root server address of a Ward started without a lab: in the lab range, nothing listens there. */
@@ -88,7 +90,7 @@ function configObject(o: WardOptions, port: number): object {
     config.resolver = { root_hints: [{ name: 'dead.root.lab', addresses: [DEAD_ROOT] }], root_priming: false, do_not_query_localhost: false };
     config.upstream = { ipv6: false, tls: 'off', timeout_ms: 300 };
   }
-  return config;
+  return { ...config, ...o.extra };
 }
 
 /** Ward's entry point in this build (src/main.js). */

@@ -1,0 +1,101 @@
+/**
+ * The admin handle behind the control channel and the metrics exporter: one place that reaches
+ * every counter and every cache of a running Ward (Unbound's daemon/remote.c is the model: a flush
+ * reaches every cache, stats add up the parts).
+ */
+import type { AdminHandle, FlushArgs, StatsCounters, StatsReport } from './control/index.js';
+import { subtractCounters } from './control/index.js';
+import type { Resolver } from './resolver/index.js';
+import type { RunningServer } from './server/index.js';
+import type { ManagedUpstream, UpstreamReport } from './upstream/index.js';
+import type { NetExchanger } from './net/index.js';
+import { formatRecord } from './wire/index.js';
+
+const RCODE_NAMES = ['NOERROR', 'FORMERR', 'SERVFAIL', 'NXDOMAIN', 'NOTIMP', 'REFUSED', 'YXDOMAIN', 'YXRRSET', 'NXRRSET', 'NOTAUTH', 'NOTZONE'];
+
+export interface AdminParts {
+  server: RunningServer;
+  /** The resolver serving now (reload may replace it). */
+  resolver(): Resolver;
+  upstream: ManagedUpstream;
+  exchanger: NetExchanger;
+  reload(): Promise<{ applied: string[] }>;
+  /** Wall-clock ms (Clock.now()). */
+  now(): number;
+}
+
+export interface Admin extends AdminHandle {
+  stats(reset?: boolean): StatsReport;
+  upstream(): UpstreamReport;
+}
+
+export function createAdmin(p: AdminParts): Admin {
+  const startedAt = p.now();
+  let baseline: StatsCounters | undefined;
+  let resetAt = startedAt;
+
+  const counters = (): StatsCounters => {
+    const s = p.server.stats();
+    const r = p.resolver().stats();
+    const u = p.upstream.report();
+    const byRcode: { [name: string]: number } = {};
+    s.rcodes.forEach((n, code) => { if (n > 0) byRcode[RCODE_NAMES[code] ?? `RCODE${code}`] = n; });
+    return {
+      queries: {
+        total: s.received, ...s.byTransport, answered: s.answered, dropped: s.dropped, refused: s.refused,
+        formerr: s.formerr, servfail: s.servfail, by_rcode: byRcode,
+      },
+      cache: {
+        hits: s.microcacheHits + r.cache_hits, misses: r.cache_misses, packet_hits: s.microcacheHits, rrset_hits: r.cache_hits,
+        stale_served: r.stale_served, prefetches: r.prefetches,
+      },
+      dnssec: { ...r.validation },
+      upstream: {
+        queries: u.queries, ...u.by_transport, timeouts: u.timeouts, fallbacks: u.fallbacks,
+        tls_connections: u.tls_connections, tls_full: u.tls_full, tls_resumed: u.tls_resumed,
+      },
+    };
+  };
+
+  const admin: Admin = {
+    stats(reset = false): StatsReport {
+      const now = p.now();
+      const c = counters();
+      const s = p.server.stats();
+      const r = p.resolver().stats();
+      const mem = process.memoryUsage();
+      const report: StatsReport = {
+        ...c,
+        uptime_seconds: Math.round((now - startedAt) / 1000),
+        started_at: new Date(startedAt).toISOString(),
+        encrypted_share: c.upstream.queries === 0 ? 0 : c.upstream.tls / c.upstream.queries,
+        cache_size: { rrset_entries: r.cache_entries, rrset_bytes: r.cache_bytes, packet_entries: s.microcacheSize },
+        connections: { clients: s.connections, client_sessions: s.sessions, upstream_sessions: p.exchanger.stats().sessions },
+        inflight: s.inflight,
+        memory: { rss_bytes: mem.rss, heap_used_bytes: mem.heapUsed, cache_bytes: r.cache_bytes },
+        latency: s.latency,
+        since_reset: { ...(baseline ? subtractCounters(c, baseline) : c), reset_at: new Date(resetAt).toISOString() },
+      };
+      if (reset) { baseline = c; resetAt = now; }
+      return report;
+    },
+    upstream: () => p.upstream.report(),
+    flush(a: FlushArgs) {
+      p.server.flushMicrocache();
+      if (a.all) {
+        const removed = p.resolver().stats().cache_entries;
+        p.resolver().flushAll();
+        return { removed };
+      }
+      return { removed: p.resolver().flush(a.name ?? '', { type: a.type, subtree: a.subtree }) };
+    },
+    flushInfra: (address: string) => ({ removed: p.upstream.forgetServer(address) }),
+    cacheDump(name?: string) {
+      return p.resolver().dump(name).map((e) => ({
+        kind: e.kind, ttl: e.ttl, stale: e.stale, rank: e.rank, security: e.security, records: e.records.map(formatRecord),
+      }));
+    },
+    reload: () => p.reload(),
+  };
+  return admin;
+}

@@ -1,0 +1,50 @@
+/**
+ * The shape of `ward stats --json` (DESIGN.md: at least queries.total/udp/tcp/tls and
+ * cache.hits/misses, counts since start). `since_reset` holds the same counters since the last
+ * `ward stats --reset` (or start).
+ */
+
+export interface StatsCounters {
+  queries: {
+    total: number; udp: number; tcp: number; tls: number;
+    answered: number; dropped: number; refused: number; formerr: number; servfail: number;
+    /** Responses by RCODE name (only codes seen). */
+    by_rcode: { [rcode: string]: number };
+  };
+  cache: {
+    /** Client questions answered without resolution: from the packet cache or the RRset cache. */
+    hits: number;
+    /** Client questions that needed resolution. */
+    misses: number;
+    packet_hits: number;
+    rrset_hits: number;
+    stale_served: number;
+    prefetches: number;
+  };
+  dnssec: { secure: number; insecure: number; bogus: number; indeterminate: number };
+  upstream: {
+    queries: number; udp: number; tcp: number; tls: number; timeouts: number; fallbacks: number;
+    tls_connections: number; tls_full: number; tls_resumed: number;
+  };
+}
+
+export interface StatsReport extends StatsCounters {
+  uptime_seconds: number;
+  started_at: string;
+  /** Share of upstream queries sent over TLS since start (0..1). */
+  encrypted_share: number;
+  cache_size: { rrset_entries: number; rrset_bytes: number; packet_entries: number };
+  connections: { clients: number; client_sessions: number; upstream_sessions: number };
+  inflight: number;
+  memory: { rss_bytes: number; heap_used_bytes: number; cache_bytes: number };
+  latency: { bounds: number[]; counts: number[]; sum_seconds: number; count: number };
+  since_reset: StatsCounters & { reset_at: string };
+}
+
+/** `a - b` for every number in a tree of counters (objects of numbers and objects). */
+export function subtractCounters<T>(a: T, b: T): T {
+  if (typeof a === 'number') return (a - ((b as unknown as number) ?? 0)) as unknown as T;
+  const out: { [k: string]: unknown } = {};
+  for (const [k, v] of Object.entries(a as object)) out[k] = subtractCounters(v, (b as { [k: string]: unknown } | undefined)?.[k]);
+  return out as T;
+}

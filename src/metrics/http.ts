@@ -1,0 +1,49 @@
+/**
+ * The operations HTTP listener (off by default; loopback unless http.allow_remote): GET /metrics
+ * answers the Prometheus exposition from the registry. Anything else is 404; a client that stalls
+ * is cut off. Nothing here runs on the query path.
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { errorMessage } from '../util/index.js';
+import type { HostPort } from '../config/index.js';
+import type { Logger } from '../log/index.js';
+import { createRegistry, type MetricsSource } from './registry.js';
+
+export interface MetricsServerOptions {
+  listen: HostPort;
+  admin: MetricsSource;
+  topZones: number;
+  log: Logger;
+}
+
+export interface MetricsServer { address: string; port: number; close(): Promise<void> }
+
+export async function startMetricsServer(o: MetricsServerOptions): Promise<MetricsServer> {
+  const registry = createRegistry(o.admin, o.topZones);
+  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    const path = (req.url ?? '/').split('?')[0];
+    if (req.method !== 'GET' || path !== '/metrics') {
+      res.writeHead(404, { 'content-type': 'text/plain' }).end('not found: GET /metrics\n');
+      return;
+    }
+    registry.metrics().then(
+      (text) => res.writeHead(200, { 'content-type': registry.contentType }).end(text),
+      (err: unknown) => {
+        o.log.warn({ err: errorMessage(err) }, 'metrics scrape failed');
+        res.writeHead(500, { 'content-type': 'text/plain' }).end('scrape failed\n');
+      },
+    );
+  });
+  server.requestTimeout = 10_000;
+  server.headersTimeout = 5_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(o.listen.port, o.listen.address, () => { server.off('error', reject); resolve(); });
+  });
+  const bound = server.address();
+  const port = typeof bound === 'object' && bound ? bound.port : o.listen.port;
+  return {
+    address: o.listen.address, port,
+    close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
+  };
+}
