@@ -9,7 +9,7 @@
  */
 import type { Logger } from '../log/index.js';
 import type { UpstreamTlsPolicy } from '../config/index.js';
-import { buildQuery, checkReply } from './query-message.js';
+import { buildQuery, checkReply, keepaliveTimeoutMs } from './query-message.js';
 import { failureOf, runLadder, type LadderDeps, type Route } from './exchange.js';
 import type { UpstreamFailure, UpstreamQuery, UpstreamResult } from './types.js';
 
@@ -94,9 +94,11 @@ export class TransportPolicy {
       to: { host: q.server.address, port: route.port }, transport: 'tls', query: bytes,
       timeoutMs: Math.max(PROBE_TIMEOUT_MS, this.deps.maxTimeoutMs), tls: route.tls, sourceAddress: this.deps.sourceAddress,
     }).then((r) => {
-      if (r.kind === 'fail') this.record(q, false, `probe ${failureOf(r.code)}`);
-      else if (checkReply(q, r.bytes).kind === 'ok') this.record(q, true, 'probe');
-      else this.record(q, false, 'probe reply unusable');
+      if (r.kind === 'fail') { this.record(q, false, `probe ${failureOf(r.code)}`); return; }
+      const check = checkReply(q, r.bytes);
+      if (check.kind !== 'ok') { this.record(q, false, 'probe reply unusable'); return; }
+      r.session?.applyKeepalive(keepaliveTimeoutMs(check.message));
+      this.record(q, true, 'probe');
     }, () => this.record(q, false, 'probe threw')).finally(() => this.probes.delete(p));
     this.probes.add(p);
   }
