@@ -1,6 +1,6 @@
 /**
  * Identical upstream queries in flight at the same time (same server address, port and NS name, query
- * name lower-cased, type, DO, CD, RD, going on after UDP silence or not) share one exchange, so a
+ * name lower-cased, type, DO, CD, RD, going on after UDP silence or not, DoT required or not) share one exchange, so a
  * burst of clients asking the same thing costs one packet (Unbound's outnet serviced-query reuse). Each caller keeps its own abort signal: a caller that aborts
  * gets 'aborted' at once, and the shared exchange is aborted only when every caller has.
  * Callers share the reply's Message object and must not mutate it.
@@ -18,7 +18,7 @@ interface Flight {
 export function dedupKey(q: UpstreamQuery): string {
   const s = q.server;
   return [s.address.toLowerCase(), s.port, (s.name ?? '').toLowerCase(), q.name.toLowerCase(), q.type.toUpperCase(),
-    q.dnssecOk ? 1 : 0, q.cd ? 1 : 0, q.rd ? 1 : 0, q.afterUdpSilence ? 1 : 0].join('|');
+    q.dnssecOk ? 1 : 0, q.cd ? 1 : 0, q.rd ? 1 : 0, q.afterUdpSilence ? 1 : 0, q.requireTls ? 1 : 0].join('|');
 }
 
 export class InflightDedup {

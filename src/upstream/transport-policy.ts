@@ -6,6 +6,9 @@
  *   DoT) records ok/failed without delaying the query. A server known good over DoT gets no cleartext
  *   unless DoT then fails to connect, which marks it failed (damped) and falls back to Do53 (§4.6).
  * - 'strict' (RFC 8310 §5): DoT with authentication against the NS name only; no cleartext fallback.
+ * A query with `requireTls` (a forward zone with `tls: true`) goes over DoT only in every mode, and
+ * fails rather than fall back to cleartext; outside 'strict' it is encrypted without authentication
+ * and without SNI (the only name at hand is the forward zone's, which SNI would send in clear).
  */
 import type { Logger } from '../log/index.js';
 import type { UpstreamTlsPolicy } from '../config/index.js';
@@ -34,9 +37,10 @@ export class TransportPolicy {
   ) {}
 
   run(q: UpstreamQuery): Promise<UpstreamResult> {
+    if (q.requireTls && this.mode !== 'strict') return this.dotOnly(q, { transport: 'tls', port: this.dotPort, tls: { authenticate: false } });
     switch (this.mode) {
       case 'off': return runLadder(this.deps, q, this.do53(q));
-      case 'strict': return this.strict(q);
+      case 'strict': return this.dotOnly(q, this.dot(q, true));
       case 'opportunistic': return this.opportunistic(q);
     }
   }
@@ -64,8 +68,9 @@ export class TransportPolicy {
     if (prev !== next) this.log.debug({ server: q.server.address, dot: next, why }, 'DoT state');
   }
 
-  private async strict(q: UpstreamQuery): Promise<UpstreamResult> {
-    const res = await runLadder(this.deps, q, this.dot(q, true));
+  /** DoT over `route` and nothing else; the outcome feeds the server's DoT state. */
+  private async dotOnly(q: UpstreamQuery, route: Route): Promise<UpstreamResult> {
+    const res = await runLadder(this.deps, q, route);
     if (res.kind === 'reply') this.record(q, true, 'reply');
     else if (DOT_BROKEN.has(res.reason)) this.record(q, false, res.reason);
     return res;

@@ -81,7 +81,8 @@ export function authoritative(zones: Record[][], q: UpstreamQuery): Message {
 
 /** The fake network; its selection keeps the given order, putting timed-out and lame servers last. */
 export class FakeNet implements ResolverUpstream {
-  readonly log: { server: string; name: string; type: string; rd: boolean }[] = [];
+  /** Every query; `tls`: asked over DoT only (UpstreamQuery.requireTls). */
+  readonly log: { server: string; name: string; type: string; rd: boolean; tls: boolean }[] = [];
   readonly lame = new Set<string>();
   private readonly timedOut = new Set<string>();
   constructor(readonly servers: Map<string, Server>) {}
@@ -96,7 +97,7 @@ export class FakeNet implements ResolverUpstream {
   }
 
   async query(q: UpstreamQuery): Promise<UpstreamResult> {
-    this.log.push({ server: q.server.address, name: q.name, type: q.type, rd: q.rd });
+    this.log.push({ server: q.server.address, name: q.name, type: q.type, rd: q.rd, tls: q.requireTls === true });
     const s = this.servers.get(q.server.address);
     if (s?.delayMs) await new Promise((r) => setTimeout(r, s.delayMs));
     const b = s?.behaviour ?? 'auth';
