@@ -8,7 +8,7 @@
  * max-reuse-tcp-queries / tcp-reuse-timeout; RFC 7828 §3.3.2).
  */
 import type { Logger } from '../log/index.js';
-import type { Clock } from '../util/index.js';
+import { untilAborted, type Clock } from '../util/index.js';
 import type { RawQuestion } from '../wire/index.js';
 import { dial, TicketCache, type DialOptions, type DialResult } from './dialer.js';
 import type { OutboundLimits } from './limits.js';
@@ -96,7 +96,8 @@ export class SessionPool {
       }
       if (round === ACQUIRE_ROUNDS) return fail('id-exhausted', 'no session with room');
       entry.connecting ??= this.dial(key, entry, req, transport, start);
-      const r = await untilAbort(entry.connecting, req.signal);
+      // An aborted query stops waiting; the dial itself goes on for other waiters.
+      const r = await untilAborted(entry.connecting, req.signal, () => 'aborted' as const);
       if (r === 'aborted') return fail('aborted');
       if (r.kind === 'fail') return fail(r.code, r.detail);
     }
@@ -183,17 +184,4 @@ export class SessionPool {
     });
     return r;
   }
-}
-
-/** `p`, or 'aborted' as soon as `signal` aborts (the dial itself goes on for other waiters). */
-function untilAbort<T>(p: Promise<T>, signal?: AbortSignal): Promise<T | 'aborted'> {
-  if (!signal) return p;
-  return new Promise((resolve) => {
-    const onAbort = (): void => resolve('aborted');
-    signal.addEventListener('abort', onAbort, { once: true });
-    void p.then((v) => {
-      signal.removeEventListener('abort', onAbort);
-      resolve(v);
-    });
-  });
 }

@@ -50,7 +50,7 @@ async function ask(q: QueryState, env: IterEnv, dp: Delegation, server: ServerAd
   env.log.trace({ qid: q.id, zone: dp.zone, server: server.address, qname: qout.name, qtype: qout.type, afterUdpSilence }, 'query');
   const res = await env.upstream.query({
     name: qout.name, type: qout.type, server, dnssecOk: true, cd: false, rd: dp.source === 'forward',
-    ...(afterUdpSilence ? { afterUdpSilence } : {}), ...(dp.requireTls ? { requireTls: true } : {}),
+    ...(afterUdpSilence ? { afterUdpSilence } : {}), ...(dp.requireTls ? { requireTls: true } : {}), signal: q.task.signal,
   });
   if (res.kind === 'fail') {
     q.lastFailure = res.reason;

@@ -66,6 +66,8 @@ export interface Task {
   depth: number;
   budget: Budget;
   waitingOn: Set<Task>;
+  /** Aborted when nothing waits for the task any more (mesh.ts): its upstream queries and the iterator stop. */
+  signal: AbortSignal;
 }
 
 export interface QueryState {
