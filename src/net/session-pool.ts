@@ -2,12 +2,13 @@
  * Outbound stream sessions by (transport, address, port, server name) (RFC 7766 §6.2.1: reuse and
  * pipeline). A query goes to an open session with room (below maxInflight, not retiring), else waits
  * for a session being dialed for the same key, else dials. A session retires after
- * `maxQueriesPerSession` queries, or after a query on it timed out (it may be stuck mid-frame), and
- * closes once its last answer is in; it closes itself when idle (Unbound max-reuse-tcp-queries /
- * tcp-reuse-timeout).
+ * `maxQueriesPerSession` queries, after a query on it timed out (it may be stuck mid-frame), or when
+ * the server's keepalive timeout is 0, and closes once its last answer is in; it closes itself when
+ * idle, after our idle timeout or the server's keepalive timeout if shorter (Unbound
+ * max-reuse-tcp-queries / tcp-reuse-timeout; RFC 7828 §3.3.2).
  */
 import type { Logger } from '../log/index.js';
-import type { Clock } from '../util/index.js';
+import { untilAborted, type Clock } from '../util/index.js';
 import type { RawQuestion } from '../wire/index.js';
 import { dial, TicketCache, type DialOptions, type DialResult } from './dialer.js';
 import type { OutboundLimits } from './limits.js';
@@ -88,18 +89,19 @@ export class SessionPool {
         const out = await conn.mux.send(query, question, left, req.signal);
         // After a timeout the stream may be stuck mid-frame or the server wedged: nothing new goes on it.
         if (out.kind === 'fail' && out.code === 'timeout') conn.retiring = true;
-        if (conn.retiring && conn.mux.size === 0) conn.session.close('limit');
+        this.closeIfRetired(conn);
         if (out.kind === 'fail') return fail(out.code, out.detail);
         return {
           kind: 'reply', bytes: out.bytes, rttMs: clock.monotonic() - start, transport, reused,
           authenticated: transport === 'tls' ? conn.authenticated : undefined,
           resumed: transport === 'tls' ? conn.resumed : undefined,
-          session: { id: conn.session.id, setIdleTimeout: conn.session.info.setIdleTimeout },
+          session: { applyKeepalive: (timeoutMs) => this.applyKeepalive(conn, timeoutMs) },
         };
       }
       if (round === ACQUIRE_ROUNDS) return fail('id-exhausted', 'no session with room');
       entry.connecting ??= this.dial(key, entry, req, transport, start);
-      const r = await untilAbort(entry.connecting, req.signal);
+      // An aborted query stops waiting; the dial itself goes on for other waiters.
+      const r = await untilAborted(entry.connecting, req.signal, () => 'aborted' as const);
       if (r === 'aborted') return fail('aborted');
       if (r.kind === 'fail') return fail(r.code, r.detail);
     }
@@ -109,6 +111,26 @@ export class SessionPool {
   close(): void {
     this.closed = true;
     for (const e of this.entries.values()) for (const c of [...e.conns]) c.session.close('shutdown');
+  }
+
+  /**
+   * RFC 7828 §3.3.2: the keepalive timeout in a server's reply replaces the one before, and the
+   * session stays idle no longer than the server asked (nor longer than our own idle timeout); a
+   * reply without the option means the server does not do keepalive (RFC 7766: our idle timeout);
+   * a timeout of 0 means no more queries on the session: it closes once its outstanding answers are in.
+   */
+  private applyKeepalive(conn: Conn, timeoutMs: number | undefined): void {
+    if (timeoutMs === 0) {
+      conn.retiring = true;
+      this.closeIfRetired(conn);
+      return;
+    }
+    conn.session.setIdleTimeout(Math.min(timeoutMs ?? Infinity, this.o.limits.idleTimeoutMs));
+  }
+
+  /** A retiring session closes once its last answer is in. */
+  private closeIfRetired(conn: Conn): void {
+    if (conn.retiring && conn.mux.size === 0) conn.session.close('limit');
   }
 
   private entry(key: string): Entry {
@@ -178,17 +200,4 @@ function caId(pem: string): string {
     caIds.set(pem, id);
   }
   return id;
-}
-
-/** `p`, or 'aborted' as soon as `signal` aborts (the dial itself goes on for other waiters). */
-function untilAbort<T>(p: Promise<T>, signal?: AbortSignal): Promise<T | 'aborted'> {
-  if (!signal) return p;
-  return new Promise((resolve) => {
-    const onAbort = (): void => resolve('aborted');
-    signal.addEventListener('abort', onAbort, { once: true });
-    void p.then((v) => {
-      signal.removeEventListener('abort', onAbort);
-      resolve(v);
-    });
-  });
 }

@@ -82,8 +82,12 @@ export type ExchangeResult =
     authenticated?: boolean;
     /** TLS only: the session was resumed from a ticket (an abbreviated handshake, RFC 8446 §2.2). */
     resumed?: boolean;
-    /** Stream transports: the session that carried the exchange, to honour a server's keepalive (RFC 7828 §3.3.1). */
-    session?: { id: number; setIdleTimeout(ms: number): void };
+    /**
+     * Stream transports: the session that carried the exchange. `applyKeepalive` takes the keepalive
+     * timeout of the (checked) reply in ms, undefined when it carried no keepalive option (see
+     * SessionPool for what RFC 7828 §3.3.2 makes of it).
+     */
+    session?: { applyKeepalive(timeoutMs: number | undefined): void };
   }
   | { kind: 'fail'; code: NetErrorCode; elapsedMs: number; detail?: string };
 

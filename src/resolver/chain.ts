@@ -10,9 +10,10 @@ import type { Record } from '../wire/index.js';
 import { RCODE, parentName } from '../wire/index.js';
 import type { DnsCache, LookupOptions } from '../cache/index.js';
 import { RANK } from '../cache/index.js';
+import { untilAborted } from '../util/index.js';
 import { LIMITS } from './budget.js';
 import type { Ede } from './ede.js';
-import { EDE, ede } from './ede.js';
+import { EDE, QUERY_ABORTED, ede } from './ede.js';
 import type { IterOutcome, Provenance, Task } from './iter-types.js';
 import type { Distrusted } from './distrust.js';
 import type { Mesh } from './mesh.js';
@@ -29,6 +30,20 @@ interface ChainResult {
 }
 
 type Step = Exclude<IterOutcome, { kind: 'fail' }>;
+
+export interface ChainOptions {
+  /** Set for a sub-query: it waits as long as its parent task runs. */
+  parent?: Task;
+  /** A client query without RD: answered from the cache or REFUSED with EDE 20 (RFC 8914 §4.21). */
+  cacheOnly?: boolean;
+  /** Client queries without CD (RFC 4035 §3.2.2): each step is checked with DNSSEC, bogus → SERVFAIL. */
+  validate?: boolean;
+  /**
+   * A client query: when it aborts (the client went away), its waits on the mesh and on validation
+   * end at once with SERVFAIL + QUERY_ABORTED; the mesh task goes on while others wait for it.
+   */
+  signal?: AbortSignal;
+}
 /** Sources remembered for refetching bogus DS/DNSKEY answers (the most recent ones). */
 const MAX_SOURCES = 1024;
 
@@ -51,18 +66,15 @@ export class ChainResolver {
     this.cache.remove(name, type);
   }
 
-  /**
-   * Resolves lowercased `name` and `type`; `parent` when this is a sub-query. `cacheOnly` (a client
-   * query without RD) answers from the cache or is REFUSED with EDE 20 (RFC 8914 §4.21). `validate`
-   * (client queries without CD, RFC 4035 §3.2.2) checks each step with DNSSEC: bogus → SERVFAIL.
-   */
-  async resolve(name: string, type: string, parent?: Task, cacheOnly = false, validate = false): Promise<ChainResult> {
+  /** Resolves lowercased `name` and `type` (see ChainOptions); `resolved` tells whether some step asked a server. */
+  async resolve(name: string, type: string, how: ChainOptions = {}): Promise<ChainResult> {
     let resolved = false;
-    const r = await this.walk(name, type, parent, cacheOnly, validate, () => { resolved = true; });
+    const r = await this.walk(name, type, how, () => { resolved = true; });
     return resolved ? { ...r, resolved } : r;
   }
 
-  private async walk(name: string, type: string, parent: Task | undefined, cacheOnly: boolean, validate: boolean, asked: () => void): Promise<ChainResult> {
+  private async walk(name: string, type: string, how: ChainOptions, asked: () => void): Promise<ChainResult> {
+    const { parent, cacheOnly, validate, signal } = how;
     const answer: Record[] = [];
     const seen = new Set<string>([name]);
     let current = name;
@@ -77,7 +89,7 @@ export class ChainResolver {
       if (!step && cacheOnly) return { ...servfail(ede(EDE.NOT_AUTHORITATIVE)), rcode: RCODE.REFUSED };
       if (!step) {
         asked();
-        step = await this.mesh.resolve(current, type, parent);
+        step = await this.mesh.resolve(current, type, parent, signal);
         this.noteSource(current, type, step);
         if (step.kind === 'fail') {
           const old = this.serveStale ? this.cached(current, type, true) : undefined;
@@ -88,7 +100,11 @@ export class ChainResolver {
       }
       if (validation && step.kind !== 'fail') {
         const known = validation.known(step);
-        const checked = known ? { step, verdict: known } : await this.validated(current, type, step, validation, parent);
+        // The validator's DS/DNSKEY lookups are shared work of their own: an aborted client stops waiting for them.
+        const checked = known
+          ? { step, verdict: known }
+          : await untilAborted(this.validated(current, type, step, validation, how), signal, () => undefined);
+        if (!checked) return servfail(QUERY_ABORTED);
         if (checked.verdict.security === 'bogus') return { ...servfail(checked.verdict.ede ?? ede(EDE.DNSSEC_BOGUS)), security: 'bogus' };
         security = weaker(security, checked.verdict.security);
         // RFC 8914 §4.2/§4.3: an answer insecure for want of a supported algorithm or digest says so.
@@ -138,12 +154,12 @@ export class ChainResolver {
    * LIMITS.maxBogusRefetch times) before it is given up as bogus (RFC 4035 §5.5; Unbound restarts).
    */
   private async validated(
-    name: string, type: string, step: Step, validation: StepValidation, parent?: Task,
+    name: string, type: string, step: Step, validation: StepValidation, how: ChainOptions,
   ): Promise<{ step: Step; verdict: Verdict }> {
     let checked = await validation.check(name, type, step);
     for (let i = 0; i < LIMITS.maxBogusRefetch && checked.verdict.security === 'bogus' && checked.step.server; i++) {
       this.distrust(name, type, checked.step);
-      const again = await this.mesh.resolve(name, type, parent);
+      const again = await this.mesh.resolve(name, type, how.parent, how.signal);
       if (again.kind === 'fail') break;
       checked = await validation.check(name, type, again);
     }

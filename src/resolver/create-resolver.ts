@@ -2,9 +2,11 @@
  * Builds the resolver: cache, mesh, iterator and validator wired together behind the `Resolver`
  * contract (types.ts); server selection is the upstream's. Pipeline per client query: cache lookup →
  * mesh/iterator → DNSSEC validation (validation.ts; the state is stored with the cached data) →
- * answer; without RD only the cache answers. Upstream queries set DO; DNSSEC records reach only
- * clients that set DO (RFC 4035 §3.2.1). Replies keep the client's spelling of the query name and
- * are minimal (no additional section) unless resolver.minimal_responses is off.
+ * answer; without RD only the cache answers. A client whose abort signal fires (its connection went
+ * away) stops waiting at once (chain.ts); work shared with others goes on (mesh.ts). Upstream
+ * queries set DO; DNSSEC records reach only clients that set DO (RFC 4035 §3.2.1). Replies keep the
+ * client's spelling of the query name and are minimal (no additional section) unless
+ * resolver.minimal_responses is off.
  */
 import type { Record } from '../wire/index.js';
 import type { Logger } from '../log/index.js';
@@ -36,7 +38,7 @@ export function createResolver(opts: ResolverOptions): Resolver {
     exempt: new Set([...opts.rootHints, ...forwardZones].flatMap((h) => h.addresses)),
     distrusted: new Distrusted(opts.clock),
     subResolve: async (name, type, parent) => {
-      const r = await chain.resolve(name, type, parent);
+      const r = await chain.resolve(name, type, { parent });
       return r.rcode === RCODE.NOERROR ? r.answer : [];
     },
   };
@@ -50,12 +52,12 @@ export function createResolver(opts: ResolverOptions): Resolver {
   let closed = false;
 
   return {
-    async resolve(q: ResolveRequest): Promise<Resolution> {
+    async resolve(q: ResolveRequest, signal?: AbortSignal): Promise<Resolution> {
       const { name, type } = q.question;
       if (closed || q.question.class !== 'IN' || REFUSED_TYPES.has(type)) return empty(RCODE.REFUSED);
       // RFC 4035 §3.2.2: CD asks for no validation (and so no SERVFAIL for bogus data).
       const validating = validation !== undefined && !q.flags.cd;
-      let r = await chain.resolve(normalizeName(name), type, undefined, !q.flags.rd, validating);
+      let r = await chain.resolve(normalizeName(name), type, { cacheOnly: !q.flags.rd, validate: validating, signal });
       count(stats, r, validating);
       if (r.security === 'secure' && opts.trustAnchors && sentinelFails(name, type, opts.trustAnchors)) {
         const why = { infoCode: EDE.OTHER, extraText: 'RFC 8509 root key sentinel' };

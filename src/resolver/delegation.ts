@@ -14,8 +14,8 @@ import { ownerOf, targetOf } from './scrub.js';
 
 const DNS_PORT = 53;
 
-function make(zone: string, ns: NsTarget[], source: Delegation['source']): Delegation {
-  return { zone, ns, source, tried: new Set(), udpSilent: [], targetsStarted: 0, pending: new Set() };
+function make(zone: string, ns: NsTarget[], source: Delegation['source'], requireTls = false): Delegation {
+  return { zone, ns, source, requireTls, tried: new Set(), udpSilent: [], targetsStarted: 0, pending: new Set() };
 }
 
 export function hintsDelegation(env: IterEnv): Delegation {
@@ -23,7 +23,7 @@ export function hintsDelegation(env: IterEnv): Delegation {
   return make('', ns, 'hints');
 }
 
-/** The forward zone closest to `name`, as a delegation to its configured servers (asked with RD). */
+/** The forward zone closest to `name`, as a delegation to its configured servers (asked with RD; over DoT only with `tls`). */
 export function forwardDelegation(env: IterEnv, name: string): Delegation | undefined {
   let best: ForwardZone | undefined;
   for (const fz of env.forwardZones) {
@@ -32,7 +32,7 @@ export function forwardDelegation(env: IterEnv, name: string): Delegation | unde
   }
   if (!best) return undefined;
   const zone = normalizeName(best.name);
-  return make(zone, [{ name: zone, addrs: [...best.addresses], lookedUp: true }], 'forward');
+  return make(zone, [{ name: zone, addrs: [...best.addresses], lookedUp: true }], 'forward', best.tls);
 }
 
 /** Addresses for `name` from records at hand, then from the cache. */
@@ -52,10 +52,12 @@ export function cachedAddresses(env: IterEnv, name: string): string[] {
   return out;
 }
 
-/** A delegation to `zone` from its NS records and any glue. */
-export function delegationFromNs(env: IterEnv, zone: string, ns: Record[], glue: Record[], source: 'cache' | 'referral'): Delegation {
+/** A delegation to `zone` from its NS records and any glue; `requireTls` when it was reached through DoT-only servers. */
+export function delegationFromNs(
+  env: IterEnv, zone: string, ns: Record[], glue: Record[], source: 'cache' | 'referral', requireTls = false,
+): Delegation {
   const names = [...new Set(ns.map(targetOf))];
-  return make(zone, names.map((name) => ({ name, addrs: addressesOf(env, name, glue), lookedUp: false })), source);
+  return make(zone, names.map((name) => ({ name, addrs: addressesOf(env, name, glue), lookedUp: false })), source, requireTls);
 }
 
 /**

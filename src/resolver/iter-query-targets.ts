@@ -50,7 +50,7 @@ async function ask(q: QueryState, env: IterEnv, dp: Delegation, server: ServerAd
   env.log.trace({ qid: q.id, zone: dp.zone, server: server.address, qname: qout.name, qtype: qout.type, afterUdpSilence }, 'query');
   const res = await env.upstream.query({
     name: qout.name, type: qout.type, server, dnssecOk: true, cd: false, rd: dp.source === 'forward', zone: dp.zone,
-    ...(afterUdpSilence ? { afterUdpSilence } : {}),
+    ...(afterUdpSilence ? { afterUdpSilence } : {}), ...(dp.requireTls ? { requireTls: true } : {}), signal: q.task.signal,
   });
   if (res.kind === 'fail') {
     noteFailure(q, res.reason, res.detail);
@@ -107,5 +107,5 @@ async function noAddress(q: QueryState, env: IterEnv, dp: Delegation): Promise<I
   }
   const why = q.lastFailureDetail ?? q.lastFailure ?? 'no usable server address';
   const code = q.lastFailure === 'network' ? EDE.NETWORK_ERROR : EDE.NO_REACHABLE_AUTHORITY;
-  return fail(q, code, `servers for '${dp.zone || '.'}' failed: ${why}`);
+  return fail(q, code, `servers for '${dp.zone || '.'}' failed${dp.requireTls ? ' over DoT (no cleartext: forward zone with tls)' : ''}: ${why}`);
 }

@@ -127,7 +127,8 @@ function referral(q: QueryState, env: IterEnv, s: Scrubbed, zone: string, ns: Re
   if (over) return fail(q, EDE.OTHER, over);
   storeDelegationData(env.cache, s, aa);
   storeReferralDenial(env.cache, s, zone);
-  q.dp = delegationFromNs(env, zone, ns, s.additional, 'referral');
+  // Names below a DoT-only forward zone stay off cleartext even when its servers refer elsewhere.
+  q.dp = delegationFromNs(env, zone, ns, s.additional, 'referral', (q.dp as Delegation).requireTls);
   return 'queryTargets';
 }
 
@@ -139,7 +140,7 @@ function minimised(q: QueryState, env: IterEnv, s: Scrubbed, c: ResponseClass, a
     // The minimised NS question found a zone cut the server is also authoritative for.
     storeRecords(env.cache, c.records, rankOf('answer', aa));
     storeDelegationData(env.cache, s, aa);
-    q.dp = delegationFromNs(env, name, c.records, s.additional, 'referral');
+    q.dp = delegationFromNs(env, name, c.records, s.additional, 'referral', dp.requireTls);
     return 'queryTargets';
   }
   // An authoritative NODATA: no zone cut at this name. Cached, so later queries for names below it

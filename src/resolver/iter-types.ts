@@ -19,6 +19,8 @@ export interface Delegation {
   ns: NsTarget[];
   /** Where it came from: root hints, the cache, a referral received now, a forward zone. */
   source: 'hints' | 'cache' | 'referral' | 'forward';
+  /** Its servers are asked over DoT only: a forward zone with `tls: true`, and referrals its servers give. */
+  requireTls: boolean;
   /** Addresses asked the current question. */
   tried: Set<string>;
   /** Servers silent over UDP for the current question, to ask once more down the ladder before giving up. */
@@ -64,6 +66,8 @@ export interface Task {
   depth: number;
   budget: Budget;
   waitingOn: Set<Task>;
+  /** Aborted when nothing waits for the task any more (mesh.ts): its upstream queries and the iterator stop. */
+  signal: AbortSignal;
 }
 
 export interface QueryState {

@@ -1,10 +1,11 @@
 /**
  * The iterator (Unbound iterator.c as a named state machine): init → queryTargets ⇄ response →
  * finished, each step logged at trace. One run resolves one (name, type) and returns its outcome;
- * budgets are charged by the steps (budget.ts).
+ * budgets are charged by the steps (budget.ts). A run whose task is aborted (mesh.ts) stops at the
+ * next step.
  */
 import { normalizeName } from '../wire/index.js';
-import { EDE, ede } from './ede.js';
+import { EDE, QUERY_ABORTED, ede } from './ede.js';
 import type { IterEnv, IterOutcome, IterState, QueryState, Task } from './iter-types.js';
 import { iterInit } from './iter-init.js';
 import { iterQueryTargets } from './iter-query-targets.js';
@@ -28,6 +29,7 @@ export async function iterate(name: string, type: string, task: Task, env: IterE
   };
   let state: IterState = 'init';
   while (state !== 'finished') {
+    if (task.signal.aborted) return { kind: 'fail', ede: QUERY_ABORTED };
     env.log.trace({ qid: q.id, qname: q.name, qtype: q.type, state, zone: q.dp?.zone }, 'iterator step');
     state = await STEPS[state](q, env);
   }

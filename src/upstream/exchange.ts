@@ -10,14 +10,15 @@
  * rungs, so a server that only answers over TCP answers the first client query (Unbound and Knot
  * Resolver retry a silent server within the query too).
  * Every try feeds the infra cache (RTT samples from UDP and reused streams, timeouts and garbage
- * replies, EDNS support). Failures are values.
+ * replies, EDNS support); a stream reply's keepalive timeout goes back to its session (RFC 7828
+ * §3.3.2). Failures are values.
  */
 import type { Exchanger, NetErrorCode, Transport } from '../net/index.js';
 import { RCODE, rcodeOf } from '../wire/index.js';
 import type { Clock } from '../util/index.js';
 import type { InfraCache } from './infra-cache.js';
 import type { UpstreamTracker } from './tracker.js';
-import { buildQuery, checkReply, hasOpt, isTruncated, rejectsEdns } from './query-message.js';
+import { buildQuery, checkReply, hasOpt, isTruncated, keepaliveTimeoutMs, rejectsEdns } from './query-message.js';
 import type { ServerAddress, UpstreamFailure, UpstreamQuery, UpstreamResult } from './types.js';
 
 export interface LadderDeps {
@@ -85,6 +86,7 @@ async function attempt(deps: LadderDeps, q: UpstreamQuery, route: Route, transpo
     deps.infra.timedOut(s);
     return { kind: 'fail', reason: check.kind, elapsedMs: deps.clock.monotonic() - started, edns, via: transport };
   }
+  r.session?.applyKeepalive(keepaliveTimeoutMs(check.message));
   if (transport === 'udp' || r.reused) deps.infra.rttSample(s, r.rttMs);
   else deps.infra.replied(s);
   if (edns && !stream) deps.infra.ednsAnswered(s);

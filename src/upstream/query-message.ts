@@ -1,14 +1,15 @@
 /**
  * The bytes of one upstream query and the checks on its reply. Queries carry RD/CD as asked and, with
  * EDNS (RFC 6891), an OPT record with a 1232-octet payload (DNS flag day 2020) and DO when asked
- * (RFC 3225); over TCP and TLS an empty keepalive option (RFC 7828 §3.2.1). The net core assigns the
+ * (RFC 3225); over TCP and TLS an empty keepalive option (RFC 7828 §3.2.1), whose timeout in the
+ * reply the net core applies to the session. The net core assigns the
  * ID and pads queries sent over TLS (RFC 8467 §4.1). A reply must decode,
  * be a response, and repeat the question (RFC 5452 §9.1; case-insensitive, RFC 4343), except that a
  * FORMERR/NOTIMP may omit it (RFC 6891 §7).
  */
 import type { Packet } from 'dns-packet';
 import {
-  decodeMessage, encodeMessage, findOpt, makeOpt, MalformedMessage, nameEquals, optAsRecord,
+  decodeMessage, encodeMessage, findOpt, findOption, makeOpt, MalformedMessage, nameEquals, optAsRecord,
   peekQuestion, rcodeOf, FLAG, OPTION, RCODE,
   type EdnsOption, type Message, type RRType,
 } from '../wire/index.js';
@@ -61,6 +62,12 @@ export function checkReply(q: Pick<UpstreamQuery, 'name' | 'type'>, bytes: Buffe
 export function rejectsEdns(message: Message): boolean {
   const rcode = rcodeOf(message.flags);
   return rcode === RCODE.FORMERR || rcode === RCODE.NOTIMP;
+}
+
+/** The keepalive timeout a reply carries in ms (RFC 7828 §3.1: units of 100 ms); undefined without one. */
+export function keepaliveTimeoutMs(message: Message): number | undefined {
+  const timeout = findOption(findOpt(message), OPTION.KEEPALIVE)?.timeout;
+  return typeof timeout === 'number' ? timeout * 100 : undefined;
 }
 
 export function hasOpt(message: Message): boolean {

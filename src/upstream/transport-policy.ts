@@ -6,10 +6,13 @@
  *   DoT) records ok/failed without delaying the query. A server known good over DoT gets no cleartext
  *   unless DoT then fails to connect, which marks it failed (damped) and falls back to Do53 (§4.6).
  * - 'strict' (RFC 8310 §5): DoT with authentication against the NS name only; no cleartext fallback.
+ * A query with `requireTls` (a forward zone with `tls: true`) goes over DoT only in every mode, and
+ * fails rather than fall back to cleartext; outside 'strict' it is encrypted without authentication
+ * and without SNI (the only name at hand is the forward zone's, which SNI would send in clear).
  */
 import type { Logger } from '../log/index.js';
 import type { UpstreamTlsPolicy } from '../config/index.js';
-import { buildQuery, checkReply } from './query-message.js';
+import { buildQuery, checkReply, keepaliveTimeoutMs } from './query-message.js';
 import { failureOf, runLadder, type LadderDeps, type Route } from './exchange.js';
 import type { TlsRule, UpstreamFailure, UpstreamQuery, UpstreamResult } from './types.js';
 import { describeRule, TlsRules } from './tls-rules.js';
@@ -37,9 +40,11 @@ export class TransportPolicy {
 
   run(q: UpstreamQuery): Promise<UpstreamResult> {
     const rule = this.rules.match(q.server, q.zone);
-    switch (rule?.mode ?? this.mode) {
+    const mode = rule?.mode ?? this.mode;
+    if (q.requireTls && mode !== 'strict') return this.dotOnly(q, { transport: 'tls', port: this.dotPort, tls: { authenticate: false } });
+    switch (mode) {
       case 'off': return runLadder(this.deps, q, this.do53(q));
-      case 'strict': return this.strict(q, rule);
+      case 'strict': return this.dotOnly(q, this.dot(q, true, rule), rule);
       case 'opportunistic': return this.opportunistic(q);
     }
   }
@@ -70,13 +75,17 @@ export class TransportPolicy {
     if (prev !== next) this.log.debug({ server: q.server.address, dot: next, why }, 'DoT state');
   }
 
-  /** RFC 8310 §5: authenticated DoT or nothing; a failure says why (EDE text, `ward upstream`). */
-  private async strict(q: UpstreamQuery, rule?: TlsRule): Promise<UpstreamResult> {
-    const res = await runLadder(this.deps, q, this.dot(q, true, rule));
+  /**
+   * DoT over `route` and nothing else (strict, RFC 8310 §5; or a forward zone with tls): the outcome
+   * feeds the server's DoT state, and a failure says why (EDE text, `ward upstream`).
+   */
+  private async dotOnly(q: UpstreamQuery, route: Route, rule?: TlsRule): Promise<UpstreamResult> {
+    const res = await runLadder(this.deps, q, route);
     if (res.kind === 'reply') this.record(q, true, 'reply');
     else {
       if (DOT_BROKEN.has(res.reason)) this.record(q, false, res.reason);
-      const why = `strict DoT${rule ? ` (rule ${describeRule(rule)})` : ''}: ${res.detail ?? res.reason}`;
+      const what = route.tls?.authenticate ? 'strict DoT' : 'DoT only';
+      const why = `${what}${rule ? ` (rule ${describeRule(rule)})` : ''}: ${res.detail ?? res.reason}`;
       this.deps.tracker.refused(q.server, why);
       return { ...res, detail: why };
     }
@@ -108,9 +117,11 @@ export class TransportPolicy {
       timeoutMs: Math.max(PROBE_TIMEOUT_MS, this.deps.maxTimeoutMs), tls: route.tls, sourceAddress: this.deps.sourceAddress,
     }).then((r) => {
       this.deps.tracker.sent(q.server, q.zone, 'tls', r);
-      if (r.kind === 'fail') this.record(q, false, `probe ${failureOf(r.code)}`);
-      else if (checkReply(q, r.bytes).kind === 'ok') this.record(q, true, 'probe');
-      else this.record(q, false, 'probe reply unusable');
+      if (r.kind === 'fail') { this.record(q, false, `probe ${failureOf(r.code)}`); return; }
+      const check = checkReply(q, r.bytes);
+      if (check.kind !== 'ok') { this.record(q, false, 'probe reply unusable'); return; }
+      r.session?.applyKeepalive(keepaliveTimeoutMs(check.message));
+      this.record(q, true, 'probe');
     }, () => this.record(q, false, 'probe threw')).finally(() => this.probes.delete(p));
     this.probes.add(p);
   }

@@ -28,6 +28,12 @@ export interface UpstreamQuery {
    * try and go on down the ladder, without EDNS and then over TCP (RFC 7766 §5).
    */
   afterUdpSilence?: boolean;
+  /**
+   * DoT only, whatever `upstream.tls` says: never cleartext, a DoT failure is the query's failure
+   * (as in RFC 8310 §5's strict profile); the server is authenticated only with `upstream.tls:
+   * strict`. Set for the servers of a forward zone with `tls: true`.
+   */
+  requireTls?: boolean;
 }
 
 /** Why an upstream query failed; feeds server selection (cf. Knot kr_selection_error). */

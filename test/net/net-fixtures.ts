@@ -1,8 +1,9 @@
 /**
  * Shared pieces for the loopback tests of the connection core: DNS messages, a responder sink
- * (delays by name), a TLS certificate made once per process, raw socket clients that read frames.
+ * (delays by name), a TLS certificate made once per process, raw socket clients that read frames,
+ * a port nothing listens on.
  */
-import { connect, type Socket } from 'node:net';
+import { connect, createServer, type AddressInfo, type Socket } from 'node:net';
 import { decodeMessage, encodeMessage, makeOpt, optAsRecord, FLAG, MalformedMessage, type Message } from '../../src/wire/index.js';
 import { createSelfSigned, type TlsMaterial } from '../../src/tls/index.js';
 import { silentLogger } from '../../src/log/index.js';
@@ -148,4 +149,13 @@ export function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
     p.finally(() => clearTimeout(t)),
     new Promise<T>((_, reject) => { t = setTimeout(() => reject(new Error(`${what}: not within ${ms} ms`)), ms); }),
   ]);
+}
+
+/** A loopback TCP port nothing listens on (bound, then released). */
+export async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((r) => server.close(() => r()));
+  return port;
 }

@@ -132,7 +132,7 @@ test("a server's keepalive timeout can be applied to the outbound session", asyn
   const r = await ex.exchange({ to: { host: '127.0.0.1', port: l.address().port }, transport: 'tcp', query: makeQuery('ka.test'), timeoutMs: 2000 });
   assert.equal(r.kind, 'reply');
   assert.ok(r.kind === 'reply' && r.session);
-  if (r.kind === 'reply') r.session?.setIdleTimeout(50);
+  if (r.kind === 'reply') r.session?.applyKeepalive(50);
   await new Promise((res) => setTimeout(res, 200));
   assert.equal(ex.stats().sessions, 0, 'closed after the shorter keepalive timeout');
 });

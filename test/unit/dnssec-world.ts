@@ -69,5 +69,5 @@ export function setupSignedWorld(data: { [nameType: string]: Partial<Message> },
     resolver.resolve({ question: { name, type, class: 'IN' }, flags: { rd: true, cd: false, do: true, ad: false } });
   /** Queries for `name` (any type) that reached test.'s server. */
   const asked = (name: string): number => net.log.filter((l) => l.server === TEST_NS && l.name.toLowerCase().replace(/\.$/, '') === name).length;
-  return { ask, asked, clock };
+  return { ask, asked, clock, net, resolver };
 }

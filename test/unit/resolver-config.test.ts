@@ -7,7 +7,7 @@ import { authoritative } from './resolver-fake-net.js';
 import type { UpstreamQuery } from '../../src/upstream/index.js';
 import type { Message } from '../../src/wire/index.js';
 import { FLAG } from '../../src/wire/index.js';
-import { EXAMPLE_NET, EXAMPLE_TEST, standardServers, testZoneWith } from './resolver-zones.js';
+import { EXAMPLE_NET, EXAMPLE_TEST, TEST_ZONE, standardServers, testZoneWith } from './resolver-zones.js';
 
 test('root_priming: false sends no ". NS" query; true primes once and uses the primed servers', async () => {
   const off = harness(standardServers());
@@ -63,6 +63,19 @@ test('forward zones are asked with RD and the full name, their recursive answers
   ]);
   await h.ask('www.example.net');
   assert.equal(h.net.count('www.example.net', 'A', '127.0.0.53'), 0, 'other names are iterated');
+});
+
+test('a forward zone with tls asks its servers over DoT only, and the servers they refer to as well', async () => {
+  const servers = { ...standardServers(), '127.0.0.53': { zones: [TEST_ZONE] } };
+  for (const tls of [true, false]) {
+    const h = harness(servers, (c) => { c.forward_zones = [{ name: 'test', addresses: ['127.0.0.53'], tls }]; });
+    assert.deepEqual(show((await h.ask('www.example.test')).answer), ['www.example.test A 192.0.2.1']);
+    await h.ask('www.example.net');
+    assert.deepEqual(h.net.log.map((l) => `${l.server} ${l.name} ${l.tls}`), [
+      `127.0.0.53 www.example.test ${tls}`, `10.0.3.1 www.example.test ${tls}`,
+      '10.0.0.1 net false', '10.0.2.1 example.net false', '10.0.4.1 www.example.net false',
+    ], `tls: ${tls}; names outside the zone are iterated as before`);
+  }
 });
 
 test('minimal_responses off: answers carry the zone\'s NS set and its server\'s address, fresh and from the cache', async () => {

@@ -2,7 +2,8 @@
  * A scripted in-process network for resolver unit tests: a table of server address → zones, each
  * server answering like an authoritative server (referrals with glue below its cuts, CNAME/DNAME,
  * NXDOMAIN/NODATA with SOA, AA on its own data), plus per-server misbehaviour (dead, lame,
- * SERVFAIL, custom replies). It implements the resolver's upstream contract and records every query.
+ * SERVFAIL, custom replies, replies held back). It implements the resolver's upstream contract and
+ * records every query.
  */
 import type { Message, Record } from '../../src/wire/index.js';
 import { FLAG, RCODE, isSubdomain, normalizeName, parentName } from '../../src/wire/index.js';
@@ -10,7 +11,7 @@ import type { ServerAddress, UpstreamQuery, UpstreamResult } from '../../src/ups
 import { ttlOf } from '../../src/cache/index.js';
 import { defaultConfig } from '../../src/config/index.js';
 import type { Config } from '../../src/config/index.js';
-import { ManualClock } from '../../src/util/index.js';
+import { ManualClock, untilAborted } from '../../src/util/index.js';
 import { silentLogger } from '../../src/log/index.js';
 import { createResolver } from '../../src/resolver/index.js';
 import type { Resolution, Resolver, ResolverUpstream } from '../../src/resolver/index.js';
@@ -27,7 +28,9 @@ export function rr(text: string): Record {
   return { name: normalizeName(name), ttl: Number(ttl), type, class: 'IN', data } as Record;
 }
 
-export type Behaviour = 'auth' | 'dead' | 'servfail' | 'lame' | ((q: UpstreamQuery) => Partial<Message> | 'timeout');
+/** A function may answer later (a promise); a query whose signal aborts first fails 'aborted'. */
+export type Behaviour = 'auth' | 'dead' | 'servfail' | 'lame'
+  | ((q: UpstreamQuery) => Partial<Message> | 'timeout' | Promise<Partial<Message>>);
 
 export interface Server { zones: Record[][]; behaviour?: Behaviour; delayMs?: number }
 
@@ -81,7 +84,8 @@ export function authoritative(zones: Record[][], q: UpstreamQuery): Message {
 
 /** The fake network; its selection keeps the given order, putting timed-out and lame servers last. */
 export class FakeNet implements ResolverUpstream {
-  readonly log: { server: string; name: string; type: string; rd: boolean }[] = [];
+  /** Every query; `tls`: asked over DoT only (UpstreamQuery.requireTls); `signal` as the query carried it. */
+  readonly log: { server: string; name: string; type: string; rd: boolean; tls: boolean; signal?: AbortSignal }[] = [];
   readonly lame = new Set<string>();
   private readonly timedOut = new Set<string>();
   constructor(readonly servers: Map<string, Server>) {}
@@ -96,7 +100,7 @@ export class FakeNet implements ResolverUpstream {
   }
 
   async query(q: UpstreamQuery): Promise<UpstreamResult> {
-    this.log.push({ server: q.server.address, name: q.name, type: q.type, rd: q.rd });
+    this.log.push({ server: q.server.address, name: q.name, type: q.type, rd: q.rd, tls: q.requireTls === true, signal: q.signal });
     const s = this.servers.get(q.server.address);
     if (s?.delayMs) await new Promise((r) => setTimeout(r, s.delayMs));
     const b = s?.behaviour ?? 'auth';
@@ -107,7 +111,12 @@ export class FakeNet implements ResolverUpstream {
     if (b === 'servfail') return ok(reply(q, RCODE.SERVFAIL, [], [], []));
     if (b === 'lame') return ok(reply(q, FLAG.RA, [], [], []));
     if (typeof b === 'function') {
-      const m = b(q);
+      let m = b(q);
+      if (m instanceof Promise) {
+        const later = await untilAborted(m, q.signal, () => undefined);
+        if (later === undefined) return { kind: 'fail', reason: 'aborted', elapsedMs: 0 };
+        m = later;
+      }
       return m === 'timeout' ? { kind: 'fail', reason: 'timeout', elapsedMs: 50 }
         : ok({ ...reply(q, 0, [], [], []), ...m } as Message);
     }

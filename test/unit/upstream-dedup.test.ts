@@ -29,7 +29,7 @@ test('identical queries in flight share one exchange; name case does not matter'
   assert.equal(ex.seen.length, 2);
 });
 
-test('queries differing in server, type, DO or CD are not merged', async () => {
+test('queries differing in server, type, DO, CD, RD or DoT requirement are not merged', async () => {
   const { ex, release } = gated();
   const { upstream } = makeUpstream(ex);
   const all = [
@@ -38,11 +38,12 @@ test('queries differing in server, type, DO or CD are not merged', async () => {
     { ...q('x.test'), server: { address: '192.0.2.53', port: 5353 } },
     { ...q('x.test'), server: { address: '192.0.2.53', port: 53, name: 'ns1.test' } },
     q('x.test', 'A', '192.0.2.53', { rd: true }),
+    q('x.test', 'A', '192.0.2.53', { requireTls: true }),
   ].map((x) => upstream.query(x));
   await new Promise((r) => setImmediate(r));
   release();
   await Promise.all(all);
-  assert.equal(ex.seen.length, 8);
+  assert.equal(ex.seen.length, 9);
 });
 
 test('one waiter aborting leaves the others served; all aborting aborts the exchange', async () => {

@@ -7,7 +7,6 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer, type AddressInfo } from 'node:net';
 import { createExchanger, listen, type Listener, type NetExchanger, type Transport } from '../../src/net/index.js';
 import { createSelfSigned, type TlsMaterial } from '../../src/tls/index.js';
 import {
@@ -18,6 +17,7 @@ import { silentLogger } from '../../src/log/index.js';
 import { systemClock } from '../../src/util/index.js';
 import { defaultConfig, type UpstreamTlsPolicy } from '../../src/config/index.js';
 import { createUpstream, type ManagedUpstream, type UpstreamQuery } from '../../src/upstream/index.js';
+import { closedPort } from '../net/net-fixtures.js';
 
 interface Seen { transport: Transport; length: number; query: Message }
 const seen: Seen[] = [];
@@ -82,15 +82,6 @@ function setup(tls: UpstreamTlsPolicy): { upstream: ManagedUpstream; exchanger: 
 
 function q(name: string, serverName?: string): UpstreamQuery {
   return { name, type: 'A', server: { address: '127.0.0.1', port: do53Port, name: serverName }, dnssecOk: true, cd: false, rd: false };
-}
-
-/** A loopback TCP port nothing listens on (bound, then released). */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((r) => server.close(() => r()));
-  return port;
 }
 
 function seenFor(name: string): Seen[] { return seen.filter((s) => s.query.questions[0].name === name); }
