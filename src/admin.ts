@@ -51,7 +51,7 @@ export function createAdmin(p: AdminParts): Admin {
       },
       dnssec: { ...r.validation },
       upstream: {
-        queries: u.queries, ...u.by_transport, timeouts: u.timeouts, fallbacks: u.fallbacks,
+        queries: u.queries, ...u.by_transport, timeouts: u.timeouts, fallbacks: u.fallbacks, connect_failures: u.connect_failures,
         tls_connections: u.tls_connections, tls_full: u.tls_full, tls_resumed: u.tls_resumed,
       },
     };

@@ -24,7 +24,7 @@ function counterRows(c: StatsCounters): (string | number)[][] {
     ['dnssec secure', c.dnssec.secure], ['dnssec insecure', c.dnssec.insecure], ['dnssec bogus', c.dnssec.bogus],
     ['dnssec indeterminate', c.dnssec.indeterminate],
     ['upstream queries', c.upstream.queries], ['  udp', c.upstream.udp], ['  tcp', c.upstream.tcp], ['  tls', c.upstream.tls],
-    ['  timeouts', c.upstream.timeouts], ['  fallbacks to clear', c.upstream.fallbacks],
+    ['  timeouts', c.upstream.timeouts], ['  fallbacks to clear', c.upstream.fallbacks], ['  connection failures', c.upstream.connect_failures],
     ['  tls handshakes full', c.upstream.tls_full], ['  tls handshakes resumed', c.upstream.tls_resumed],
   ];
 }

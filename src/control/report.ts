@@ -23,7 +23,7 @@ export interface StatsCounters {
   };
   dnssec: { secure: number; insecure: number; bogus: number; indeterminate: number };
   upstream: {
-    queries: number; udp: number; tcp: number; tls: number; timeouts: number; fallbacks: number;
+    queries: number; udp: number; tcp: number; tls: number; timeouts: number; fallbacks: number; connect_failures: number;
     tls_connections: number; tls_full: number; tls_resumed: number;
   };
 }

@@ -63,6 +63,7 @@ export function createRegistry(source: MetricsSource, topZones: number): Registr
     return [[{ transport: 'udp' }, u.udp], [{ transport: 'tcp' }, u.tcp], [{ transport: 'tls' }, u.tls]];
   });
   counter('ward_upstream_timeouts_total', 'Upstream tries that timed out.', [], () => one(stats().upstream.timeouts));
+  counter('ward_upstream_connect_failures_total', 'Upstream tries that never carried the query (connection or TLS handshake failed).', [], () => one(stats().upstream.connect_failures));
   counter('ward_upstream_dot_fallbacks_total', 'Upstream queries sent in clear after DoT to the server failed.', [], () => one(stats().upstream.fallbacks));
   counter('ward_upstream_tls_handshakes_total', 'TLS connections opened to authoritative servers, by handshake.', ['handshake'], () => {
     const u = stats().upstream;

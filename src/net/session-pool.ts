@@ -24,7 +24,6 @@ interface Conn {
   /** Queries this session has carried. */
   used: number;
   authenticated: boolean;
-  resumed: boolean;
   retiring: boolean;
 }
 
@@ -94,7 +93,6 @@ export class SessionPool {
         return {
           kind: 'reply', bytes: out.bytes, rttMs: clock.monotonic() - start, transport, reused,
           authenticated: transport === 'tls' ? conn.authenticated : undefined,
-          resumed: transport === 'tls' ? conn.resumed : undefined,
           session: { applyKeepalive: (timeoutMs) => this.applyKeepalive(conn, timeoutMs) },
         };
       }
@@ -172,13 +170,14 @@ export class SessionPool {
       if (r.resumed) o.counters.tlsResumed++;
       else o.counters.tlsHandshakes++;
     }
+    req.onOpened?.({ transport, resumed: r.resumed });
     if (this.closed) {
       r.session.close('shutdown');
       return r;
     }
     const conn: Conn = {
       session: r.session, mux: new Multiplexer(r.session, o.clock, o.counters),
-      used: 0, authenticated: r.authenticated, resumed: r.resumed, retiring: false,
+      used: 0, authenticated: r.authenticated, retiring: false,
     };
     entry.conns.push(conn);
     r.session.on('close', () => {

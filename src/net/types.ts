@@ -71,6 +71,11 @@ export interface ExchangeRequest {
   signal?: AbortSignal;
   /** Local address to bind outgoing sockets to. */
   sourceAddress?: string;
+  /**
+   * Called when this exchange opened a new stream session (for per-server connection counts);
+   * `resumed`: a TLS session resumed from a ticket (an abbreviated handshake, RFC 8446 §2.2).
+   */
+  onOpened?: (e: { transport: StreamTransport; resumed: boolean }) => void;
 }
 
 export type ExchangeResult =
@@ -80,8 +85,6 @@ export type ExchangeResult =
     reused: boolean;
     /** TLS only: the server was authenticated (certificate chain and name, or an SPKI pin). */
     authenticated?: boolean;
-    /** TLS only: the session was resumed from a ticket (an abbreviated handshake, RFC 8446 §2.2). */
-    resumed?: boolean;
     /**
      * Stream transports: the session that carried the exchange. `applyKeepalive` takes the keepalive
      * timeout of the (checked) reply in ms, undefined when it carried no keepalive option (see

@@ -72,6 +72,7 @@ async function attempt(deps: LadderDeps, q: UpstreamQuery, route: Route, transpo
     tls: transport === 'tls' ? route.tls : undefined,
     signal: q.signal,
     sourceAddress: deps.sourceAddress,
+    onOpened: (e) => deps.tracker.opened(s, e.transport, e.resumed),
   });
   deps.tracker.sent(s, q.zone, transport, r);
   if (r.kind === 'fail') {

@@ -4,13 +4,16 @@
  * queries over TLS ÷ all queries sent. Plain integer fields, read by `snapshot()`; bounded maps (LRU
  * order by last use) so a long run of distinct servers or zones cannot grow memory.
  */
-import type { ExchangeResult, Transport } from '../net/index.js';
+import type { ExchangeResult, NetErrorCode, Transport } from '../net/index.js';
 import type { ServerAddress } from './types.js';
 
 const MAX_SERVERS = 10_000;
 const MAX_ZONES = 10_000;
 /** Zones remembered per server row. */
 const MAX_ZONES_PER_SERVER = 8;
+
+/** Failures before the query was written: nothing went to the server. */
+const UNSENT: ReadonlySet<NetErrorCode> = new Set<NetErrorCode>(['connect-refused', 'connect-timeout', 'tls-handshake', 'tls-auth', 'closed', 'bad-query', 'oversize']);
 
 export interface TransportCounts { udp: number; tcp: number; tls: number }
 
@@ -28,8 +31,10 @@ export interface ServerCounters {
   tls_connections: number;
   tls_full: number;
   tls_resumed: number;
-  /** Queries that went in clear because DoT to a server known to do it failed (RFC 9539 §4.6). */
+  /** Queries that went in clear because DoT to a server known to do it failed. */
   fallbacks: number;
+  /** Tries that never carried the query: connection refused or timed out, TLS handshake or authentication failed. */
+  connect_failures: number;
   last_transport?: Transport;
   /** Why the last query that had to be encrypted (strict) was not sent. */
   last_error?: string;
@@ -42,6 +47,7 @@ export interface UpstreamTotals {
   by_transport: TransportCounts;
   timeouts: number;
   fallbacks: number;
+  connect_failures: number;
   tls_connections: number;
   tls_full: number;
   tls_resumed: number;
@@ -66,34 +72,36 @@ export class UpstreamTracker {
   private readonly servers = new Map<string, ServerCounters>();
   private readonly zones = new Map<string, ZoneCounters>();
   private readonly totals: UpstreamTotals = {
-    queries: 0, by_transport: { udp: 0, tcp: 0, tls: 0 }, timeouts: 0, fallbacks: 0, tls_connections: 0, tls_full: 0, tls_resumed: 0,
+    queries: 0, by_transport: { udp: 0, tcp: 0, tls: 0 }, timeouts: 0, fallbacks: 0, connect_failures: 0, tls_connections: 0, tls_full: 0, tls_resumed: 0,
   };
 
-  /** One try sent to `server` over `transport` for `zone`, with its outcome. */
+  /** One try for `server` over `transport` for `zone`, with its outcome; a try that never reached the wire is no query. */
   sent(server: ServerAddress, zone: string | undefined, transport: Transport, r: ExchangeResult): void {
     const s = this.server(server);
     const t = this.totals;
+    if (zone !== undefined && !s.zones.includes(zone)) {
+      s.zones.push(zone);
+      if (s.zones.length > MAX_ZONES_PER_SERVER) s.zones.shift();
+    }
+    if (r.kind === 'fail' && UNSENT.has(r.code)) { s.connect_failures++; t.connect_failures++; return; }
     s.queries++; t.queries++;
     s.by_transport[transport]++; t.by_transport[transport]++;
     s.last_transport = transport;
     if (transport === 'tls') s.queries_tls++;
     if (r.kind === 'fail' && r.code === 'timeout') { s.timeouts++; t.timeouts++; }
-    // The first query on a session opened it (RFC 7766 §6.2.1: later ones reuse it).
-    if (r.kind === 'reply' && !r.reused) {
-      if (transport === 'tcp') s.tcp_connections++;
-      else if (transport === 'tls') {
-        s.tls_connections++; t.tls_connections++;
-        if (r.resumed) { s.tls_resumed++; t.tls_resumed++; } else { s.tls_full++; t.tls_full++; }
-      }
-    }
     if (zone === undefined) return;
-    if (!s.zones.includes(zone)) {
-      s.zones.push(zone);
-      if (s.zones.length > MAX_ZONES_PER_SERVER) s.zones.shift();
-    }
     const z = touch(this.zones, zone, () => ({ zone, queries: 0, queries_tls: 0 }), MAX_ZONES);
     z.queries++;
     if (transport === 'tls') z.queries_tls++;
+  }
+
+  /** A stream session to `server` was opened (whatever became of the query that opened it). */
+  opened(server: ServerAddress, transport: 'tcp' | 'tls', resumed: boolean): void {
+    const s = this.server(server);
+    const t = this.totals;
+    if (transport === 'tcp') { s.tcp_connections++; return; }
+    s.tls_connections++; t.tls_connections++;
+    if (resumed) { s.tls_resumed++; t.tls_resumed++; } else { s.tls_full++; t.tls_full++; }
   }
 
   /** DoT to `server` failed and the query goes on in clear. */
@@ -124,7 +132,7 @@ export class UpstreamTracker {
   private server(a: ServerAddress): ServerCounters {
     return touch(this.servers, `${a.address.toLowerCase()}#${a.port}`, () => ({
       address: a.address, port: a.port, zones: [], queries: 0, queries_tls: 0, by_transport: { udp: 0, tcp: 0, tls: 0 },
-      timeouts: 0, tcp_connections: 0, tls_connections: 0, tls_full: 0, tls_resumed: 0, fallbacks: 0,
+      timeouts: 0, tcp_connections: 0, tls_connections: 0, tls_full: 0, tls_resumed: 0, fallbacks: 0, connect_failures: 0,
     }), MAX_SERVERS);
   }
 }

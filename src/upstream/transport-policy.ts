@@ -16,11 +16,14 @@ import { buildQuery, checkReply, keepaliveTimeoutMs } from './query-message.js';
 import { failureOf, runLadder, type LadderDeps, type Route } from './exchange.js';
 import type { TlsRule, UpstreamFailure, UpstreamQuery, UpstreamResult } from './types.js';
 import { describeRule, TlsRules } from './tls-rules.js';
+import { serverKey as infraKey } from './infra-cache.js';
 
 /** RFC 9539 §4.1 defaults: success remembered 3 days, failure damped 1 day, probe timeout 4 s. */
 export const DOT_OK_TTL_MS = 3 * 86_400_000;
 export const DOT_FAILED_TTL_MS = 86_400_000;
 const PROBE_TIMEOUT_MS = 4_000;
+/** How long a query waits for a DoT probe to the same server already in flight before it goes in clear. */
+export const PROBE_WAIT_MS = 200;
 /** RFC 7858 §3.1. */
 export const DOT_PORT = 853;
 
@@ -29,6 +32,8 @@ const DOT_BROKEN: ReadonlySet<UpstreamFailure> = new Set<UpstreamFailure>(['tls-
 
 export class TransportPolicy {
   private readonly probes = new Set<Promise<void>>();
+  /** The probe in flight per server (serverKey). */
+  private readonly probing = new Map<string, Promise<void>>();
 
   constructor(
     private readonly deps: LadderDeps,
@@ -41,12 +46,20 @@ export class TransportPolicy {
   run(q: UpstreamQuery): Promise<UpstreamResult> {
     const rule = this.rules.match(q.server, q.zone);
     const mode = rule?.mode ?? this.mode;
-    if (q.requireTls && mode !== 'strict') return this.dotOnly(q, { transport: 'tls', port: this.dotPort, tls: { authenticate: false } });
+    if (q.requireTls && mode !== 'strict') return this.dotOnly(q, this.dot(q, false));
     switch (mode) {
       case 'off': return runLadder(this.deps, q, this.do53(q));
       case 'strict': return this.dotOnly(q, this.dot(q, true, rule), rule);
       case 'opportunistic': return this.opportunistic(q);
     }
+  }
+
+  /** `p`, or after `ms`, whichever comes first. */
+  private atMost(p: Promise<void>, ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = this.deps.clock.setTimeout(resolve, ms);
+      void p.then(() => { this.deps.clock.clearTimeout(timer); resolve(); });
+    });
   }
 
   /** Resolves when the probes running now have finished. */
@@ -58,7 +71,13 @@ export class TransportPolicy {
     return { transport: 'udp', port: q.server.port };
   }
 
+  /**
+   * The DoT route. Unauthenticated DoT (opportunistic, RFC 9539) names no server: no SNI to leak the
+   * NS name in clear, and one pooled connection per server address carries the queries of every
+   * zone it serves (RFC 9539 keeps its state per address; RFC 7766 §6.2.1 reuse).
+   */
   private dot(q: UpstreamQuery, authenticate: boolean, rule?: TlsRule): Route {
+    if (!authenticate) return { transport: 'tls', port: this.dotPort, tls: { authenticate } };
     const tls = rule
       ? { servername: rule.name ?? q.server.name, authenticate, ...(rule.pins.length > 0 ? { spkiPins: rule.pins } : {}), ...(rule.ca ? { ca: rule.ca } : {}) }
       : { servername: q.server.name, authenticate };
@@ -93,12 +112,21 @@ export class TransportPolicy {
   }
 
   private async opportunistic(q: UpstreamQuery): Promise<UpstreamResult> {
-    const state = this.deps.infra.dot(q.server).state;
+    let state = this.deps.infra.dot(q.server).state;
+    if (state === 'probing') {
+      // Queries behind the one that started the probe wait for it a little (a handshake or so) rather
+      // than all going in clear during a cold burst; never longer than PROBE_WAIT_MS.
+      const pending = this.probing.get(infraKey(q.server));
+      if (pending) await this.atMost(pending, PROBE_WAIT_MS);
+      state = this.deps.infra.dot(q.server).state;
+    }
     if (state === 'ok') {
       const res = await runLadder(this.deps, q, this.dot(q, false));
       if (res.kind === 'reply') { this.record(q, true, 'reply'); return res; }
-      if (!DOT_BROKEN.has(res.reason)) return res;
-      this.record(q, false, res.reason);
+      if (DOT_BROKEN.has(res.reason)) this.record(q, false, res.reason);
+      // A timeout leaves DoT known good (the server or its session may be slow), but this query
+      // still gets its answer over Do53: opportunistic privacy (RFC 9539) never costs the answer.
+      else if (res.reason !== 'timeout') return res;
       this.deps.tracker.fellBack(q.server);
     } else if (state === 'unknown') {
       this.probe(q);
@@ -115,6 +143,7 @@ export class TransportPolicy {
     const p = this.deps.exchanger.exchange({
       to: { host: q.server.address, port: route.port }, transport: 'tls', query: bytes,
       timeoutMs: Math.max(PROBE_TIMEOUT_MS, this.deps.maxTimeoutMs), tls: route.tls, sourceAddress: this.deps.sourceAddress,
+      onOpened: (e) => this.deps.tracker.opened(q.server, e.transport, e.resumed),
     }).then((r) => {
       this.deps.tracker.sent(q.server, q.zone, 'tls', r);
       if (r.kind === 'fail') { this.record(q, false, `probe ${failureOf(r.code)}`); return; }
@@ -122,7 +151,11 @@ export class TransportPolicy {
       if (check.kind !== 'ok') { this.record(q, false, 'probe reply unusable'); return; }
       r.session?.applyKeepalive(keepaliveTimeoutMs(check.message));
       this.record(q, true, 'probe');
-    }, () => this.record(q, false, 'probe threw')).finally(() => this.probes.delete(p));
+    }, () => this.record(q, false, 'probe threw')).finally(() => {
+      this.probes.delete(p);
+      this.probing.delete(infraKey(q.server));
+    });
     this.probes.add(p);
+    this.probing.set(infraKey(q.server), p);
   }
 }

@@ -59,14 +59,19 @@ test('cache dump lists entries at or below a name with TTL and rank; reconfigure
 test('the tracker counts every try per server and zone; the encrypted share is TLS over all', () => {
   const t = new UpstreamTracker();
   const s = { address: '192.0.2.53', port: 53 };
-  const reply = (reused: boolean, resumed?: boolean) => ({ kind: 'reply', bytes: Buffer.alloc(0), rttMs: 1, transport: 'tls', reused, resumed }) as const;
+  const reply = (reused: boolean) => ({ kind: 'reply', bytes: Buffer.alloc(0), rttMs: 1, transport: 'tls', reused }) as const;
   t.sent(s, 'ex.test', 'udp', { kind: 'fail', code: 'timeout', elapsedMs: 1 });
-  t.sent(s, 'ex.test', 'tls', reply(false, false));
+  t.opened(s, 'tls', false);
+  t.sent(s, 'ex.test', 'tls', reply(false));
   t.sent(s, 'ex.test', 'tls', reply(true));
-  t.sent(s, 'other.test', 'tls', reply(false, true));
+  t.opened(s, 'tls', true);
+  t.sent(s, 'other.test', 'tls', reply(false));
+  // A refused connection carried nothing: not a query.
+  t.sent(s, 'other.test', 'tls', { kind: 'fail', code: 'connect-refused', elapsedMs: 1 });
   t.fellBack(s);
   const snap = t.snapshot();
   assert.equal(snap.queries, 4);
+  assert.equal(snap.connect_failures, 1);
   assert.deepEqual(snap.by_transport, { udp: 1, tcp: 0, tls: 3 });
   assert.equal(snap.timeouts, 1);
   const row = snap.servers[0];

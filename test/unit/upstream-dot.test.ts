@@ -47,7 +47,8 @@ test('opportunistic: Do53 first with a background probe, then DoT once known goo
   assert.deepEqual(ex.transports().sort(), ['tls', 'udp', 'udp'], 'one probe only');
   const probe = ex.seen.find((s) => s.req.transport === 'tls')!;
   assert.deepEqual(probe.req.to, { host: S.address, port: DOT_PORT });
-  assert.deepEqual(probe.req.tls, { servername: 'ns1.test', authenticate: false });
+  // Unauthenticated DoT sends no SNI (the NS name would go in clear) and so pools per address.
+  assert.deepEqual(probe.req.tls, { authenticate: false });
   const dot = upstream.serverInfo(S).dot;
   assert.equal(dot.state, 'ok');
   if (dot.state === 'ok') assert.equal(dot.until, clock.now() + DOT_OK_TTL_MS);
@@ -94,7 +95,20 @@ test('opportunistic: DoT failing to connect marks it failed and falls back to Do
   assert.equal(upstream.serverInfo(S).dot.state, 'ok');
 });
 
-test('opportunistic: a failed probe marks DoT failed; a DoT timeout is returned without fallback', async () => {
+test('opportunistic: a query behind a probe in flight waits for it briefly and goes over DoT once it succeeds', async () => {
+  let releaseProbe!: () => void;
+  const { ex } = network(new Promise<void>((r) => { releaseProbe = r; }));
+  const { upstream } = makeUpstream(ex, { tls: 'opportunistic' }, { dotPort: DOT_PORT });
+  await upstream.query(q('a.test'));
+  assert.equal(upstream.serverInfo(S).dot.state, 'probing');
+  const second = upstream.query(q('b.test'));
+  setTimeout(releaseProbe, 20);
+  const r = await second;
+  assert.equal(r.kind === 'reply' && r.transport, 'tls', 'it waited for the probe instead of going in clear');
+  assert.deepEqual(ex.transports().sort(), ['tls', 'tls', 'udp'], 'the probe, the waiting query over DoT, the first over Do53');
+});
+
+test('opportunistic: a failed probe marks DoT failed; a DoT timeout falls back to Do53 for that query only', async () => {
   const { ex, dotFails } = network();
   const { upstream } = makeUpstream(ex, { tls: 'opportunistic' }, { dotPort: DOT_PORT });
   dotFails('tls-handshake');
@@ -110,9 +124,11 @@ test('opportunistic: a failed probe marks DoT failed; a DoT timeout is returned 
   dotFails('timeout');
   ex.seen.length = 0;
   const res = await upstream.query(q('b.test', 'A', other.address));
-  assert.equal(res.kind === 'fail' && res.reason, 'timeout');
-  assert.deepEqual(ex.transports(), ['tls']);
-  assert.equal(upstream.serverInfo(other).dot.state, 'ok');
+  // A server whose DoT session stalls still answers (the lab's NSD does this under load).
+  assert.equal(res.kind === 'reply' && res.transport, 'udp');
+  assert.deepEqual(ex.transports(), ['tls', 'udp']);
+  assert.equal(upstream.serverInfo(other).dot.state, 'ok', 'a timeout is no proof that DoT is broken');
+  assert.equal(upstream.report().servers.find((s) => s.address === other.address)?.fallbacks, 1);
 });
 
 test('strict: DoT only, authenticated against the NS name; failure is final', async () => {
