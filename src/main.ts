@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 /**
  * The `ward` command: `ward [--config FILE]` runs the resolver; `ward pin [--config FILE]` prints the
- * SPKI pin of the DoT certificate (creating the self-signed one when absent). SIGTERM and SIGINT
+ * SPKI pin of the DoT certificate on disk, the one a running Ward serves (creating the self-signed one
+ * when absent; tls/self-signed-store.ts makes concurrent creators agree on one). SIGTERM and SIGINT
  * stop gracefully (nothing new accepted, queries in flight finished) and exit 0; a bad config file
  * is one line on stderr and exit code 2; any other start-up failure exits 1.
  */
