@@ -2,7 +2,8 @@
 FROM node:20-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json tsconfig.json ./
-RUN npm ci
+# --ignore-scripts: the prepare script builds, but the sources are copied only below.
+RUN npm ci --ignore-scripts
 COPY src ./src
 COPY test ./test
 COPY bench ./bench
@@ -12,7 +13,8 @@ FROM node:20-bookworm-slim
 WORKDIR /app
 ENV NODE_ENV=production
 COPY package.json package-lock.json ./
-RUN npm ci --omit=dev
+# No TypeScript here: dist/ comes from the build stage, so skip the prepare script's build.
+RUN npm ci --omit=dev --ignore-scripts
 COPY --from=build /app/dist ./dist
 COPY config ./config
 COPY root-hints ./root-hints

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 /**
  * The `ward` command: `ward [--config FILE]` runs the resolver; `ward pin` prints the SPKI pin of the
- * DoT certificate (creating the self-signed one when absent); `ward stats | upstream | flush |
+ * DoT certificate on disk, the one a running Ward serves (creating the self-signed one when absent;
+ * tls/self-signed-store.ts makes concurrent creators agree on one); `ward stats | upstream | flush |
  * flush-infra | cache dump | reload` talk to the running Ward over its control channel (cli/).
  * SIGTERM and SIGINT stop gracefully (nothing new accepted, queries in flight finished) and exit 0;
  * SIGHUP reloads the config file (a config that fails validation is logged and the old one kept).

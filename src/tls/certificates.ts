@@ -1,14 +1,13 @@
 /**
- * DoT listener certificates (RFC 7858 §3): load a PEM certificate and key, or create a self-signed
- * pair on first start into the state directory and reuse it later. Also the SPKI pin of a
+ * DoT listener certificates (RFC 7858 §3): load and check a PEM certificate and key, or make a
+ * self-signed pair (stored once in the state directory by self-signed-store.ts). Also the SPKI pin of a
  * certificate (RFC 7858 §4.2 / RFC 7469 pin format: base64 of SHA-256 over the DER
  * SubjectPublicKeyInfo), the value `kdig +tls-pin` and Stubby `tls_pubkey_pinset` take.
  * RSA keys come from node:crypto (fast, native); node-forge builds and signs the X.509 structure.
  */
 import { createHash, createPrivateKey, generateKeyPairSync, X509Certificate } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createSecureContext } from 'node:tls';
-import { join } from 'node:path';
 import forge from 'node-forge';
 import { WardError, errorMessage } from '../util/index.js';
 
@@ -35,10 +34,6 @@ export interface SelfSignedOptions {
   now?: Date;
   validDays?: number;
 }
-
-/** File names used in the state directory for the generated pair. */
-export const SELF_SIGNED_CERT_FILE = 'dot-cert.pem';
-export const SELF_SIGNED_KEY_FILE = 'dot-key.pem';
 
 /** Creates a self-signed RSA-2048/SHA-256 server certificate. */
 export function createSelfSigned(opts: SelfSignedOptions = {}): TlsMaterial {
@@ -70,35 +65,13 @@ export function createSelfSigned(opts: SelfSignedOptions = {}): TlsMaterial {
   return { cert: forge.pki.certificateToPem(cert), key: pair.privateKey };
 }
 
-/**
- * Loads the configured pair, or (when `configured` is null) the self-signed pair in `stateDir`,
- * creating it on first start (key file mode 0600). Bad material throws ERR_TLS_MATERIAL naming the file.
- */
-export function loadOrCreateTlsMaterial(
-  configured: { certificate: string; key: string } | null,
-  stateDir: string,
-  now?: Date,
-): LoadedTlsMaterial {
-  if (configured) return { ...loadTlsMaterial(configured.certificate, configured.key), created: false };
-  const certPath = join(stateDir, SELF_SIGNED_CERT_FILE);
-  const keyPath = join(stateDir, SELF_SIGNED_KEY_FILE);
-  if (existsSync(certPath) && existsSync(keyPath)) return { ...loadTlsMaterial(certPath, keyPath), created: false };
-  const made = createSelfSigned({ now });
-  try {
-    mkdirSync(stateDir, { recursive: true });
-    writeFileSync(keyPath, made.key, { mode: 0o600 });
-    chmodSync(keyPath, 0o600);
-    writeFileSync(certPath, made.cert, { mode: 0o644 });
-  } catch (err) {
-    throw new WardError('ERR_TLS_MATERIAL', `${stateDir}: cannot store the self-signed DoT certificate: ${errorMessage(err)}`);
-  }
-  return { ...made, certPath, keyPath, created: true };
-}
-
 /** Reads and checks a PEM certificate and key (parse both, and check they belong together). */
 export function loadTlsMaterial(certPath: string, keyPath: string): LoadedTlsMaterial {
-  const cert = readPem(certPath, 'certificate');
-  const key = readPem(keyPath, 'private key');
+  return checkTlsMaterial(readPem(certPath, 'certificate'), readPem(keyPath, 'private key'), certPath, keyPath);
+}
+
+/** Checks PEM text read from `certPath` and `keyPath`: both parse, and the key is the certificate's. */
+export function checkTlsMaterial(cert: string, key: string, certPath: string, keyPath: string): LoadedTlsMaterial {
   try {
     new X509Certificate(cert);
   } catch (err) {
@@ -117,7 +90,17 @@ export function loadTlsMaterial(certPath: string, keyPath: string): LoadedTlsMat
   return { cert, key, certPath, keyPath, created: false };
 }
 
-function readPem(path: string, what: string): string {
+/** True when `key` is the private key of `cert` (false as well when either does not parse). */
+export function keyMatchesCertificate(cert: string, key: string): boolean {
+  try {
+    return new X509Certificate(cert).checkPrivateKey(createPrivateKey(key));
+  } catch {
+    return false;
+  }
+}
+
+/** The text of a PEM file; an unreadable one is ERR_TLS_MATERIAL naming it. */
+export function readPem(path: string, what: string): string {
   try {
     return readFileSync(path, 'utf8');
   } catch (err) {

@@ -1,15 +1,20 @@
 /**
  * The `ward` command line: a bad config is one line on stderr and exit code 2; `ward pin` prints the
- * SPKI pin that the running server logs (creating the self-signed certificate when absent).
+ * SPKI pin that the running server logs and serves (creating the self-signed certificate when absent,
+ * once, even when Ward and several `ward pin` start together on an empty state_dir).
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { connect as tlsConnect } from 'node:tls';
 import { join } from 'node:path';
-import { BUILD_ROOT } from '../helpers/paths.js';
-import { makeTempDir } from '../helpers/lab-process.js';
-import { startWard } from './ward-under-test.js';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { keyMatchesCertificate, loadOrCreateTlsMaterial, spkiPin, SELF_SIGNED_CERT_FILE, SELF_SIGNED_KEY_FILE } from '../../src/tls/index.js';
+import { BUILD_ROOT, REPO_ROOT } from '../helpers/paths.js';
+import { makeTempDir, startDaemon, waitReady } from '../helpers/lab-process.js';
+import { tlsHandshakes, WARD_MAIN, writeWardConfig } from '../helpers/lab-ward.js';
+import { freePort, startWard } from './ward-under-test.js';
 
 const MAIN = join(BUILD_ROOT, 'src/main.js');
 
@@ -63,6 +68,54 @@ test('ward pin creates the self-signed certificate when absent', async () => {
     assert.equal(first.code, 0, first.stderr);
     assert.match(first.stdout.trim(), /^[A-Za-z0-9+/]{43}=$/);
     assert.equal((await ward(['pin', '--config', file])).stdout, first.stdout, 'the same certificate is reused');
+  } finally {
+    tmp.remove();
+  }
+});
+
+/** The SPKI pin of the certificate a DoT listener presents. */
+function servedPin(host: string, port: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const sock = tlsConnect({ host, port, rejectUnauthorized: false }, () => {
+      resolve(spkiPin(sock.getPeerCertificate().raw));
+      sock.destroy();
+    });
+    sock.once('error', reject);
+  });
+}
+
+test('Ward, four `ward pin` and in-process creators starting together on an empty state_dir agree on one pin: the one on disk and served', async () => {
+  const tmp = makeTempDir('ward-pin-race');
+  const address = '127.0.2.47';
+  try {
+    const tlsPort = await freePort(address);
+    const configFile = writeWardConfig({ dir: tmp.dir, address, port: await freePort(address), tlsPort, logLevel: 'info', server: { tcp_fastopen_queue: 0 } });
+    const stateDir = join(tmp.dir, 'ward-state');
+    const daemon = startDaemon('ward', process.execPath, [WARD_MAIN, '--config', configFile], { cwd: REPO_ROOT });
+    try {
+      const printed = Array.from({ length: 4 }, () => ward(['pin', '--config', configFile]));
+      // In-process creators at staggered moments, inside the children's start-up and key generation.
+      const inProcess: string[] = [];
+      for (const delayMs of [150, 150, 150]) {
+        await sleep(delayMs);
+        inProcess.push(spkiPin(loadOrCreateTlsMaterial(null, stateDir).cert));
+      }
+      const results = await Promise.all(printed);
+      for (const r of results) assert.equal(r.code, 0, r.stderr);
+      await waitReady(daemon, () => tlsHandshakes(address, tlsPort));
+      const logged = /"spki_pin":"([^"]+)"/.exec(daemon.output())?.[1];
+
+      const cert = readFileSync(join(stateDir, SELF_SIGNED_CERT_FILE), 'utf8');
+      assert.ok(keyMatchesCertificate(cert, readFileSync(join(stateDir, SELF_SIGNED_KEY_FILE), 'utf8')), 'the key on disk is the certificate\'s');
+      const onDisk = spkiPin(cert);
+      assert.deepEqual(results.map((r) => r.stdout.trim()), Array(4).fill(onDisk), 'every `ward pin` prints the pin on disk');
+      assert.deepEqual(inProcess, Array(3).fill(onDisk), 'every in-process creator loads the pin on disk');
+      assert.equal(logged, onDisk, 'Ward logs the pin on disk');
+      assert.equal(await servedPin(address, tlsPort), onDisk, 'Ward serves the certificate on disk');
+      assert.deepEqual(readdirSync(stateDir).sort(), [SELF_SIGNED_CERT_FILE, SELF_SIGNED_KEY_FILE].sort(), 'no temporary files left');
+    } finally {
+      await daemon.stop();
+    }
   } finally {
     tmp.remove();
   }

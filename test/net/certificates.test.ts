@@ -1,15 +1,18 @@
 /**
  * DoT listener certificates (src/tls): a self-signed pair is created on first start into the state
- * directory (key mode 0600) and reused later; configured files load; bad material is an
- * ERR_TLS_MATERIAL error that names the file.
+ * directory (key mode 0600) and reused later; a reader never pairs the key on disk with a certificate
+ * that is not its own; configured files load; bad material is an ERR_TLS_MATERIAL error that names
+ * the file. (test/e2e/cli.test.ts races whole processes.)
  */
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { X509Certificate } from 'node:crypto';
-import { loadOrCreateTlsMaterial, spkiPin, SELF_SIGNED_KEY_FILE, createSelfSigned } from '../../src/tls/index.js';
+import { loadOrCreateTlsMaterial, spkiPin, SELF_SIGNED_CERT_FILE, SELF_SIGNED_KEY_FILE, createSelfSigned } from '../../src/tls/index.js';
 import { WardError } from '../../src/util/index.js';
 import { createExchanger } from '../../src/net/index.js';
 import { log, makeQuery, responder, serve, testTls } from './net-fixtures.js';
@@ -26,6 +29,7 @@ test('first start creates a self-signed pair (key 0600), later starts reuse it',
   assert.match(cert.subjectAltName ?? '', /DNS:localhost/);
   assert.match(cert.subjectAltName ?? '', /IP Address:127\.0\.0\.1/);
   assert.equal(cert.publicKey.asymmetricKeyDetails?.modulusLength, 2048);
+  assert.deepEqual(readdirSync(state).sort(), [SELF_SIGNED_CERT_FILE, SELF_SIGNED_KEY_FILE].sort(), 'no temporary files left');
   const second = loadOrCreateTlsMaterial(null, state);
   assert.equal(second.created, false);
   assert.equal(spkiPin(second.cert), spkiPin(first.cert));
@@ -61,4 +65,43 @@ test('configured files load; bad or mismatched material names the file', () => {
   expectError(() => loadOrCreateTlsMaterial({ certificate: certPath, key: junk }, dir), junk);
   expectError(() => loadOrCreateTlsMaterial({ certificate: certPath, key: otherKey }, dir), otherKey);
   expectError(() => loadOrCreateTlsMaterial({ certificate: join(dir, 'missing.pem'), key: keyPath }, dir), 'missing.pem');
+});
+
+/** A state directory holding `files` (name to PEM text). */
+function stateWith(name: string, files: Record<string, string>): string {
+  const state = join(dir, name);
+  mkdirSync(state);
+  for (const [file, text] of Object.entries(files)) writeFileSync(join(state, file), text);
+  return state;
+}
+
+test('a key whose certificate is not beside it yet (a creator between its two steps): the reader waits for that certificate, never pairs the key with a stale one', async () => {
+  const winner = createSelfSigned({ commonName: 'winner' });
+  const stale = createSelfSigned({ commonName: 'stale' });
+  const state = stateWith('in-progress', { [SELF_SIGNED_KEY_FILE]: winner.key, [SELF_SIGNED_CERT_FILE]: stale.cert, 'winner-cert.tmp': winner.cert });
+  // Another process finishes the winner's install 300 ms later, while this one is blocked reading.
+  const finisher = spawn(process.execPath, ['-e', `setTimeout(() => require('node:fs').renameSync(${JSON.stringify(join(state, 'winner-cert.tmp'))}, ${JSON.stringify(join(state, SELF_SIGNED_CERT_FILE))}), 300)`]);
+  const loaded = loadOrCreateTlsMaterial(null, state);
+  await once(finisher, 'exit');
+  assert.equal(loaded.created, false);
+  assert.equal(loaded.key, winner.key);
+  assert.equal(spkiPin(loaded.cert), spkiPin(winner.cert));
+});
+
+test('a key left without its certificate: ERR_TLS_MATERIAL naming both files, and the key is not replaced', () => {
+  const orphan = createSelfSigned({ commonName: 'orphan' });
+  const state = stateWith('orphan-key', { [SELF_SIGNED_KEY_FILE]: orphan.key });
+  assert.throws(() => loadOrCreateTlsMaterial(null, state), (e: unknown) => e instanceof WardError && e.code === 'ERR_TLS_MATERIAL'
+    && e.message.includes(join(state, SELF_SIGNED_CERT_FILE)) && e.message.includes(`remove ${join(state, SELF_SIGNED_KEY_FILE)}`));
+  assert.equal(readFileSync(join(state, SELF_SIGNED_KEY_FILE), 'utf8'), orphan.key);
+});
+
+test('a certificate left without its key is replaced by a new pair', () => {
+  const stale = createSelfSigned({ commonName: 'stale' });
+  const state = stateWith('orphan-cert', { [SELF_SIGNED_CERT_FILE]: stale.cert });
+  const made = loadOrCreateTlsMaterial(null, state);
+  assert.equal(made.created, true);
+  assert.notEqual(spkiPin(made.cert), spkiPin(stale.cert));
+  assert.equal(readFileSync(join(state, SELF_SIGNED_CERT_FILE), 'utf8'), made.cert);
+  assert.equal(readFileSync(join(state, SELF_SIGNED_KEY_FILE), 'utf8'), made.key);
 });
