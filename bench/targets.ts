@@ -41,13 +41,13 @@ export async function startBare(address: string, port: number): Promise<Target> 
 }
 
 /** Starts Ward (src/main.js of this build) serving the record from local_zones, with DoT on 853. */
-export async function startWard(dir: string, address: string, tls: CertFiles, nodeArgs: string[] = []): Promise<Target> {
+export async function startWard(dir: string, address: string, tls: CertFiles, nodeArgs: string[] = [], extra: Record<string, unknown> = {}, label = 'Ward'): Promise<Target> {
   const ward = await startWardProcess({
-    dir, address, tlsPort: 853, tls, nodeArgs,
+    dir, address, tlsPort: 853, tls, nodeArgs, extra,
     localZones: [{ name: 'bench.test.', type: 'static', records: [BENCH_RECORD] }],
   });
   return {
-    label: 'Ward', address, ports: { udp: 53, tcp: 53, dot: 853 }, pid: ward.daemon.child.pid,
+    label, address, ports: { udp: 53, tcp: 53, dot: 853 }, pid: ward.daemon.child.pid,
     output: () => ward.daemon.output(), stop: () => ward.stop(),
   };
 }

@@ -43,7 +43,11 @@ export function cellFor(list: Cell[], target: string, mode: PerfMode): Cell {
   return c;
 }
 
-export interface ThroughputPlan { queryFile: string; seconds: number; rounds: number; cpu?: number; nice?: number }
+export interface ThroughputPlan {
+  queryFile: string; seconds: number; rounds: number; cpu?: number; nice?: number;
+  /** The transports to measure (default all of MODES). */
+  modes?: PerfMode[];
+}
 
 /**
  * `rounds` rounds of one dnsperf run per target and transport, as fast as answers come; each round
@@ -53,7 +57,7 @@ export async function measureThroughput(targets: Target[], plan: ThroughputPlan,
   const cells: Cell[] = [];
   for (let round = 1; round <= plan.rounds; round++) {
     const order = targets.map((_, i) => targets[(i + round - 1) % targets.length]);
-    for (const mode of MODES) {
+    for (const mode of plan.modes ?? MODES) {
       for (const t of order) {
         const port = portOf(t, mode);
         if (port === undefined) continue;

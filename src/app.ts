@@ -219,15 +219,17 @@ export async function createApp(config: Config, opts: AppOptions): Promise<App> 
     };
 
     const admin = createAdmin({ server, resolver: () => resolver, upstream, exchanger, reload, now: () => clock.now() });
-    const control = await startControlServer({ handle: admin, log: log.child({ component: 'control' }), at: controlTarget(config, true) });
-    closers.push(() => control.close());
+    const control = config.control.enabled
+      ? await startControlServer({ handle: admin, log: log.child({ component: 'control' }), at: controlTarget(config, true) })
+      : undefined;
+    if (control) closers.push(() => control.close());
     const http = config.http.listen
       ? await startMetricsServer({ listen: config.http.listen, admin, topZones: config.http.top_zones, log: log.child({ component: 'http' }) })
       : undefined;
     if (http) closers.push(() => http.close());
-    log.info({ control: control.where, ...(http ? { metrics: `http://${http.address}:${http.port}/metrics` } : {}) }, 'operations');
+    log.info({ control: control?.where ?? 'off', ...(http ? { metrics: `http://${http.address}:${http.port}/metrics` } : {}) }, 'operations');
     return {
-      server, pin, log, admin, control: control.where, ...(http ? { http: { address: http.address, port: http.port } } : {}),
+      server, pin, log, admin, ...(control ? { control: control.where } : {}), ...(http ? { http: { address: http.address, port: http.port } } : {}),
       stop: closeAll,
     };
   } catch (err) {

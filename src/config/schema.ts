@@ -123,6 +123,8 @@ export interface LogConfig {
 export interface HostPort { address: string; port: number }
 
 export interface ControlConfig {
+  /** The control channel (default on); off: no socket, and the `ward` control commands cannot reach Ward. */
+  enabled: boolean;
   /** The Unix control socket (mode 0600); null: <state_dir>/control.sock. */
   socket: string | null;
   /** A loopback TCP address instead of the Unix socket; needs token_file. */
@@ -202,7 +204,7 @@ export function defaultConfig(): Config {
     forward_zones: [],
     local_zones: [],
     log: { level: 'info', queries: { enabled: false, file: null, max_bytes: 10 * 1024 * 1024, files: 3, anonymize: false } },
-    control: { socket: null, listen: null, token_file: null },
+    control: { enabled: true, socket: null, listen: null, token_file: null },
     http: { listen: null, allow_remote: false, top_zones: 20 },
   };
 }

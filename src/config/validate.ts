@@ -127,6 +127,7 @@ export const CONFIG_SPEC: Spec = obj({
     }),
   }),
   control: obj({
+    enabled: bool,
     socket: { kind: 'nullable', of: str('a file path') },
     listen: { kind: 'nullable', of: hostPort },
     token_file: { kind: 'nullable', of: str('a file path') },

@@ -1,0 +1,96 @@
+/**
+ * What operating Ward costs on the hot path (`npm run bench:ops`): cached UDP throughput (dnsperf,
+ * local data) of Ward with the control channel and the metrics listener off, against Ward with both
+ * on while the bench scrapes /metrics and asks `stats` over the control socket every second, and
+ * Unbound beside them, in one run. Issue target: on ÷ off ≥ 0.97. Prints a Markdown report and
+ * writes it to bench/results/operations-<date>.md.
+ *
+ *   node dist/bench/operations.js [--seconds 5] [--rounds 5] [--no-write] [--no-pin]
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { join } from 'node:path';
+import { makeSelfSignedCert } from '../test/helpers/lab-cert.js';
+import { makeTempDir } from '../test/helpers/lab-process.js';
+import { controlRequest } from '../src/control/index.js';
+import { medianQps, publishReport, runBench } from './report.js';
+import { BENCH_NAME, startUnboundTarget, startWard, type Target } from './targets.js';
+import { measureThroughput, pinToCpu } from './throughput.js';
+
+const METRICS_PORT = 9153;
+const OFF = 'Ward, control and metrics off';
+const ON = 'Ward, control and metrics on, scraped every second';
+
+interface Options { seconds: number; rounds: number; write: boolean; pin: boolean }
+
+function parseOptions(argv: string[]): Options {
+  const o: Options = { seconds: 5, rounds: 5, write: true, pin: cpus().length >= 2 };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '--seconds') o.seconds = Math.min(60, Math.max(1, Number(argv[++i]) || 5));
+    else if (a === '--rounds') o.rounds = Math.min(10, Math.max(1, Number(argv[++i]) || 5));
+    else if (a === '--no-write') o.write = false;
+    else if (a === '--no-pin') o.pin = false;
+    else throw new Error(`unknown argument ${a}`);
+  }
+  return o;
+}
+
+/** Scrapes /metrics and asks `stats` once a second until stopped; counts what it did. */
+function scraper(address: string, socket: string): { stop(): Promise<number> } {
+  let scrapes = 0;
+  let running = true;
+  const loop = (async () => {
+    while (running) {
+      const res = await fetch(`http://${address}:${METRICS_PORT}/metrics`);
+      await res.text();
+      await controlRequest({ socket }, { command: 'stats' });
+      scrapes++;
+      await new Promise((r) => setTimeout(r, 1_000));
+    }
+  })();
+  return { async stop() { running = false; await loop; return scrapes; } };
+}
+
+async function main(): Promise<void> {
+  const o = parseOptions(process.argv.slice(2));
+  const log = (s: string): void => { process.stderr.write(`bench: ${s}\n`); };
+  const tmp = makeTempDir('ward-bench-ops');
+  const targets: Target[] = [];
+  try {
+    const cert = makeSelfSignedCert(tmp.dir, 'bench.test');
+    const queryFile = join(tmp.dir, 'queries.txt');
+    writeFileSync(queryFile, `${BENCH_NAME} A\n`);
+    const dirs = ['off', 'on'].map((d) => { const p = join(tmp.dir, d); mkdirSync(p); return p; });
+    targets.push(await startWard(dirs[0], '127.0.2.1', cert, [], { control: { enabled: false } }, OFF));
+    targets.push(await startWard(dirs[1], '127.0.2.2', cert, [], { http: { listen: { address: '127.0.2.2', port: METRICS_PORT } } }, ON));
+    targets.push(await startUnboundTarget('127.0.3.1', cert));
+    if (o.pin) for (const t of targets) pinToCpu(t, 1);
+    const scrape = scraper('127.0.2.2', join(dirs[1], 'ward-state', 'control.sock'));
+    const cells = await measureThroughput(targets, { queryFile, seconds: o.seconds, rounds: o.rounds, cpu: o.pin ? 0 : undefined, modes: ['udp'] }, log);
+    const scrapes = await scrape.stop();
+    const off = medianQps(cells, OFF, 'udp');
+    const on = medianQps(cells, ON, 'udp');
+    const unbound = medianQps(cells, 'Unbound', 'udp');
+    const report = [
+      '# Operations cost: cached UDP with the control channel and metrics on versus off',
+      '',
+      `- date: ${new Date().toISOString()}; ${cpus().length} × ${cpus()[0]?.model ?? '?'}; Node.js ${process.version}`,
+      `- dnsperf -c 1 -q 100 over UDP, ${o.rounds} round(s) of ${o.seconds} s per target, targets in rotating order; ${o.pin ? 'dnsperf on CPU 0, servers on CPU 1' : 'no CPU pinning'}`,
+      `- during the whole run: ${scrapes} scrapes of /metrics and \`stats\` requests over the control socket (one a second)`,
+      '',
+      '| target | median qps | ÷ Ward off |',
+      '|---|---:|---:|',
+      ...[[OFF, off], [ON, on], ['Unbound', unbound]].map(([label, qps]) => `| ${label} | ${Math.round(Number(qps))} | ${(Number(qps) / off).toFixed(3)} |`),
+      '',
+      `Cost of operations on the hot path: ${((1 - on / off) * 100).toFixed(1)}% (target under 3%; noise on a shared machine is of that order: compare several runs).`,
+      '',
+    ].join('\n');
+    publishReport('operations', report, o.write, log);
+  } finally {
+    await Promise.all(targets.map((t) => t.stop().catch(() => undefined)));
+    tmp.remove();
+  }
+}
+
+runBench(main);
