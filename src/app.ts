@@ -14,7 +14,6 @@ import { createUpstream, type TlsRule } from './upstream/index.js';
 import { createResolver, ResolverStats, type Resolver } from './resolver/index.js';
 import { DnsCache } from './cache/index.js';
 import { controlTarget, startControlServer } from './control/index.js';
-import { startMetricsServer } from './metrics/index.js';
 import { createAdmin, type Admin } from './admin.js';
 import { chainHandlers, LocalZones, queryLogger, startServer, type Answer, type QueryHandler, type QueryLogger, type RunningServer } from './server/index.js';
 import { loadOrCreateTlsMaterial, spkiPin, type LoadedTlsMaterial } from './tls/index.js';
@@ -224,7 +223,8 @@ export async function createApp(config: Config, opts: AppOptions): Promise<App> 
       : undefined;
     if (control) closers.push(() => control.close());
     const http = config.http.listen
-      ? await startMetricsServer({ listen: config.http.listen, admin, topZones: config.http.top_zones, log: log.child({ component: 'http' }) })
+      // Loaded only when asked for: prom-client costs ~50 ms of start-up.
+      ? await (await import('./metrics/index.js')).startMetricsServer({ listen: config.http.listen, admin, topZones: config.http.top_zones, log: log.child({ component: 'http' }) })
       : undefined;
     if (http) closers.push(() => http.close());
     log.info({ control: control?.where ?? 'off', ...(http ? { metrics: `http://${http.address}:${http.port}/metrics` } : {}) }, 'operations');

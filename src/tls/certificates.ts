@@ -8,7 +8,7 @@
 import { createHash, createPrivateKey, generateKeyPairSync, X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createSecureContext } from 'node:tls';
-import forge from 'node-forge';
+import { createRequire } from 'node:module';
 import { WardError, errorMessage } from '../util/index.js';
 
 /** PEM certificate and private key, ready for `tls.createServer`. */
@@ -35,8 +35,16 @@ export interface SelfSignedOptions {
   validDays?: number;
 }
 
+/** node-forge, loaded on first use: only creating a certificate needs it, and it costs ~80 ms of start-up. */
+let forgeModule: typeof import('node-forge') | undefined;
+function nodeForge(): typeof import('node-forge') {
+  forgeModule ??= createRequire(import.meta.url)('node-forge') as typeof import('node-forge');
+  return forgeModule;
+}
+
 /** Creates a self-signed RSA-2048/SHA-256 server certificate. */
 export function createSelfSigned(opts: SelfSignedOptions = {}): TlsMaterial {
+  const forge = nodeForge();
   const pair = generateKeyPairSync('rsa', {
     modulusLength: 2048,
     publicKeyEncoding: { type: 'spki', format: 'pem' },
