@@ -22,6 +22,8 @@ export interface AdminParts {
   reload(): Promise<{ applied: string[] }>;
   /** Wall-clock ms (Clock.now()). */
   now(): number;
+  /** The policy stage's counters. */
+  policy(): StatsCounters['policy'];
 }
 
 export interface Admin extends AdminHandle {
@@ -50,6 +52,7 @@ export function createAdmin(p: AdminParts): Admin {
         stale_served: r.stale_served, prefetches: r.prefetches,
       },
       dnssec: { ...r.validation },
+      policy: p.policy(),
       upstream: {
         queries: u.queries, ...u.by_transport, timeouts: u.timeouts, fallbacks: u.fallbacks, connect_failures: u.connect_failures,
         tls_connections: u.tls_connections, tls_full: u.tls_full, tls_resumed: u.tls_resumed,

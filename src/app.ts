@@ -15,6 +15,8 @@ import { createResolver, ResolverStats, type Resolver } from './resolver/index.j
 import { DnsCache } from './cache/index.js';
 import { controlTarget, startControlServer } from './control/index.js';
 import { createAdmin, type Admin } from './admin.js';
+import { PolicyRuntime } from './app-policy.js';
+import { loadPolicy, type LoadedPolicy } from './policy/index.js';
 import { chainHandlers, LocalZones, queryLogger, startServer, type Answer, type QueryHandler, type QueryLogger, type RunningServer } from './server/index.js';
 import { loadOrCreateTlsMaterial, spkiPin, type LoadedTlsMaterial } from './tls/index.js';
 import { formatRecord, parseRootHints, RCODE, type Record as WireRecord } from './wire/index.js';
@@ -98,18 +100,18 @@ function resolverHandler(resolver: Resolver): QueryHandler {
 
 /** The parts a config builds that reload rebuilds: validated before anything running is touched. */
 interface Built {
-  config: Config; rootHints: RootHint[]; anchors: TrustAnchors; localZones: LocalZones; tlsRules: TlsRule[];
+  config: Config; rootHints: RootHint[]; anchors: TrustAnchors; localZones: LocalZones; tlsRules: TlsRule[]; policy: LoadedPolicy;
   /** The trust anchors and negative trust anchors as text: a change flushes the cache on reload. */
   anchorText: string;
 }
 
-function build(config: Config, configPath: string): Built {
+async function build(config: Config, configPath: string, log: Logger): Promise<Built> {
   const records = anchorRecords(config, configPath);
   const ntas = config.dnssec.negative_trust_anchors;
   return {
     config, rootHints: loadRootHints(config, configPath), anchors: trustAnchors(records, ntas),
     localZones: new LocalZones(config.local_zones, configPath), anchorText: JSON.stringify([records.map(formatRecord), ntas]),
-    tlsRules: loadTlsRules(config, configPath),
+    tlsRules: loadTlsRules(config, configPath), policy: await loadPolicy(config, configPath, log.child({ component: 'policy' })),
   };
 }
 
@@ -151,7 +153,7 @@ const same = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.str
 export async function createApp(config: Config, opts: AppOptions): Promise<App> {
   const log = opts.log ?? createLogger(config.log.level);
   const clock = opts.clock ?? systemClock;
-  let current = build(config, opts.configPath);
+  let current = await build(config, opts.configPath, log);
   const tls = tlsMaterial(config);
   const pin = tls ? spkiPin(tls.cert) : undefined;
   if (tls) log.info({ certificate: tls.certPath, created: tls.created, spki_pin: pin }, 'DoT certificate');
@@ -167,20 +169,26 @@ export async function createApp(config: Config, opts: AppOptions): Promise<App> 
     store, stats: resolverStats,
   });
   let resolver = makeResolver(current);
-  const handlerOf = (b: Built, r: Resolver): QueryHandler => chainHandlers([b.localZones.handler], resolverHandler(r));
+  let server: RunningServer | undefined;
+  const policy = new PolicyRuntime(current.policy, config, opts.configPath, log.child({ component: 'policy' }), () => server?.flushMicrocache());
+  const policyLink = policy.handler();
+  const handlerOf = (b: Built, r: Resolver): QueryHandler => chainHandlers([policyLink, b.localZones.handler], resolverHandler(r));
   const closers: (() => Promise<void>)[] = [];
   const closeAll = async (): Promise<void> => {
     for (const close of closers.reverse()) await close();
   };
-  closers.push(async () => { resolver.close(); await exchanger.close(); });
+  closers.push(async () => { policy.close(); resolver.close(); await exchanger.close(); });
   try {
     const queryLog = openQueryLogOf(config);
     if (queryLog) closers.push(() => queryLog.file.close());
-    const server = await startServer({ server: config.server, handler: handlerOf(current, resolver), log, tls, clock, queryLog: queryLog?.logger });
-    closers.push(() => server.stop());
+    const running = await startServer({
+      server: config.server, handler: handlerOf(current, resolver), log, tls, clock, queryLog: queryLog?.logger, microcachePartition: policy.partition,
+    });
+    server = running;
+    closers.push(() => running.stop());
 
     const reload = async (): Promise<{ applied: string[] }> => {
-      const next = build(loadConfig(opts.configPath), opts.configPath);
+      const next = await build(loadConfig(opts.configPath), opts.configPath, log);
       const applied = await apply(current, next);
       current = next;
       log.info({ applied }, 'configuration reloaded');
@@ -203,8 +211,10 @@ export async function createApp(config: Config, opts: AppOptions): Promise<App> 
       }
       // Data validated under other trust anchors is not to be trusted under these (RFC 4035 §4.3).
       if (anchorsChanged) { store.clear(); applied.push('dnssec (cache flushed)'); }
-      const listeners = await server.reconfigure(b.server, handlerOf(now, resolver));
-      server.flushMicrocache();
+      policy.replace(now.policy, b);
+      if (!same(a.policy, b.policy)) applied.push('policy');
+      const listeners = await running.reconfigure(b.server, handlerOf(now, resolver));
+      running.flushMicrocache();
       if (listeners.added + listeners.removed > 0) applied.push('server.listen');
       if (!same(a.server.access_control, b.server.access_control)) applied.push('server.access_control');
       if (!same(a.local_zones, b.local_zones)) applied.push('local_zones');
@@ -217,7 +227,7 @@ export async function createApp(config: Config, opts: AppOptions): Promise<App> 
       return applied;
     };
 
-    const admin = createAdmin({ server, resolver: () => resolver, upstream, exchanger, reload, now: () => clock.now() });
+    const admin = createAdmin({ server: running, resolver: () => resolver, upstream, exchanger, reload, now: () => clock.now(), policy: () => policy.stats.snapshot() });
     const control = config.control.enabled
       ? await startControlServer({ handle: admin, log: log.child({ component: 'control' }), at: controlTarget(config, true) })
       : undefined;
@@ -229,7 +239,7 @@ export async function createApp(config: Config, opts: AppOptions): Promise<App> 
     if (http) closers.push(() => http.close());
     log.info({ control: control?.where ?? 'off', ...(http ? { metrics: `http://${http.address}:${http.port}/metrics` } : {}) }, 'operations');
     return {
-      server, pin, log, admin, ...(control ? { control: control.where } : {}), ...(http ? { http: { address: http.address, port: http.port } } : {}),
+      server: running, pin, log, admin, ...(control ? { control: control.where } : {}), ...(http ? { http: { address: http.address, port: http.port } } : {}),
       stop: closeAll,
     };
   } catch (err) {

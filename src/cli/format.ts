@@ -23,6 +23,7 @@ function counterRows(c: StatsCounters): (string | number)[][] {
     ['cache misses', c.cache.misses], ['served stale', c.cache.stale_served], ['prefetches', c.cache.prefetches],
     ['dnssec secure', c.dnssec.secure], ['dnssec insecure', c.dnssec.insecure], ['dnssec bogus', c.dnssec.bogus],
     ['dnssec indeterminate', c.dnssec.indeterminate],
+    ['blocked by policy', c.policy.blocked], ['  through a CNAME', c.policy.blocked_via_cname], ['allowed by policy', c.policy.allowed],
     ['upstream queries', c.upstream.queries], ['  udp', c.upstream.udp], ['  tcp', c.upstream.tcp], ['  tls', c.upstream.tls],
     ['  timeouts', c.upstream.timeouts], ['  fallbacks to clear', c.upstream.fallbacks], ['  connection failures', c.upstream.connect_failures],
     ['  tls handshakes full', c.upstream.tls_full], ['  tls handshakes resumed', c.upstream.tls_resumed],

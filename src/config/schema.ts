@@ -142,6 +142,47 @@ export interface HttpConfig {
   top_zones: number;
 }
 
+export type PolicyAction = 'nxdomain' | 'nodata' | 'null_address' | 'refused' | 'redirect' | 'drop';
+
+export interface PolicyList {
+  /** Named in EDE texts, logs, stats and groups. */
+  name: string;
+  /** A local file, or `url` (http or https), exactly one. */
+  path: string | null;
+  url: string | null;
+  format: 'hosts' | 'domains' | 'adblock' | 'rpz';
+  /** `allow`: the names are let through whatever other lists say (adblock `$important` aside). */
+  kind: 'block' | 'allow';
+  /** What a blocked name gets (RPZ entries carry their own action; this is for the others). */
+  action: PolicyAction;
+  /** Addresses a redirect answers with (A from the IPv4 ones, AAAA from the IPv6 ones). */
+  redirect: string[];
+  /** Extended DNS Error on blocked answers: 15 Blocked or 17 Filtered (RFC 8914 §4.16, §4.18). */
+  ede: 'blocked' | 'filtered';
+  /** Seconds between refreshes of a `url` list. */
+  refresh_s: number;
+}
+
+export interface PolicyGroup {
+  name: string;
+  /** Client address prefixes; the first group whose prefix holds the client decides. */
+  clients: string[];
+  /** The lists that apply to these clients (names from policy.lists); [] means no filtering. */
+  lists: string[];
+}
+
+export interface PolicyConfig {
+  lists: PolicyList[];
+  /** Names always let through (exact; `*.name` for the names below it). */
+  allow: string[];
+  /** Client groups; clients in none get every list. */
+  groups: PolicyGroup[];
+  /** TTL of blocked answers (and of their SOA: how long clients cache the block). */
+  blocked_ttl: number;
+  /** Bounded list downloads. */
+  fetch: { timeout_ms: number; max_bytes: number };
+}
+
 export interface Config {
   server: ServerConfig;
   upstream: UpstreamConfig;
@@ -153,6 +194,7 @@ export interface Config {
   log: LogConfig;
   control: ControlConfig;
   http: HttpConfig;
+  policy: PolicyConfig;
 }
 
 /** The embedded default: loopback, unprivileged ports, so `npm start` works without root. */
@@ -206,5 +248,6 @@ export function defaultConfig(): Config {
     log: { level: 'info', queries: { enabled: false, file: null, max_bytes: 10 * 1024 * 1024, files: 3, anonymize: false } },
     control: { enabled: true, socket: null, listen: null, token_file: null },
     http: { listen: null, allow_remote: false, top_zones: 20 },
+    policy: { lists: [], allow: [], groups: [], blocked_ttl: 60, fetch: { timeout_ms: 15_000, max_bytes: 64 * 1024 * 1024 } },
   };
 }

@@ -133,6 +133,25 @@ export const CONFIG_SPEC: Spec = obj({
     token_file: { kind: 'nullable', of: str('a file path') },
   }),
   http: obj({ listen: { kind: 'nullable', of: hostPort }, allow_remote: bool, top_zones: int(0, 1000) }),
+  policy: obj({
+    lists: list(obj({
+      name: str('a list name (letters, digits, - and _)', (s) => (/^[A-Za-z0-9_-]{1,64}$/.test(s) ? undefined : 'a list name of letters, digits, - and _')),
+      path: { kind: 'nullable', of: str('a file path') },
+      url: { kind: 'nullable', of: str('an http or https URL', (s) => (/^https?:\/\/\S+$/.test(s) ? undefined : 'an http:// or https:// URL')) },
+      format: oneOf('hosts', 'domains', 'adblock', 'rpz'),
+      kind: oneOf('block', 'allow'),
+      action: oneOf('nxdomain', 'nodata', 'null_address', 'refused', 'redirect', 'drop'),
+      redirect: list(str('an IP address', ipAddress)),
+      ede: oneOf('blocked', 'filtered'),
+      refresh_s: int(60, 30 * 86400),
+    }, { path: null, url: null, kind: 'block', action: 'nxdomain', redirect: [], ede: 'blocked', refresh_s: 86400 })),
+    allow: list(str('a domain name (or *.name)', (s) => domainName(s.startsWith('*.') ? s.slice(2) : s))),
+    groups: list(obj({
+      name: str('a group name'), clients: list(str('an address prefix', cidrProblem)), lists: list(str('a list name')),
+    }, { lists: [] })),
+    blocked_ttl: int(0, 86400),
+    fetch: obj({ timeout_ms: int(100, 600_000), max_bytes: int(1024, 2 ** 31) }),
+  }),
 });
 
 function isPlainObject(v: unknown): v is { [key: string]: unknown } {
@@ -233,6 +252,7 @@ function checkRules(config: Config, file: string): void {
       throw new ConfigError(file, `upstream.tls_rules[${i}].mode`, 'strict when pins or ca_file are given');
     }
   });
+  checkPolicy(config, file);
   const http = config.http.listen;
   if (http && !config.http.allow_remote && !isLoopback(http.address)) {
     throw new ConfigError(file, 'http.listen.address', `a loopback address (127.0.0.0/8 or ::1) unless http.allow_remote is true, got ${http.address}`);
@@ -247,6 +267,21 @@ function checkRules(config: Config, file: string): void {
   if (config.cache.min_ttl > config.cache.max_ttl) {
     throw new ConfigError(file, 'cache.min_ttl', `a value not above cache.max_ttl (${config.cache.max_ttl})`);
   }
+}
+
+/** policy: one source per list, unique names, groups naming known lists, redirects with addresses. */
+function checkPolicy(config: Config, file: string): void {
+  const names = new Set<string>();
+  config.policy.lists.forEach((l, i) => {
+    const at = `policy.lists[${i}]`;
+    if ((l.path === null) === (l.url === null)) throw new ConfigError(file, at, 'exactly one of path or url');
+    if (names.has(l.name)) throw new ConfigError(file, `${at}.name`, `a name not used by another list ('${l.name}' is)`);
+    names.add(l.name);
+    if (l.action === 'redirect' && l.redirect.length === 0) throw new ConfigError(file, `${at}.redirect`, 'the addresses to redirect to (action is redirect)');
+  });
+  config.policy.groups.forEach((g, i) => g.lists.forEach((n, j) => {
+    if (!names.has(n)) throw new ConfigError(file, `policy.groups[${i}].lists[${j}]`, `the name of a list in policy.lists ('${n}' is none)`);
+  }));
 }
 
 /** Validates a parsed document (null: an empty file) and returns the full configuration. */

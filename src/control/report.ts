@@ -22,6 +22,8 @@ export interface StatsCounters {
     prefetches: number;
   };
   dnssec: { secure: number; insecure: number; bogus: number; indeterminate: number };
+  /** The policy stage: answers blocked (per list, and through a CNAME), and let through by an allow entry. */
+  policy: { blocked: number; allowed: number; blocked_via_cname: number; by_list: { [list: string]: number } };
   upstream: {
     queries: number; udp: number; tcp: number; tls: number; timeouts: number; fallbacks: number; connect_failures: number;
     tls_connections: number; tls_full: number; tls_resumed: number;

@@ -10,7 +10,7 @@ import type { InboundQuery, InboundSink } from '../net/index.js';
 import type { ServerLimits } from '../config/index.js';
 import type { Logger } from '../log/index.js';
 import type { AccessControl } from './acl.js';
-import { fastKey, MicroCache, type FastKey } from './microcache.js';
+import { fastKey, MicroCache, partitioned, type FastKey } from './microcache.js';
 import { checkRequest, queryFlags, type CheckedQuery } from './request.js';
 import { errorResponse, headerOnlyResponse, shapeResponse, type ShapeContext } from './response.js';
 import type { Answer, ClientQuery, QueryHandler } from './types.js';
@@ -45,6 +45,8 @@ export interface DispatchOptions {
   microcache?: MicroCache;
   /** One line per query (log.queries); omit when the query log is off. */
   queryLog?: QueryLogger;
+  /** The client's microcache partition (0 for most): replies are reused only within one. */
+  partition?: (address: string) => number;
 }
 
 export interface Dispatcher {
@@ -58,7 +60,7 @@ export interface Dispatcher {
 
 /** Builds the sink a Listener calls for every message it receives. */
 export function createDispatcher(opts: DispatchOptions): Dispatcher {
-  const { limits, log, clock, microcache, queryLog } = opts;
+  const { limits, log, clock, microcache, queryLog, partition } = opts;
   let { handler, acl } = opts;
   const udpMax = limits.udp_max_payload;
   const counts = { received: 0, answered: 0, dropped: 0, formerr: 0, refused: 0, servfail: 0, inflight: 0 };
@@ -127,6 +129,7 @@ export function createDispatcher(opts: DispatchOptions): Dispatcher {
     let key: FastKey | null = null;
     if (microcache && action === 'allow') {
       key = fastKey(q.bytes, udpMax, q.peer.transport !== 'udp');
+      if (key && partition) key = partitioned(key, partition(q.peer.address));
       const hit = key && microcache.answer(q.bytes, key, clock.now());
       if (hit) { send(q, hit, started, 'packet'); return; }
     }

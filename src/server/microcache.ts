@@ -87,6 +87,12 @@ export function fastKey(buf: Buffer, udpMaxPayload: number, stream = false): Fas
   return { hash: h & 0x3fffffff, nameEnd, meta };
 }
 
+/** The key within partition `p` (0: the key itself): the same question from another partition never matches. */
+export function partitioned(k: FastKey, p: number): FastKey {
+  if (p === 0) return k;
+  return { hash: Math.imul(k.hash ^ p, 0x01000193) & 0x3fffffff, nameEnd: k.nameEnd, meta: k.meta + p * 2 ** 32 };
+}
+
 /** Offsets of the TTL fields of every record but OPT, with their values; null when the reply does not parse. */
 function ttlFields(reply: Buffer): { offsets: number[]; ttls: number[] } | null {
   let off = skipName(reply, 12);

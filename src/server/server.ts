@@ -27,6 +27,8 @@ export interface StartServerOptions {
   microcache?: boolean;
   /** The query log, when log.queries is on. */
   queryLog?: QueryLogger;
+  /** Microcache partition of a client (its policy group: answers may differ between groups). */
+  microcachePartition?: (address: string) => number;
 }
 
 export interface BoundSocket { transport: 'udp' | 'tcp' | 'tls'; address: string; port: number }
@@ -62,6 +64,7 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
     clock,
     microcache: opts.microcache === false ? undefined : new MicroCache(),
     queryLog: opts.queryLog,
+    partition: opts.microcachePartition,
   });
   const l = server.limits;
   const connections = new ConnectionBudget(l.max_connections);

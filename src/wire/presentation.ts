@@ -135,15 +135,31 @@ function withLine<T>(e: { line: number }, fn: () => T): T {
   }
 }
 
-/** Parses a zone-file text into records, in order. */
+/** Parses a zone-file text into records, in order; the first bad entry throws, naming its line. */
 export function parseZone(text: string, opts: PresentationOptions = {}): Record[] {
+  const { records, bad } = parseZoneLines(text, opts);
+  if (bad.length > 0) throw new WardError('ERR_PRESENTATION', bad[0].why);
+  return records.map((r) => r.rr);
+}
+
+/**
+ * Parses a zone-file text keeping going past bad entries: the records with their line numbers, and
+ * each bad entry's line and error (RPZ feeds and other lists from outside are parsed this way).
+ */
+export function parseZoneLines(text: string, opts: PresentationOptions = {}): { records: { rr: Record; line: number }[]; bad: { line: number; why: string }[] } {
   const st: State = { origin: originWire(opts.origin ?? '.'), defaultTtl: opts.defaultTtl ?? 3600 };
-  const out: Record[] = [];
+  const records: { rr: Record; line: number }[] = [];
+  const bad: { line: number; why: string }[] = [];
   for (const e of lexEntries(text, opts.firstLine)) {
-    const rr = withLine(e, () => parseEntry(e, st));
-    if (rr) out.push(rr);
+    try {
+      const rr = withLine(e, () => parseEntry(e, st));
+      if (rr) records.push({ rr, line: e.line });
+    } catch (err) {
+      if (!(err instanceof WardError) || err.code !== 'ERR_PRESENTATION') throw err;
+      bad.push({ line: e.line, why: err.message });
+    }
   }
-  return out;
+  return { records, bad };
 }
 
 /** Parses exactly one record (the text may span lines inside parentheses). */
