@@ -1,0 +1,1 @@
+export { dns64Handler } from './dns64.js';
