@@ -2,8 +2,8 @@
  * The composition root: builds the logger, the DoT certificate (loaded, or self-signed into
  * state_dir), the upstream side (net exchanger → upstream policy → iterative resolver with its
  * DNSSEC trust anchors), the query
- * handler chain (local zones, then the resolver) and the server, and wires them together. The only
- * place that knows every folder.
+ * handler chain (local zones, DNS64 when on, then the resolver) and the server, and wires them
+ * together. The only place that knows every folder.
  */
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -16,8 +16,8 @@ import { DnsCache } from './cache/index.js';
 import { controlTarget, startControlServer } from './control/index.js';
 import { createAdmin, type Admin } from './admin.js';
 import { PolicyRuntime } from './app-policy.js';
-import { loadPolicy, type LoadedPolicy } from './policy/index.js';
-import { chainHandlers, LocalZones, queryLogger, startServer, type Answer, type QueryHandler, type QueryLogger, type RunningServer } from './server/index.js';
+import { dns64Handler, loadPolicy, type LoadedPolicy } from './policy/index.js';
+import { chainHandlers, LocalZones, queryLogger, startServer, type Answer, type ChainedHandler, type QueryHandler, type QueryLogger, type RunningServer } from './server/index.js';
 import { loadOrCreateTlsMaterial, spkiPin, type LoadedTlsMaterial } from './tls/index.js';
 import { formatRecord, parseRootHints, RCODE, type Record as WireRecord } from './wire/index.js';
 import { isInlineAnchor, parseAnchorText, trustAnchors, type TrustAnchors } from './dnssec/index.js';
@@ -101,6 +101,8 @@ function resolverHandler(resolver: Resolver): QueryHandler {
 /** The parts a config builds that reload rebuilds: validated before anything running is touched. */
 interface Built {
   config: Config; rootHints: RootHint[]; anchors: TrustAnchors; localZones: LocalZones; tlsRules: TlsRule[]; policy: LoadedPolicy;
+  /** The links between local zones and the resolver: DNS64 when dns64.enabled. */
+  policyLinks: ChainedHandler[];
   /** The trust anchors and negative trust anchors as text: a change flushes the cache on reload. */
   anchorText: string;
 }
@@ -108,10 +110,13 @@ interface Built {
 async function build(config: Config, configPath: string, log: Logger): Promise<Built> {
   const records = anchorRecords(config, configPath);
   const ntas = config.dnssec.negative_trust_anchors;
+  // Built even when off, so that a bad dns64.prefix is refused before it is turned on.
+  const dns64 = dns64Handler(config.dns64, configPath);
   return {
     config, rootHints: loadRootHints(config, configPath), anchors: trustAnchors(records, ntas),
     localZones: new LocalZones(config.local_zones, configPath), anchorText: JSON.stringify([records.map(formatRecord), ntas]),
     tlsRules: loadTlsRules(config, configPath), policy: await loadPolicy(config, configPath, log.child({ component: 'policy' })),
+    policyLinks: config.dns64.enabled ? [dns64] : [],
   };
 }
 
@@ -172,7 +177,7 @@ export async function createApp(config: Config, opts: AppOptions): Promise<App> 
   let server: RunningServer | undefined;
   const policy = new PolicyRuntime(current.policy, config, opts.configPath, log.child({ component: 'policy' }), () => server?.flushMicrocache());
   const policyLink = policy.handler();
-  const handlerOf = (b: Built, r: Resolver): QueryHandler => chainHandlers([policyLink, b.localZones.handler], resolverHandler(r));
+  const handlerOf = (b: Built, r: Resolver): QueryHandler => chainHandlers([policyLink, b.localZones.handler, ...b.policyLinks], resolverHandler(r));
   const closers: (() => Promise<void>)[] = [];
   const closeAll = async (): Promise<void> => {
     for (const close of closers.reverse()) await close();
@@ -218,6 +223,7 @@ export async function createApp(config: Config, opts: AppOptions): Promise<App> 
       if (listeners.added + listeners.removed > 0) applied.push('server.listen');
       if (!same(a.server.access_control, b.server.access_control)) applied.push('server.access_control');
       if (!same(a.local_zones, b.local_zones)) applied.push('local_zones');
+      if (!same(a.dns64, b.dns64)) applied.push('dns64');
       if (a.log.level !== b.log.level) { setLogLevel(log, b.log.level); applied.push('log.level'); }
       if (old !== resolver) old.close();
       const restart: string[] = (['control', 'http'] as const).filter((k) => !same(a[k], b[k]));

@@ -183,6 +183,15 @@ export interface PolicyConfig {
   fetch: { timeout_ms: number; max_bytes: number };
 }
 
+/** DNS64 (RFC 6147): AAAA synthesized from A for names without AAAA, for IPv6-only clients behind NAT64. */
+export interface Dns64Config {
+  enabled: boolean;
+  /** The Pref64::/n the IPv4 addresses are embedded in (RFC 6052 §2.2: n is 32, 40, 48, 56, 64 or 96). */
+  prefix: string;
+  /** AAAA records with addresses in these prefixes count as no AAAA (RFC 6147 §5.1.4). */
+  exclude: string[];
+}
+
 export interface Config {
   server: ServerConfig;
   upstream: UpstreamConfig;
@@ -195,6 +204,7 @@ export interface Config {
   control: ControlConfig;
   http: HttpConfig;
   policy: PolicyConfig;
+  dns64: Dns64Config;
 }
 
 /** The embedded default: loopback, unprivileged ports, so `npm start` works without root. */
@@ -249,5 +259,7 @@ export function defaultConfig(): Config {
     control: { enabled: true, socket: null, listen: null, token_file: null },
     http: { listen: null, allow_remote: false, top_zones: 20 },
     policy: { lists: [], allow: [], groups: [], blocked_ttl: 60, fetch: { timeout_ms: 15_000, max_bytes: 64 * 1024 * 1024 } },
+    // RFC 6052 §2.1: the Well-Known Prefix; RFC 6147 §5.1.4: IPv4-mapped addresses are not IPv6 data.
+    dns64: { enabled: false, prefix: '64:ff9b::/96', exclude: ['::ffff:0:0/96'] },
   };
 }

@@ -41,6 +41,22 @@ function cidrProblem(s: string): string | undefined {
   return undefined;
 }
 
+/** An IPv6 prefix `address/length` (the length is required). */
+function ipv6PrefixProblem(s: string): string | undefined {
+  const [addr, len, extra] = s.split('/');
+  const ok = isIP(addr) === 6 && extra === undefined && len !== undefined && /^\d+$/.test(len) && Number(len) <= 128;
+  return ok ? undefined : 'an IPv6 prefix like ::ffff:0:0/96';
+}
+
+/** RFC 6052 §2.2: the prefix lengths an IPv4 address can be embedded after. */
+const DNS64_PREFIX_LENGTHS = [32, 40, 48, 56, 64, 96];
+
+/** The DNS64 prefix: an IPv6 prefix of one of the RFC 6052 lengths. */
+function dns64PrefixProblem(s: string): string | undefined {
+  const ok = ipv6PrefixProblem(s) === undefined && DNS64_PREFIX_LENGTHS.includes(Number(s.split('/')[1]));
+  return ok ? undefined : `an IPv6 prefix of length ${DNS64_PREFIX_LENGTHS.join(', ')} like 64:ff9b::/96 (RFC 6052 §2.2)`;
+}
+
 /** A domain name in presentation form (labels of 1..63 octets, at most 255 octets). */
 function domainName(s: string): string | undefined {
   const n = s === '.' ? '' : s.replace(/\.$/, '');
@@ -152,6 +168,7 @@ export const CONFIG_SPEC: Spec = obj({
     blocked_ttl: int(0, 86400),
     fetch: obj({ timeout_ms: int(100, 600_000), max_bytes: int(1024, 2 ** 31) }),
   }),
+  dns64: obj({ enabled: bool, prefix: str('an IPv6 prefix', dns64PrefixProblem), exclude: list(str('an IPv6 prefix', ipv6PrefixProblem)) }),
 });
 
 function isPlainObject(v: unknown): v is { [key: string]: unknown } {

@@ -6,3 +6,4 @@ export { loadPolicy, type LoadedPolicy, type ListReport } from './load.js';
 export { parseAdblock, parseDomains, parseHosts, type ListEntry, type ParsedList } from './parse.js';
 export { parseRpz, type RpzEntry } from './rpz.js';
 export { DomainSet } from './domain-set.js';
+export { dns64Handler } from './dns64.js';

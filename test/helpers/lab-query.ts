@@ -22,6 +22,8 @@ export interface QueryOptions {
   ednsSize?: number;
   /** Set the DO bit (RFC 3225: DNSSEC records wanted). */
   dnssecOk?: boolean;
+  /** Set the CD bit (RFC 4035 §3.2.2: checking disabled, the client validates). */
+  checkingDisabled?: boolean;
 }
 
 /** Sends one query to `address:port` and resolves with the decoded response; rejects on timeout or garbage. */
@@ -33,7 +35,7 @@ export function query(
   const wire = encodeMessage({
     id,
     type: 'query',
-    flags: opts.rd === false ? 0 : FLAG.RD,
+    flags: (opts.rd === false ? 0 : FLAG.RD) | (opts.checkingDisabled === true ? FLAG.CD : 0),
     questions: [{ name, type, class: 'IN' }],
     additionals: ednsSize > 0 ? [optAsRecord(makeOpt(ednsSize, opts.dnssecOk === true))] : [],
   });

@@ -8,6 +8,7 @@
  *                                  dead.test (an address nothing listens on)
  *   lab.         BIND 127.53.0.3   hosts the name servers' names, a DNAME, two DNAMEs that loop
  *   glue.test.   NSD  127.53.0.1   A, NODATA, NXDOMAIN, wildcard, CNAME chain across three zones,
+ *                                  a name with both A and AAAA (dual: DNS64 must keep its AAAA),
  *                                  a CNAME into the unsigned insecure.test, a private-use type and
  *                                  an SMIMEA (types Ward's wire layer has no typed form for, RFC 3597),
  *                                  delegates sub.glue.test to Knot (glue)
@@ -82,6 +83,8 @@ loop2.lab. IN DNAME loop1.lab.
 glue.test. IN NS ns1.glue.test.
 ns1.glue.test. IN A ${LAB_ADDR.nsd}
 www.glue.test. IN A 192.0.2.10
+dual.glue.test. IN A 192.0.2.13
+dual.glue.test. IN AAAA 2001:db8::13
 *.wild.glue.test. IN A 192.0.2.11
 chain.glue.test. IN CNAME hop.oob.test.
 tounsigned.glue.test. IN CNAME www.insecure.test.

@@ -8,6 +8,8 @@ import { fileURLToPath } from 'node:url';
 const LEVEL: Record<string, number> = {
   util: 0, wire: 1, tls: 1, log: 1, config: 1, net: 2, control: 2, upstream: 3, dnssec: 3, cache: 3, metrics: 3, cli: 3, server: 4, resolver: 4, policy: 5,
 };
+/** Lower folders a folder still may not import: the policy layer answers through the handler port, never through the resolver (issue 9). */
+const NEVER: Record<string, string[]> = { policy: ['resolver'] };
 const root = join(fileURLToPath(new URL('.', import.meta.url)), '../../../src');
 
 function tsFiles(dir: string): string[] {
@@ -31,6 +33,7 @@ test('src folders import only from lower levels, through index.ts', () => {
       const targetLevel = LEVEL[target];
       if (targetLevel === undefined) problems.push(`${rel}: imports ${m[1]} outside src folders`);
       else if (targetLevel >= level) problems.push(`${rel}: imports ${m[1]} (level ${targetLevel} >= ${level})`);
+      else if (NEVER[folder]?.includes(target)) problems.push(`${rel}: imports ${m[1]} (${folder}/ never imports ${target}/)`);
       else if (!m[1].endsWith('/index.js')) problems.push(`${rel}: deep import ${m[1]}`);
     }
   }

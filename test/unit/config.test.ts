@@ -96,3 +96,32 @@ test('loadConfig reports an unreadable file', () => {
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('dns64 is off by default, with the Well-Known Prefix and the IPv4-mapped prefix excluded', () => {
+  assert.deepEqual(defaultConfig().dns64, { enabled: false, prefix: '64:ff9b::/96', exclude: ['::ffff:0:0/96'] });
+  const c = parseConfig('dns64: { enabled: true, prefix: "2001:db8:100::/40" }\n', 'test.yaml');
+  assert.deepEqual(c.dns64, { enabled: true, prefix: '2001:db8:100::/40', exclude: ['::ffff:0:0/96'] });
+  assert.deepEqual(parseConfig('dns64: { exclude: [] }\n', 'test.yaml').dns64.exclude, []);
+});
+
+test('dns64.prefix must be an IPv6 prefix of an RFC 6052 length', () => {
+  for (const bad of ['64:ff9b::/80', '64:ff9b::', '192.0.2.0/24', '64:ff9b::/96/1', 'nonsense/96']) {
+    const e = configError(`dns64: { prefix: "${bad}" }\n`);
+    assert.equal(e.file, 'test.yaml');
+    assert.equal(e.key, 'dns64.prefix');
+    assert.match(e.message, /^test\.yaml: dns64\.prefix: expected an IPv6 prefix of length 32, 40, 48, 56, 64, 96 like 64:ff9b::\/96 \(RFC 6052 §2\.2\), got string/, bad);
+  }
+  for (const good of ['2001:db8::/32', '2001:db8:100::/40', '2001:db8:122::/48', '2001:db8:122:300::/56', '2001:db8:122:344::/64', '64:ff9b:1::/96']) {
+    assert.equal(parseConfig(`dns64: { prefix: "${good}" }\n`, 'test.yaml').dns64.prefix, good);
+  }
+});
+
+test('dns64.exclude is a list of IPv6 prefixes; other keys are unknown', () => {
+  const e = configError('dns64: { exclude: ["::ffff:0:0/96", "10.0.0.0/8"] }\n');
+  assert.equal(e.key, 'dns64.exclude[1]');
+  assert.match(e.expected, /an IPv6 prefix like ::ffff:0:0\/96, got string "10\.0\.0\.0\/8"/);
+  assert.equal(configError('dns64: { exclude: ["2001:db8::/129"] }\n').key, 'dns64.exclude[0]');
+  assert.equal(configError('dns64: { exclude: "::ffff:0:0/96" }\n').key, 'dns64.exclude');
+  assert.equal(configError('dns64: { enabled: yes }\n').key, 'dns64.enabled');
+  assert.match(configError('dns64: { prefixes: [] }\n').message, /dns64\.prefixes: expected a known key \(enabled, prefix, exclude\)/);
+});
