@@ -25,8 +25,10 @@ export function blockedAnswer(d: Block, q: ClientQuery, policy: PolicyConfig): A
   const list = policy.lists[d.list];
   const ttl = policy.blocked_ttl;
   const ede = [{ infoCode: list.ede === 'filtered' ? EDE_CODE.FILTERED : EDE_CODE.BLOCKED, extraText: `blocked by list ${list.name}` }];
+  // Not microcached: every blocked query goes through the policy stage, so its counters (ward stats,
+  // the status page) see each one; the answer is made without the resolver anyway.
   const base = {
-    additional: [], authenticated: false, ede, cacheable: true, source: 'policy' as const,
+    additional: [], authenticated: false, ede, cacheable: false, source: 'policy' as const,
     policy: { list: list.name, action: actionName(d.action) },
   };
   const qname = q.question.name;
@@ -43,8 +45,8 @@ export function blockedAnswer(d: Block, q: ClientQuery, policy: PolicyConfig): A
     case 'nodata': return nodata();
     case 'null_address': return addresses(['0.0.0.0', '::']);
     case 'redirect': return addresses(list.redirect);
-    case 'refused': return { ...base, rcode: RCODE.REFUSED, answer: [], authority: [], cacheable: false };
-    case 'drop': return { ...base, rcode: RCODE.REFUSED, answer: [], authority: [], drop: true, cacheable: false };
+    case 'refused': return { ...base, rcode: RCODE.REFUSED, answer: [], authority: [] };
+    case 'drop': return { ...base, rcode: RCODE.REFUSED, answer: [], authority: [], drop: true };
     default: {
       // RPZ local data: the records of the asked type (or a CNAME), owned by the question name.
       const records = typeof a === 'string' || a.kind !== 'local' ? [] : a.records;

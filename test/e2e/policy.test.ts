@@ -150,7 +150,11 @@ test('an RPZ list from a URL: its actions, a refresh on reload changes answers, 
   assert.equal(rcodeName(await ask('later.policy.test')), 'NXDOMAIN', 'the last good copy is kept');
   assert.match(ward.output(), /list download failed: the last copy is used/);
 
+  // Each blocked query is counted, repeats too (blocked answers are not reused from the microcache).
+  const before2 = JSON.parse((await run(process.execPath, [MAIN, 'stats', '--json', '--config', ward.configFile])).stdout).policy.by_list.ads;
+  for (let i = 0; i < 3; i++) await ask('ads.policy.test');
   const stats = JSON.parse((await run(process.execPath, [MAIN, 'stats', '--json', '--config', ward.configFile])).stdout);
+  assert.equal(stats.policy.by_list.ads, before2 + 3);
   assert.ok(stats.policy.blocked >= 8, JSON.stringify(stats.policy));
   assert.ok(stats.policy.by_list.ads >= 5 && stats.policy.blocked_via_cname >= 1, JSON.stringify(stats.policy));
   assert.match(ward.output(), /"line":2,"text":"not a hosts line"/, 'the bad line is reported with file and line');
