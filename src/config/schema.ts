@@ -134,12 +134,14 @@ export interface ControlConfig {
 }
 
 export interface HttpConfig {
-  /** GET /metrics (Prometheus) on this address; null: no HTTP listener. */
+  /** GET /metrics (Prometheus) and the status page on this address; null: no HTTP listener. */
   listen: HostPort | null;
   /** Allow an address other than loopback for `listen`. */
   allow_remote: boolean;
   /** Zones given their own encrypted-share series (the busiest N). */
   top_zones: number;
+  /** GET / (the status page) and GET /status.json next to /metrics; false: only /metrics. */
+  status_page: boolean;
 }
 
 export interface Config {
@@ -205,6 +207,6 @@ export function defaultConfig(): Config {
     local_zones: [],
     log: { level: 'info', queries: { enabled: false, file: null, max_bytes: 10 * 1024 * 1024, files: 3, anonymize: false } },
     control: { enabled: true, socket: null, listen: null, token_file: null },
-    http: { listen: null, allow_remote: false, top_zones: 20 },
+    http: { listen: null, allow_remote: false, top_zones: 20, status_page: true },
   };
 }

@@ -132,7 +132,7 @@ export const CONFIG_SPEC: Spec = obj({
     listen: { kind: 'nullable', of: hostPort },
     token_file: { kind: 'nullable', of: str('a file path') },
   }),
-  http: obj({ listen: { kind: 'nullable', of: hostPort }, allow_remote: bool, top_zones: int(0, 1000) }),
+  http: obj({ listen: { kind: 'nullable', of: hostPort }, allow_remote: bool, top_zones: int(0, 1000), status_page: bool }),
 });
 
 function isPlainObject(v: unknown): v is { [key: string]: unknown } {
