@@ -1,7 +1,8 @@
 /**
  * What operating Ward costs on the hot path (`npm run bench:ops`): cached UDP throughput (dnsperf,
  * local data) of Ward with the control channel and the metrics listener off, against Ward with both
- * on while the bench scrapes /metrics and asks `stats` over the control socket every second, and
+ * on (and so the status page, http.status_page's default) while the bench scrapes /metrics and
+ * /status.json and asks `stats` over the control socket every second, and
  * Unbound beside them, in one run. Issue target: on ÷ off ≥ 0.97. Prints a Markdown report and
  * writes it to bench/results/operations-<date>.md.
  *
@@ -19,7 +20,7 @@ import { measureThroughput, pinToCpu } from './throughput.js';
 
 const METRICS_PORT = 9153;
 const OFF = 'Ward, control and metrics off';
-const ON = 'Ward, control and metrics on, scraped every second';
+const ON = 'Ward, control, metrics and status page on, scraped every second';
 
 interface Options { seconds: number; rounds: number; write: boolean; pin: boolean }
 
@@ -36,14 +37,13 @@ function parseOptions(argv: string[]): Options {
   return o;
 }
 
-/** Scrapes /metrics and asks `stats` once a second until stopped; counts what it did. */
+/** Scrapes /metrics and /status.json and asks `stats` once a second until stopped; counts what it did. */
 function scraper(address: string, socket: string): { stop(): Promise<number> } {
   let scrapes = 0;
   let running = true;
   const loop = (async () => {
     while (running) {
-      const res = await fetch(`http://${address}:${METRICS_PORT}/metrics`);
-      await res.text();
+      for (const path of ['/metrics', '/status.json']) await (await fetch(`http://${address}:${METRICS_PORT}${path}`)).text();
       await controlRequest({ socket }, { command: 'stats' });
       scrapes++;
       await new Promise((r) => setTimeout(r, 1_000));
@@ -77,7 +77,7 @@ async function main(): Promise<void> {
       '',
       `- date: ${new Date().toISOString()}; ${cpus().length} × ${cpus()[0]?.model ?? '?'}; Node.js ${process.version}`,
       `- dnsperf -c 1 -q 100 over UDP, ${o.rounds} round(s) of ${o.seconds} s per target, targets in rotating order; ${o.pin ? 'dnsperf on CPU 0, servers on CPU 1' : 'no CPU pinning'}`,
-      `- during the whole run: ${scrapes} scrapes of /metrics and \`stats\` requests over the control socket (one a second)`,
+      `- during the whole run: ${scrapes} scrapes of /metrics and /status.json and \`stats\` requests over the control socket (one a second)`,
       '',
       '| target | median qps | ÷ Ward off |',
       '|---|---:|---:|',

@@ -9,9 +9,7 @@ import type { Resolver } from './resolver/index.js';
 import type { RunningServer } from './server/index.js';
 import type { ManagedUpstream, UpstreamReport } from './upstream/index.js';
 import type { NetExchanger } from './net/index.js';
-import { formatRecord } from './wire/index.js';
-
-const RCODE_NAMES = ['NOERROR', 'FORMERR', 'SERVFAIL', 'NXDOMAIN', 'NOTIMP', 'REFUSED', 'YXDOMAIN', 'YXRRSET', 'NXRRSET', 'NOTAUTH', 'NOTZONE'];
+import { formatRecord, rcodeMnemonic } from './wire/index.js';
 
 export interface AdminParts {
   server: RunningServer;
@@ -41,7 +39,7 @@ export function createAdmin(p: AdminParts): Admin {
     const r = p.resolver().stats();
     const u = p.upstream.report();
     const byRcode: { [name: string]: number } = {};
-    s.rcodes.forEach((n, code) => { if (n > 0) byRcode[RCODE_NAMES[code] ?? `RCODE${code}`] = n; });
+    s.rcodes.forEach((n, code) => { if (n > 0) byRcode[rcodeMnemonic(code)] = n; });
     return {
       queries: {
         total: s.received, ...s.byTransport, answered: s.answered, dropped: s.dropped, refused: s.refused,

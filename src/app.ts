@@ -17,7 +17,11 @@ import { controlTarget, startControlServer } from './control/index.js';
 import { createAdmin, type Admin } from './admin.js';
 import { PolicyRuntime } from './app-policy.js';
 import { dns64Handler, loadPolicy, type LoadedPolicy } from './policy/index.js';
-import { chainHandlers, LocalZones, queryLogger, startServer, type Answer, type ChainedHandler, type QueryHandler, type QueryLogger, type RunningServer } from './server/index.js';
+import {
+  chainHandlers, clientLabel, composeQueryLoggers, LocalZones, queryLogger, startServer,
+  type Answer, type ChainedHandler, type ClientLabel, type QueryHandler, type QueryLogger, type RunningServer,
+} from './server/index.js';
+import { createStatusCollector, statusRoutes, type StatusCollector } from './status/index.js';
 import { loadOrCreateTlsMaterial, spkiPin, type LoadedTlsMaterial } from './tls/index.js';
 import { formatRecord, parseRootHints, RCODE, type Record as WireRecord } from './wire/index.js';
 import { isInlineAnchor, parseAnchorText, trustAnchors, type TrustAnchors } from './dnssec/index.js';
@@ -141,15 +145,37 @@ export function loadTlsRules(config: Config, configPath: string): TlsRule[] {
   });
 }
 
-/** The query log (log.queries) when on: the file, and the per-query line maker for the server. */
-function openQueryLogOf(config: Config): { file: QueryLogFile; logger: QueryLogger } | undefined {
+/** How clients appear in the query log and on the status page: with log.queries.anonymize, a keyed hash (the key kept in state_dir). */
+function clientLabelOf(config: Config): ClientLabel {
+  if (!config.log.queries.anonymize) return clientLabel();
+  const dir = config.server.state_dir;
+  mkdirSync(dir, { recursive: true });
+  return clientLabel(Buffer.from(readSecretFile(join(dir, 'query-log.key'), 'log.queries.anonymize', true)));
+}
+
+/**
+ * The query log (log.queries) when on: the file, and the per-query line maker for the server. The
+ * status page's recent queries (`recent`) get the same lines.
+ */
+function openQueryLogOf(config: Config, client: ClientLabel, recent?: { write(entry: object): void }): { file: QueryLogFile; logger: QueryLogger } | undefined {
   const q = config.log.queries;
   if (!q.enabled) return undefined;
-  const dir = config.server.state_dir;
-  const file = openQueryLog(q.file ?? join(dir, 'queries.log'), q.max_bytes, q.files);
-  mkdirSync(dir, { recursive: true });
-  const key = q.anonymize ? Buffer.from(readSecretFile(join(dir, 'query-log.key'), 'log.queries.anonymize', true)) : undefined;
-  return { file, logger: queryLogger(file, key) };
+  const file = openQueryLog(q.file ?? join(config.server.state_dir, 'queries.log'), q.max_bytes, q.files);
+  const lines = recent ? { write: (entry: object): void => { file.write(entry); recent.write(entry); } } : file;
+  return { file, logger: queryLogger(lines, client) };
+}
+
+/** Lines of the query log the status page shows, and keys each of its top tables holds (bounded memory). */
+const STATUS_RECENT_LINES = 100;
+const STATUS_TOP_CAPACITY = 2000;
+
+/** The status page's counters, when the HTTP listener serves the page (http.listen and http.status_page). */
+function statusCollectorOf(config: Config, clock: Clock, client: ClientLabel): StatusCollector | undefined {
+  if (!config.http.listen || !config.http.status_page) return undefined;
+  return createStatusCollector({
+    now: () => clock.now(), capacity: STATUS_TOP_CAPACITY, client,
+    recent: config.log.queries.enabled ? STATUS_RECENT_LINES : 0,
+  });
 }
 
 const same = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
@@ -184,10 +210,13 @@ export async function createApp(config: Config, opts: AppOptions): Promise<App> 
   };
   closers.push(async () => { policy.close(); resolver.close(); await exchanger.close(); });
   try {
-    const queryLog = openQueryLogOf(config);
+    const client = clientLabelOf(config);
+    const status = statusCollectorOf(config, clock, client);
+    const queryLog = openQueryLogOf(config, client, status?.recent);
     if (queryLog) closers.push(() => queryLog.file.close());
     const running = await startServer({
-      server: config.server, handler: handlerOf(current, resolver), log, tls, clock, queryLog: queryLog?.logger, microcachePartition: policy.partition,
+      server: config.server, handler: handlerOf(current, resolver), log, tls, clock,
+      queryLog: composeQueryLoggers([queryLog?.logger, status?.observe]), microcachePartition: policy.partition,
     });
     server = running;
     closers.push(() => running.stop());
@@ -240,10 +269,16 @@ export async function createApp(config: Config, opts: AppOptions): Promise<App> 
     if (control) closers.push(() => control.close());
     const http = config.http.listen
       // Loaded only when asked for: prom-client costs ~50 ms of start-up.
-      ? await (await import('./metrics/index.js')).startMetricsServer({ listen: config.http.listen, admin, topZones: config.http.top_zones, log: log.child({ component: 'http' }) })
+      ? await (await import('./metrics/index.js')).startMetricsServer({
+        listen: config.http.listen, admin, topZones: config.http.top_zones, log: log.child({ component: 'http' }),
+        routes: status ? statusRoutes(status, admin, () => clock.now()) : undefined,
+      })
       : undefined;
     if (http) closers.push(() => http.close());
-    log.info({ control: control?.where ?? 'off', ...(http ? { metrics: `http://${http.address}:${http.port}/metrics` } : {}) }, 'operations');
+    const base = http ? `http://${http.address.includes(':') ? `[${http.address}]` : http.address}:${http.port}` : undefined;
+    log.info({
+      control: control?.where ?? 'off', ...(base ? { metrics: `${base}/metrics` } : {}), ...(base && status ? { status_page: `${base}/` } : {}),
+    }, 'operations');
     return {
       server: running, pin, log, admin, ...(control ? { control: control.where } : {}), ...(http ? { http: { address: http.address, port: http.port } } : {}),
       stop: closeAll,

@@ -134,12 +134,14 @@ export interface ControlConfig {
 }
 
 export interface HttpConfig {
-  /** GET /metrics (Prometheus) on this address; null: no HTTP listener. */
+  /** GET /metrics (Prometheus) and the status page on this address; null: no HTTP listener. */
   listen: HostPort | null;
   /** Allow an address other than loopback for `listen`. */
   allow_remote: boolean;
   /** Zones given their own encrypted-share series (the busiest N). */
   top_zones: number;
+  /** GET / (the status page) and GET /status.json next to /metrics; false: only /metrics. */
+  status_page: boolean;
 }
 
 export type PolicyAction = 'nxdomain' | 'nodata' | 'null_address' | 'refused' | 'redirect' | 'drop';
@@ -257,7 +259,7 @@ export function defaultConfig(): Config {
     local_zones: [],
     log: { level: 'info', queries: { enabled: false, file: null, max_bytes: 10 * 1024 * 1024, files: 3, anonymize: false } },
     control: { enabled: true, socket: null, listen: null, token_file: null },
-    http: { listen: null, allow_remote: false, top_zones: 20 },
+    http: { listen: null, allow_remote: false, top_zones: 20, status_page: true },
     policy: { lists: [], allow: [], groups: [], blocked_ttl: 60, fetch: { timeout_ms: 15_000, max_bytes: 64 * 1024 * 1024 } },
     // RFC 6052 §2.1: the Well-Known Prefix; RFC 6147 §5.1.4: IPv4-mapped addresses are not IPv6 data.
     dns64: { enabled: false, prefix: '64:ff9b::/96', exclude: ['::ffff:0:0/96'] },

@@ -148,7 +148,7 @@ export const CONFIG_SPEC: Spec = obj({
     listen: { kind: 'nullable', of: hostPort },
     token_file: { kind: 'nullable', of: str('a file path') },
   }),
-  http: obj({ listen: { kind: 'nullable', of: hostPort }, allow_remote: bool, top_zones: int(0, 1000) }),
+  http: obj({ listen: { kind: 'nullable', of: hostPort }, allow_remote: bool, top_zones: int(0, 1000), status_page: bool }),
   policy: obj({
     lists: list(obj({
       name: str('a list name (letters, digits, - and _)', (s) => (/^[A-Za-z0-9_-]{1,64}$/.test(s) ? undefined : 'a list name of letters, digits, - and _')),

@@ -1,7 +1,8 @@
 /**
  * The operations HTTP listener (off by default; loopback unless http.allow_remote): GET /metrics
- * answers the Prometheus exposition from the registry. Anything else is 404; a client that stalls
- * is cut off. Nothing here runs on the query path.
+ * answers the Prometheus exposition from the registry, and the other routes it is given (the status
+ * page) their bodies. Anything else is 404; a client that stalls is cut off. Nothing here runs on
+ * the query path.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { errorMessage } from '../util/index.js';
@@ -9,23 +10,32 @@ import type { HostPort } from '../config/index.js';
 import type { Logger } from '../log/index.js';
 import { createRegistry, type MetricsSource } from './registry.js';
 
+/** Another page on the listener: its headers, and its body made for each GET. */
+export interface HttpRoute { headers: { [name: string]: string }; body(): string }
+
 export interface MetricsServerOptions {
   listen: HostPort;
   admin: MetricsSource;
   topZones: number;
   log: Logger;
+  /** More GET routes by path (the status page's / and /status.json). */
+  routes?: { [path: string]: HttpRoute };
 }
 
 export interface MetricsServer { address: string; port: number; close(): Promise<void> }
 
 export async function startMetricsServer(o: MetricsServerOptions): Promise<MetricsServer> {
   const registry = createRegistry(o.admin, o.topZones);
+  const routes = new Map(Object.entries(o.routes ?? {}));
+  const known = ['/metrics', ...routes.keys()].map((p) => `GET ${p}`).join(', ');
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const path = (req.url ?? '/').split('?')[0];
-    if (req.method !== 'GET' || path !== '/metrics') {
-      res.writeHead(404, { 'content-type': 'text/plain' }).end('not found: GET /metrics\n');
+    const route = routes.get(path);
+    if (req.method !== 'GET' || (path !== '/metrics' && route === undefined)) {
+      res.writeHead(404, { 'content-type': 'text/plain' }).end(`not found: ${known}\n`);
       return;
     }
+    if (route) { serveRoute(path, route, res, o.log); return; }
     registry.metrics().then(
       (text) => res.writeHead(200, { 'content-type': registry.contentType }).end(text),
       (err: unknown) => {
@@ -46,4 +56,16 @@ export async function startMetricsServer(o: MetricsServerOptions): Promise<Metri
     address: o.listen.address, port,
     close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
   };
+}
+
+function serveRoute(path: string, route: HttpRoute, res: ServerResponse, log: Logger): void {
+  let body: string;
+  try {
+    body = route.body();
+  } catch (err) {
+    log.warn({ path, err: errorMessage(err) }, 'HTTP route failed');
+    res.writeHead(500, { 'content-type': 'text/plain' }).end('failed\n');
+    return;
+  }
+  res.writeHead(200, route.headers).end(body);
 }

@@ -43,7 +43,10 @@ export interface DispatchOptions {
   clock: Clock;
   /** Replies reused for up to a second; omit to turn the fast path off. */
   microcache?: MicroCache;
-  /** One line per query (log.queries); omit when the query log is off. */
+  /**
+   * Called for every answered or dropped query: the query log and the status page, composed into one
+   * function (composeQueryLoggers); omit when neither is on, so the query path does not pay for them.
+   */
   queryLog?: QueryLogger;
   /** The client's microcache partition (0 for most): replies are reused only within one. */
   partition?: (address: string) => number;
@@ -69,7 +72,7 @@ export function createDispatcher(opts: DispatchOptions): Dispatcher {
   const latency = new LatencyHistogram();
 
   /** `started`: clock.monotonic() when the query arrived. */
-  /** `from`: the handler's answer (or 'packet' from the microcache), for the query log. */
+  /** `from`: the handler's answer (or 'packet' from the microcache), for the query observers. */
   const send = (q: InboundQuery, bytes: Buffer | undefined, started: number, from?: Answer | 'packet'): void => {
     const ms = clock.monotonic() - started;
     if (bytes === undefined) counts.dropped++;

@@ -7,4 +7,4 @@ export { chainHandlers } from './handlers.js';
 export { MicroCache, fastKey, type FastKey } from './microcache.js';
 export { checkRequest, type RequestVerdict, type CheckedQuery } from './request.js';
 export { shapeResponse, sizeLimit, type ShapeContext } from './response.js';
-export { queryLogger, type QueryLogger } from './query-log.js';
+export { clientLabel, composeQueryLoggers, queryLogger, type ClientLabel, type QueryLogger } from './query-log.js';

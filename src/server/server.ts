@@ -25,7 +25,7 @@ export interface StartServerOptions {
   clock?: Clock;
   /** The UDP reply microcache (default on). */
   microcache?: boolean;
-  /** The query log, when log.queries is on. */
+  /** What observes every answered query (the query log, the status page; composeQueryLoggers), when any is on. */
   queryLog?: QueryLogger;
   /** Microcache partition of a client (its policy group: answers may differ between groups). */
   microcachePartition?: (address: string) => number;

@@ -74,6 +74,13 @@ export const RCODE = {
   BADVERS: 16,
 } as const;
 
+const RCODE_MNEMONICS = ['NOERROR', 'FORMERR', 'SERVFAIL', 'NXDOMAIN', 'NOTIMP', 'REFUSED', 'YXDOMAIN', 'YXRRSET', 'NXRRSET', 'NOTAUTH', 'NOTZONE'];
+
+/** The name of a header RCODE (0..15; RFC 6895 §2.3), `RCODEn` for the unassigned ones. */
+export function rcodeMnemonic(code: number): string {
+  return RCODE_MNEMONICS[code] ?? `RCODE${code}`;
+}
+
 /** The OPCODE field of a flags word. */
 export function opcodeOf(flags: number): number {
   return (flags >> 11) & 0xf;

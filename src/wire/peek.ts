@@ -56,3 +56,26 @@ export function peekQuestion(buf: Buffer): RawQuestion | null {
   if (off + 4 > buf.length) return null;
   return { name, type: buf.readUInt16BE(off), class: buf.readUInt16BE(off + 2), end: off + 4 };
 }
+
+/**
+ * A 32-bit FNV-1a hash of the first question's name with ASCII case folded (RFC 4343: names compare
+ * case-insensitively), read off the wire octets without making a string: a cheap key for counting
+ * names on every query. Null when peekQuestion would be (malformed, compressed, QDCOUNT 0).
+ */
+export function peekQnameHash(buf: Buffer): number | null {
+  if (buf.length < 12 || buf.readUInt16BE(4) === 0) return null;
+  let h = 0x811c9dc5;
+  let off = 12;
+  for (;;) {
+    if (off >= buf.length || off - 12 > 255) return null;
+    const len = buf[off];
+    if (len === 0) break;
+    if (len > 63 || off + 1 + len > buf.length) return null;
+    for (let i = off; i <= off + len; i++) {
+      const c = buf[i];
+      h = Math.imul(h ^ (c >= 0x41 && c <= 0x5a ? c | 0x20 : c), 16777619);
+    }
+    off += 1 + len;
+  }
+  return off + 5 > buf.length ? null : h | 0;
+}

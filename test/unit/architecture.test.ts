@@ -6,7 +6,7 @@ import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const LEVEL: Record<string, number> = {
-  util: 0, wire: 1, tls: 1, log: 1, config: 1, net: 2, control: 2, upstream: 3, dnssec: 3, cache: 3, metrics: 3, cli: 3, server: 4, resolver: 4, policy: 5,
+  util: 0, wire: 1, tls: 1, log: 1, config: 1, net: 2, control: 2, upstream: 3, dnssec: 3, cache: 3, metrics: 3, status: 3, cli: 3, server: 4, resolver: 4, policy: 5,
 };
 /** Lower folders a folder still may not import: the policy layer answers through the handler port, never through the resolver (issue 9). */
 const NEVER: Record<string, string[]> = { policy: ['resolver'] };
