@@ -11,8 +11,9 @@ import { silentLogger, type Logger } from '../../src/log/index.js';
 import { decodeMessage, MalformedMessage, type Message } from '../../src/wire/index.js';
 import { createUpstream } from '../../src/upstream/index.js';
 import { createResolver } from '../../src/resolver/index.js';
+import { dns64Handler } from '../../src/policy/index.js';
 import { trustAnchors } from '../../src/dnssec/index.js';
-import type { QueryHandler } from '../../src/server/index.js';
+import { chainHandlers, type QueryHandler } from '../../src/server/index.js';
 import { MemoryNet } from '../helpers/memory-net.js';
 import { parseRpl, type Scenario } from './rpl-parse.js';
 import { mismatch } from './rpl-match.js';
@@ -75,7 +76,14 @@ export async function runScenario(sc: Scenario, log: Logger = silentLogger()): P
     cache: setup.cache, upstreamConfig: setup.upstream, rootHints: setup.rootHints, forwardZones: setup.forwardZones,
     trustAnchors: trustAnchors(setup.trustAnchors, setup.negativeTrustAnchors),
   });
-  const handler: QueryHandler = (q, signal) => resolver.resolve({ question: q.question, flags: q.flags }, signal);
+  const resolve: QueryHandler = (q, signal) => resolver.resolve({ question: q.question, flags: q.flags }, signal);
+  let handler = resolve;
+  try {
+    if (setup.dns64) handler = chainHandlers([dns64Handler(setup.dns64, sc.file)], resolve);
+  } catch (err) {
+    resolver.close();
+    return result(`config: ${errorMessage(err)}`);
+  }
   const client = createClientPath(handler, clock);
   try {
     let last: Message | undefined;

@@ -9,7 +9,7 @@
  * Scenario servers answer at once, so upstream timeouts are short (dead servers cost little time).
  */
 import {
-  defaultConfig, type CacheConfig, type ForwardZone, type ResolverConfig, type RootHint, type UpstreamConfig,
+  defaultConfig, type CacheConfig, type Dns64Config, type ForwardZone, type ResolverConfig, type RootHint, type UpstreamConfig,
 } from '../../src/config/index.js';
 import { parseRecord, type Record } from '../../src/wire/index.js';
 import { isIPv6 } from 'node:net';
@@ -29,6 +29,8 @@ export interface ScenarioSetup {
   forwardZones: ForwardZone[];
   trustAnchors: Record[];
   negativeTrustAnchors: string[];
+  /** kresd `features: dns64_prefix = P` or testbound `dns64-prefix: P/n`: DNS64 (RFC 6147) in front of the resolver. */
+  dns64?: Dns64Config;
 }
 
 function isRoot(name: string): boolean {
@@ -112,7 +114,8 @@ export function scenarioSetup(sc: Scenario): ScenarioSetup {
       case 'cache-max-ttl': cache.max_ttl = Number(value); break;
       case 'prefetch': cache.prefetch = bool(value); break;
       case 'serve-expired': cache.serve_stale = bool(value); break;
-      case 'features': applyFeatures(value, cache); break;
+      case 'features': applyFeatures(value, setup); break;
+      case 'dns64-prefix': setup.dns64 = { ...defaultConfig().dns64, enabled: true, prefix: value }; break;
       default: break; // commented-out Unbound options and Deckard-only knobs
     }
   }
@@ -121,11 +124,12 @@ export function scenarioSetup(sc: Scenario): ScenarioSetup {
   return setup;
 }
 
-/** `features: k = v; ...`: the cache bounds; other features are kresd-specific and ignored. */
-function applyFeatures(value: string, cache: CacheConfig): void {
+/** `features: k = v; ...`: the cache bounds and the DNS64 prefix (kresd's dns64 module takes a /96); other features are kresd-specific and ignored. */
+function applyFeatures(value: string, setup: ScenarioSetup): void {
   for (const item of value.split(';')) {
     const [k, v] = item.split('=').map((s) => s.trim());
-    if (k === 'min_ttl' && /^\d+$/.test(v ?? '')) cache.min_ttl = Number(v);
-    if (k === 'max_ttl' && /^\d+$/.test(v ?? '')) cache.max_ttl = Number(v);
+    if (k === 'min_ttl' && /^\d+$/.test(v ?? '')) setup.cache.min_ttl = Number(v);
+    if (k === 'max_ttl' && /^\d+$/.test(v ?? '')) setup.cache.max_ttl = Number(v);
+    if (k === 'dns64_prefix' && v) setup.dns64 = { ...defaultConfig().dns64, enabled: true, prefix: v.includes('/') ? v : `${v}/96` };
   }
 }
