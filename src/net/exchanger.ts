@@ -1,7 +1,8 @@
 /**
  * The upstream-facing API of the core: one query to one server over UDP, TCP or TLS, returning a
- * reply or a failure value (never a rejection). UDP uses a fresh random-port socket per query
- * (RFC 5452 §9.2); TCP/TLS go through the session pool (RFC 7766 §6.2.1 reuse and pipelining).
+ * reply or a failure value (never a rejection). UDP goes through a pool of sockets on random
+ * ports, each retired after a few queries (udp-pool.ts, RFC 5452 §9.2); TCP/TLS go through the
+ * session pool (RFC 7766 §6.2.1 reuse and pipelining).
  * Queries sent over TLS that carry an OPT record are padded to a multiple of 128 octets
  * (RFC 7830, RFC 8467 §4.1); queries without EDNS are sent as they are (padding needs OPT).
  */
@@ -11,7 +12,7 @@ import { systemClock, type Clock } from '../util/index.js';
 import { padEncoded, peekQuestion, QUERY_PADDING_BLOCK } from '../wire/index.js';
 import { outboundLimits, type OutboundLimits } from './limits.js';
 import { SessionPool, type PoolCounters } from './session-pool.js';
-import { udpExchange } from './udp-endpoint.js';
+import { UdpPool } from './udp-pool.js';
 import type { Endpoint, ExchangeRequest, ExchangeResult, Exchanger } from './types.js';
 
 export interface ExchangerOptions {
@@ -27,6 +28,8 @@ export interface ExchangerStats {
   dials: number;
   tlsHandshakes: number;
   tlsResumed: number;
+  /** UDP sockets opened for queries (each on its own random port; one carries several queries). */
+  udpSockets: number;
   /** Datagrams/frames that did not match a pending query (wrong source, ID or question). */
   udpMismatched: number;
   streamMismatched: number;
@@ -45,9 +48,8 @@ export function createExchanger(o: ExchangerOptions): NetExchanger {
   const clock = o.clock ?? systemClock;
   const log = o.log.child({ component: 'net', side: 'upstream' });
   const counters: PoolCounters = { dials: 0, tlsHandshakes: 0, tlsResumed: 0, mismatched: 0 };
-  const udpCounters = { mismatched: 0 };
+  const udp = new UdpPool(clock, { mismatched: 0, socketsOpened: 0 });
   const pool = new SessionPool({ limits: outboundLimits(o.limits), log, clock, counters, tlsContextFor: o.tlsContextFor });
-  const active = new Set<() => void>();
   let closed = false;
 
   return {
@@ -60,10 +62,9 @@ export function createExchanger(o: ExchangerOptions): NetExchanger {
       if (question === null) return fail('bad-query');
       if (req.transport === 'udp') {
         if (req.query.length > MAX_UDP_QUERY) return fail('oversize');
-        return udpExchange({
+        return udp.exchange({
           host: req.to.host, port: req.to.port, query: Buffer.from(req.query), question, timeoutMs: req.timeoutMs,
-          sourceAddress: req.sourceAddress, signal: req.signal, clock, counters: udpCounters,
-          track: (cancel) => { active.add(cancel); return () => active.delete(cancel); },
+          sourceAddress: req.sourceAddress, signal: req.signal,
         });
       }
       // A private copy: the multiplexer writes its own ID into it. TLS queries are padded (RFC 8467 §4.1).
@@ -75,12 +76,12 @@ export function createExchanger(o: ExchangerOptions): NetExchanger {
     async close(): Promise<void> {
       closed = true;
       pool.close();
-      for (const cancel of [...active]) cancel();
+      udp.close();
     },
     stats(): ExchangerStats {
       return {
         dials: counters.dials, tlsHandshakes: counters.tlsHandshakes, tlsResumed: counters.tlsResumed,
-        udpMismatched: udpCounters.mismatched, streamMismatched: counters.mismatched, sessions: pool.size,
+        udpMismatched: udp.counters.mismatched, udpSockets: udp.counters.socketsOpened, streamMismatched: counters.mismatched, sessions: pool.size,
       };
     },
   };

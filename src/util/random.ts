@@ -1,4 +1,4 @@
-/** Unpredictable DNS message IDs (RFC 5452 §9.2; source ports come from the kernel, see net/udp-endpoint.ts). */
+/** Unpredictable DNS message IDs (RFC 5452 §9.2; source ports come from the kernel, see net/udp-pool.ts). */
 import { randomFillSync } from 'node:crypto';
 
 const POOL_SIZE = 4096;

@@ -56,21 +56,57 @@ test('replies with a wrong ID, from a wrong port, or for another question are ig
   assert.equal(ex.stats().udpMismatched - before, 3);
 });
 
-test('each query comes from its own random source port with a fresh ID', async () => {
+test('source ports (RFC 5452 §9.2): a socket carries at most 32 queries, ports are random and spread, IDs fresh', async () => {
   const server = await udpSocket();
-  const ports = new Set<number>();
+  const ports: number[] = [];
   const ids = new Set<number>();
   server.on('message', (q, rinfo) => {
-    ports.add(rinfo.port);
+    ports.push(rinfo.port);
     ids.add(q.readUInt16BE(0));
     server.send(answerFor(q), rinfo.port, rinfo.address);
   });
-  for (let i = 0; i < 10; i++) {
+  const n = 640;
+  for (let i = 0; i < n; i++) {
     const r = await ex.exchange({ to: { host: '127.0.0.1', port: server.address().port }, transport: 'udp', query: makeQuery('p.test', { id: 1 }), timeoutMs: 1000 });
     assert.equal(r.kind, 'reply');
   }
-  assert.ok(ports.size >= 9, `distinct source ports: ${ports.size}`);
-  assert.ok(ids.size >= 9, `distinct IDs: ${ids.size}`);
+  const distinct = [...new Set(ports)];
+  assert.ok(distinct.length >= n / 32, `distinct source ports: ${distinct.length} for ${n} queries`);
+  for (let i = 0; i + 32 < ports.length; i++) assert.notEqual(ports[i], ports[i + 32], 'no socket carries more than 32 queries');
+  // The kernel draws each port at random from its ephemeral range: not a sequence, and spread out.
+  const steps = distinct.slice(1).filter((p, i) => Math.abs(p - distinct[i]) === 1).length;
+  assert.ok(steps <= 2, `${steps} consecutive ports in ${distinct.join(',')}`);
+  const span = Math.max(...distinct) - Math.min(...distinct);
+  assert.ok(span > 2048, `ports span ${span}`);
+  assert.ok(ids.size >= n - 10, `distinct IDs: ${ids.size} of ${n}`);
+});
+
+test('a socket serves one server: two servers asked in turn never see the same source port at once', async () => {
+  const a = await udpSocket();
+  const b = await udpSocket();
+  const seen: { a: number[]; b: number[] } = { a: [], b: [] };
+  a.on('message', (q, rinfo) => { seen.a.push(rinfo.port); a.send(answerFor(q), rinfo.port, rinfo.address); });
+  b.on('message', (q, rinfo) => { seen.b.push(rinfo.port); b.send(answerFor(q), rinfo.port, rinfo.address); });
+  for (let i = 0; i < 40; i++) {
+    for (const s of [a, b]) {
+      const r = await ex.exchange({ to: { host: '127.0.0.1', port: s.address().port }, transport: 'udp', query: makeQuery('two.test'), timeoutMs: 1000 });
+      assert.equal(r.kind, 'reply');
+    }
+  }
+  for (let i = 0; i < 40; i++) assert.notEqual(seen.a[i], seen.b[i], `query ${i}: a server would learn the port used towards the other`);
+  assert.ok(ex.stats().udpSockets < 2 * 40, `sockets opened: ${ex.stats().udpSockets} (one per query before)`);
+});
+
+test('queries in flight together on one socket each get their own reply, in any order', async () => {
+  const server = await udpSocket();
+  const held: { q: Buffer; port: number; address: string }[] = [];
+  server.on('message', (q, rinfo) => {
+    held.push({ q, port: rinfo.port, address: rinfo.address });
+    if (held.length === 5) for (const h of held.reverse()) server.send(answerFor(h.q), h.port, h.address);
+  });
+  const names = ['o1.test', 'o2.test', 'o3.test', 'o4.test', 'o5.test'];
+  const rs = await Promise.all(names.map((name) => ex.exchange({ to: { host: '127.0.0.1', port: server.address().port }, transport: 'udp', query: makeQuery(name), timeoutMs: 2000 })));
+  assert.deepEqual(rs.map((r) => r.kind === 'reply' && decode(r.bytes).questions[0].name), names);
 });
 
 test('no answer is a timeout value; an abort is an aborted value', async () => {
