@@ -9,6 +9,7 @@ import { AccessControl } from '../server/index.js';
 import type { PolicyAction, PolicyConfig } from '../config/index.js';
 import { DomainSet, type Match } from './domain-set.js';
 import type { ListEntry } from './parse.js';
+import { listName } from './names.js';
 import type { RpzAction, RpzEntry } from './rpz.js';
 
 export type SublistRole = 'block' | 'allow' | 'important' | 'rpz';
@@ -44,7 +45,8 @@ export class PolicyEngine {
     const allow = this.sublist(-1, 'allow');
     for (const a of config.allow) {
       const below = a.startsWith('*.');
-      this.set.add((below ? a.slice(2) : a).toLowerCase().replace(/\.$/, ''), allow, !below, below);
+      const name = listName(below ? a.slice(2) : a);
+      if (name !== undefined) this.set.add(name, allow, !below, below);
     }
   }
 
@@ -106,14 +108,14 @@ export class PolicyEngine {
     const important = matches.find((m) => this.sublists[m.list].role === 'important');
     if (important) return this.block(important, name);
     const allowed = matches.find((m) => this.sublists[m.list].role === 'allow');
-    if (allowed) return { kind: 'pass', list: this.listName(allowed.list) };
+    if (allowed) return { kind: 'pass', list: this.listLabel(allowed.list) };
     // Lists in config order; within a list the closest entry (the walk's order).
     const blocks = matches.filter((m) => this.sublists[m.list].role !== 'allow');
     blocks.sort((a, b) => this.sublists[a.list].source - this.sublists[b.list].source);
     return blocks.length > 0 ? this.block(blocks[0], name) : undefined;
   }
 
-  listName(sublist: number): string {
+  listLabel(sublist: number): string {
     const s = this.sublists[sublist].source;
     return s === -1 ? 'policy.allow' : this.config.lists[s].name;
   }

@@ -80,7 +80,7 @@ function policy(lists: Partial<PolicyList>[], extra: Partial<PolicyConfig> = {})
 
 test('the decision: allow wins over block, $important over allow, config order between lists, groups choose lists', () => {
   const engine = new PolicyEngine(policy([{}, { kind: 'allow' }, { format: 'adblock', action: 'nodata' }], {
-    allow: ['*.allowed.example'],
+    allow: ['*.allowed.example', 'Bücher.Example.'],
     groups: [{ name: 'kids', clients: ['10.0.0.0/8'], lists: ['l0', 'l2'] }, { name: 'servers', clients: ['192.0.2.0/24'], lists: [] }],
   }));
   engine.addList(0, parseDomains('both.example\nblocked.example\nx.allowed.example\n*.sub.example\n').entries);
@@ -91,6 +91,8 @@ test('the decision: allow wins over block, $important over allow, config order b
   assert.deepEqual(d('blocked.example'), { kind: 'block', list: 0, name: 'blocked.example', entry: 'blocked.example', action: 'nxdomain' }, 'the first list in config order decides');
   assert.equal((d('a.blocked.example') as { list: number }).list, 2, 'only the adblock list covers the subtree');
   assert.equal(d('x.allowed.example')?.kind, 'pass', 'policy.allow wildcard');
+  engine.addList(0, parseDomains('xn--bcher-kva.example\n').entries);
+  assert.equal(d('xn--bcher-kva.example')?.kind, 'pass', 'a UTF-8 allow entry matches its punycode form');
   assert.equal(d('fine.imp.example')?.kind, 'block', '$important beats the exception');
   assert.equal(d('sub.example'), undefined, '*.name does not match the name itself');
   assert.equal(d('deep.sub.example')?.kind, 'block');
