@@ -9,7 +9,7 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadConfig, type Config, type RootHint } from './config/index.js';
 import { createLogger, openQueryLog, setLogLevel, type Logger, type QueryLogFile } from './log/index.js';
-import { createExchanger, sessionLimitsFromConfig } from './net/index.js';
+import { createExchanger } from './net/index.js';
 import { createUpstream, type TlsRule } from './upstream/index.js';
 import { createResolver, ResolverStats, type Resolver } from './resolver/index.js';
 import { DnsCache } from './cache/index.js';

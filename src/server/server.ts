@@ -5,7 +5,7 @@
  * thrown. `limits.max_connections` caps the TCP and TLS connections of all listeners together (one
  * ConnectionBudget). `stop()` accepts nothing new, lets queries in flight finish, then closes.
  */
-import { ConnectionBudget, listen, type Listener } from '../net/index.js';
+import { ConnectionBudget, listen, sessionLimitsFromConfig, type Listener } from '../net/index.js';
 import { systemClock, type Clock } from '../util/index.js';
 import type { ListenConfig, ServerConfig } from '../config/index.js';
 import type { Logger } from '../log/index.js';
@@ -76,10 +76,7 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
     connections,
     udpBufferBytes: l.udp_socket_buffer_bytes,
     tcpFastOpenQueue: server.tcp_fastopen_queue,
-    limits: {
-      maxFrameBytes: l.max_frame_bytes, idleTimeoutMs: l.tcp_idle_timeout_ms, maxWriteQueueBytes: l.max_write_queue_bytes,
-      maxInflight: l.max_inflight_per_connection, tlsHandshakeTimeoutMs: l.tls_handshake_timeout_ms,
-    },
+    limits: sessionLimitsFromConfig(l),
   }, dispatcher.sink);
   try {
     for (const entry of server.listen) listeners.set(listenKey(entry), await bind(entry));

@@ -14,7 +14,6 @@ import { encodeMessage, normalizeName, type Message } from '../../src/wire/index
 import { reply, rrs, serveZones, type HostileAuth } from '../helpers/hostile-auth.js';
 import { aRdlength3, aRdlength7 } from '../helpers/lying-rdlength.js';
 import { answerTexts, assertServfailEde, timed, useHostileWorld } from '../helpers/hostile-world.js';
-import { rcodeName } from '../helpers/lab-query.js';
 
 /** A failure may wait for one upstream timeout (300 ms) per try; well under this. */
 const PROMPT_MS = 2_000;

@@ -1,7 +1,7 @@
 /** Transport policy: tls off / opportunistic (RFC 9539 probe, remember, fall back) / strict (RFC 8310). */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { findOpt, findOption, OPTION, QUERY_PADDING_BLOCK } from '../../src/wire/index.js';
+import { findOpt, findOption, OPTION } from '../../src/wire/index.js';
 import { DOT_FAILED_TTL_MS, DOT_OK_TTL_MS } from '../../src/upstream/index.js';
 import { FakeExchanger, fail, makeUpstream, q, reply } from '../upstream/fake-exchanger.js';
 import type { ExchangeRequest, ExchangeResult, NetErrorCode } from '../../src/net/index.js';
