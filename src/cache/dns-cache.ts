@@ -11,12 +11,12 @@
  */
 import { LRUCache } from 'lru-cache';
 import type { Record } from '../wire/index.js';
-import { normalizeName, parentName, rdataOf } from '../wire/index.js';
+import { isSubdomain, normalizeName, parentName, rdataOf } from '../wire/index.js';
 import type { Clock } from '../util/index.js';
 import type { CacheConfig } from '../config/index.js';
 import { RANK, type Rank } from './rank.js';
 import type { CacheDumpEntry, CacheSecurity, LookupOptions, NegativeHit, NegativeKind, RRsetHit } from './types.js';
-import { classOf, ENTRY_BYTES, isBelow, nodataKey, nxdomainKey, parseKey, recordSize, rrsetKey, ttlOf } from './keys.js';
+import { classOf, ENTRY_BYTES, nodataKey, nxdomainKey, parseKey, recordSize, rrsetKey, ttlOf } from './keys.js';
 
 /** RFC 8767 §5: the TTL of a stale answer. */
 export const STALE_TTL = 30;
@@ -222,7 +222,7 @@ export class DnsCache {
    */
   flush(name: string, opts: { type?: string; subtree?: boolean } = {}): number {
     const target = normalizeName(name);
-    const under = (owner: string): boolean => owner === target || (opts.subtree === true && isBelow(owner, target));
+    const under = (owner: string): boolean => (opts.subtree === true ? isSubdomain(owner, target) : owner === target);
     let n = 0;
     for (const key of [...this.lru.keys()]) {
       const { owner, type } = parseKey(key);
@@ -242,7 +242,7 @@ export class DnsCache {
     const now = this.clock.now();
     for (const [key, e] of this.lru.entries()) {
       const { owner } = parseKey(key);
-      if (target !== undefined && owner !== target && !isBelow(owner, target)) continue;
+      if (target !== undefined && !isSubdomain(owner, target)) continue;
       const left = Math.ceil((e.expires - now) / 1000);
       out.push({
         kind: e.kind, ttl: Math.max(0, left), stale: left <= 0, rank: e.rank, security: e.security ?? 'unchecked',

@@ -20,12 +20,6 @@ export function parseKey(key: string): { owner: string; type?: string } {
   return { owner: parts[1], type: parts[2] };
 }
 
-/** Whether lowercased `name` lies strictly below lowercased `zone` ('' is the root). */
-export function isBelow(name: string, zone: string): boolean {
-  if (zone === '') return name !== '';
-  return name.length > zone.length && name.endsWith(zone) && name[name.length - zone.length - 1] === '.';
-}
-
 /*
  * The size model, calibrated against V8's heap (node --expose-gc, heapUsed after a full GC, 50,000 to
  * 100,000 entries each of one to four A records, NS pairs, TXT, RRSIG): a record object with its

@@ -12,10 +12,11 @@ import { BlockList } from 'node:net';
 import { ttlOf } from '../cache/index.js';
 import type { Dns64Config } from '../config/index.js';
 import type { Answer, ChainedHandler, ClientQuery, QueryHandler } from '../server/index.js';
-import { nameEquals, RCODE, setType, type Record } from '../wire/index.js';
+import { nameEquals, RCODE, rdataOf, setType, type Record } from '../wire/index.js';
 import { embedIpv4, ipv4ReverseName, parsePref64, type Pref64 } from './dns64-address.js';
 
-const dataOf = (rr: Record): string => (rr as { data: string }).data;
+/** A CNAME's target or an address record's address, as text. */
+const dataOf = (rr: Record): string => String(rdataOf(rr));
 
 /** The last target of the CNAME chain from `name` in `answer`; `name` itself when there is none. */
 function chainEnd(name: string, answer: Record[]): string {

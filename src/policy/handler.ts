@@ -6,12 +6,11 @@
  * deep CNAME inspection do). The engine is read through `current()` on every query, so a reload
  * or a list refresh swaps a whole new engine in and no query sees a half-built one.
  */
+import { rdataOf } from '../wire/index.js';
 import type { Answer, ChainedHandler } from '../server/index.js';
 import { blockedAnswer } from './answer.js';
 import type { PolicyEngine } from './engine.js';
 import { PolicyStats } from './stats.js';
-
-const dataOf = (rr: { data?: unknown }): unknown => rr.data;
 
 export function policyHandler(current: () => PolicyEngine, stats: PolicyStats): ChainedHandler {
   return async (q, signal, next): Promise<Answer> => {
@@ -25,7 +24,7 @@ export function policyHandler(current: () => PolicyEngine, stats: PolicyStats): 
     if (d?.kind === 'pass') { stats.allowed++; return ans; }
     for (const rr of ans.answer) {
       if (rr.type !== 'CNAME' && rr.type !== 'DNAME') continue;
-      const target = String(dataOf(rr as { data?: unknown })).toLowerCase().replace(/\.$/, '');
+      const target = String(rdataOf(rr)).toLowerCase().replace(/\.$/, '');
       const t = engine.decide(target, group);
       if (t?.kind === 'pass') break;
       if (t?.kind === 'block') { stats.blocked(engine.config.lists[t.list].name, true); return blockedAnswer(t, q, engine.config); }

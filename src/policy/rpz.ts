@@ -7,7 +7,7 @@
  *   anything else        local data: the records answer (a CNAME to another name rewrites to it)
  * RPZ-IP, NSDNAME, NSIP and client-IP triggers are refused line by line with a message saying so.
  */
-import { parseZoneLines, type Record } from '../wire/index.js';
+import { parseZoneLines, rdataOf, type Record } from '../wire/index.js';
 import { listName } from './names.js';
 import type { ParsedList } from './parse.js';
 
@@ -22,12 +22,10 @@ const UNSUPPORTED: { [label: string]: string } = {
   'rpz-client-ip': 'client-IP triggers are not supported',
 };
 
-const dataOf = (rr: Record): unknown => (rr as { data?: unknown }).data;
-
 function actionOf(records: Record[]): RpzAction {
   const cname = records.find((r) => r.type === 'CNAME');
   if (cname) {
-    const target = String(dataOf(cname)).toLowerCase().replace(/\.$/, '');
+    const target = String(rdataOf(cname)).toLowerCase().replace(/\.$/, '');
     if (target === '' || target === '.') return { kind: 'nxdomain' };
     if (target === '*') return { kind: 'nodata' };
     if (target === 'rpz-passthru') return { kind: 'passthru' };
