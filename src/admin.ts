@@ -7,7 +7,7 @@ import type { AdminHandle, FlushArgs, StatsCounters, StatsReport } from './contr
 import { subtractCounters } from './control/index.js';
 import type { Resolver } from './resolver/index.js';
 import type { RunningServer } from './server/index.js';
-import type { ManagedUpstream, UpstreamReport } from './upstream/index.js';
+import { encryptedShare, type ManagedUpstream, type UpstreamReport, type UpstreamTotals } from './upstream/index.js';
 import type { NetExchanger } from './net/index.js';
 import { formatRecord, rcodeMnemonic } from './wire/index.js';
 
@@ -34,10 +34,11 @@ export function createAdmin(p: AdminParts): Admin {
   let baseline: StatsCounters | undefined;
   let resetAt = startedAt;
 
-  const counters = (): StatsCounters => {
-    const s = p.server.stats();
-    const r = p.resolver().stats();
-    const u = p.upstream.report();
+  type Parts = { s: ReturnType<RunningServer['stats']>; r: ReturnType<Resolver['stats']>; u: UpstreamTotals };
+  /** One snapshot of every part: each stats() is read once per report. */
+  const parts = (): Parts => ({ s: p.server.stats(), r: p.resolver().stats(), u: p.upstream.totals() });
+
+  const counters = ({ s, r, u }: Parts): StatsCounters => {
     const byRcode: { [name: string]: number } = {};
     s.rcodes.forEach((n, code) => { if (n > 0) byRcode[rcodeMnemonic(code)] = n; });
     return {
@@ -61,15 +62,15 @@ export function createAdmin(p: AdminParts): Admin {
   const admin: Admin = {
     stats(reset = false): StatsReport {
       const now = p.now();
-      const c = counters();
-      const s = p.server.stats();
-      const r = p.resolver().stats();
+      const snap = parts();
+      const { s, r, u } = snap;
+      const c = counters(snap);
       const mem = process.memoryUsage();
       const report: StatsReport = {
         ...c,
         uptime_seconds: Math.round((now - startedAt) / 1000),
         started_at: new Date(startedAt).toISOString(),
-        encrypted_share: c.upstream.queries === 0 ? 0 : c.upstream.tls / c.upstream.queries,
+        encrypted_share: encryptedShare(u),
         cache_size: { rrset_entries: r.cache_entries, rrset_bytes: r.cache_bytes, packet_entries: s.microcacheSize },
         connections: { clients: s.connections, client_sessions: s.sessions, upstream_sessions: p.exchanger.stats().sessions },
         inflight: s.inflight,

@@ -120,10 +120,14 @@ export class UpstreamTracker {
     for (const [k, s] of this.servers) if (s.address === address) this.servers.delete(k);
   }
 
+  /** The totals over every server, without the per-server and per-zone rows (`ward stats`, metrics). */
+  sums(): UpstreamTotals {
+    return { ...this.totals, by_transport: { ...this.totals.by_transport } };
+  }
+
   snapshot(): UpstreamSnapshot {
-    const t = this.totals;
     return {
-      ...t, by_transport: { ...t.by_transport },
+      ...this.sums(),
       servers: [...this.servers.values()].map((s) => ({ ...s, zones: [...s.zones], by_transport: { ...s.by_transport } })),
       zones: [...this.zones.values()].map((z) => ({ ...z })),
     };

@@ -111,6 +111,8 @@ export interface ManagedUpstream extends Upstream {
   reconfigure(config: import('../config/index.js').UpstreamConfig, tlsRules?: TlsRule[]): void;
   /** What was sent, per server and zone, with each server's infra-cache entry (`ward upstream`). */
   report(): UpstreamReport;
+  /** The report's totals alone (cheap: no per-server rows). */
+  totals(): UpstreamTotals;
   /** Forgets everything known about a server address: RTT, EDNS, DoT state, lameness, counters. */
   forgetServer(address: string): number;
 }

@@ -62,6 +62,7 @@ export function createUpstream(opts: UpstreamOptions): ManagedUpstream {
       ({ policy, selection, rules } = configure(config, tlsRules));
     },
     report: () => report(tracker, infra, rules),
+    totals: () => tracker.sums(),
     forgetServer(address: string): number {
       tracker.forget(address);
       return infra.forget(address);
