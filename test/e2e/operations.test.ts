@@ -8,32 +8,20 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { connect, type TLSSocket } from 'node:tls';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import YAML from 'yaml';
-import { BUILD_ROOT } from '../helpers/paths.js';
 import { query, rcodeName, recordText } from '../helpers/lab-query.js';
 import { makeTempDir } from '../helpers/lab-process.js';
 import { decodeMessage, encodeMessage, FLAG, frame, FrameDecoder, type Message } from '../../src/wire/index.js';
-import { freePort, startWard, type WardProcess } from './ward-under-test.js';
+import { freePort, runCommand, startWard, wardCli, type WardProcess } from './ward-under-test.js';
 
-const MAIN = join(BUILD_ROOT, 'src/main.js');
 const ADDR = '127.0.2.47';
 
-function run(cmd: string, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(cmd, args, { timeout: 15_000 }, (err, stdout, stderr) => {
-      resolve({ code: err ? (typeof err.code === 'number' ? err.code : -1) : 0, stdout, stderr });
-    });
-  });
-}
-
-const ward = (args: string[]): ReturnType<typeof run> => run(process.execPath, [MAIN, ...args]);
 
 async function wardJson(w: WardProcess, args: string[]): Promise<any> { // eslint-disable-line @typescript-eslint/no-explicit-any
-  const r = await ward([...args, '--json', '--config', w.configFile]);
+  const r = await wardCli([...args, '--json', '--config', w.configFile]);
   assert.equal(r.code, 0, r.stderr);
   return JSON.parse(r.stdout);
 }
@@ -86,9 +74,9 @@ test('stats and metrics count exactly the queries sent, by transport', async () 
     const before = await wardJson(w, ['stats']);
     // startWard's readiness probes asked localhost. over UDP and TCP: count from here.
     const base = before.queries;
-    for (let i = 0; i < 3; i++) assert.equal((await run('dig', [`@${ADDR}`, '-p', String(w.port), '+short', 'www.ward.test', 'A'])).stdout.trim(), '192.0.2.80');
-    for (let i = 0; i < 2; i++) assert.equal((await run('dig', [`@${ADDR}`, '-p', String(w.port), '+tcp', '+short', 'www.ward.test', 'AAAA'])).stdout.trim(), '2001:db8::80');
-    const k = await run('kdig', [`@${ADDR}`, '-p', String(w.tlsPort), '+tls', '+short', 'www.ward.test', 'A']);
+    for (let i = 0; i < 3; i++) assert.equal((await runCommand('dig', [`@${ADDR}`, '-p', String(w.port), '+short', 'www.ward.test', 'A'])).stdout.trim(), '192.0.2.80');
+    for (let i = 0; i < 2; i++) assert.equal((await runCommand('dig', [`@${ADDR}`, '-p', String(w.port), '+tcp', '+short', 'www.ward.test', 'AAAA'])).stdout.trim(), '2001:db8::80');
+    const k = await runCommand('kdig', [`@${ADDR}`, '-p', String(w.tlsPort), '+tls', '+short', 'www.ward.test', 'A']);
     assert.equal(k.stdout.trim(), '192.0.2.80', k.stderr);
     const tls = await TlsClient.open(ADDR, w.tlsPort);
     assert.deepEqual(addressOf(await tls.ask('www.ward.test.', 7)), ['www.ward.test A 192.0.2.80']);
@@ -123,7 +111,7 @@ test('stats and metrics count exactly the queries sent, by transport', async () 
     const reset = await wardJson(w, ['stats']);
     assert.equal(reset.since_reset.queries.tcp, 1);
     assert.equal(reset.queries.tcp, q.tcp + 1);
-    const table = await ward(['stats', '--config', w.configFile]);
+    const table = await wardCli(['stats', '--config', w.configFile]);
     assert.equal(table.code, 0, table.stderr);
     assert.match(table.stdout, /queries\s+\d+\s+1\n/);
   } finally {
@@ -143,7 +131,7 @@ test('reload: new local data on an open TLS connection; a broken config is refus
     };
 
     setAddress('192.0.2.81');
-    const r = await ward(['reload', '--config', w.configFile]);
+    const r = await wardCli(['reload', '--config', w.configFile]);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /local_zones/);
     assert.deepEqual(addressOf(await tls.ask('www.ward.test.', 2)), ['www.ward.test A 192.0.2.81']);
@@ -151,7 +139,7 @@ test('reload: new local data on an open TLS connection; a broken config is refus
 
     // A record that does not parse: refused with the start-up error; the running config keeps answering.
     setAddress('192.0.2.999');
-    const bad = await ward(['reload', '--config', w.configFile]);
+    const bad = await wardCli(['reload', '--config', w.configFile]);
     assert.notEqual(bad.code, 0);
     assert.match(bad.stderr, /local_zones\[0\]\.records\[1\]: expected a record in zone-file syntax/);
     assert.deepEqual(addressOf(await tls.ask('www.ward.test.', 3)), ['www.ward.test A 192.0.2.81']);
@@ -221,10 +209,10 @@ test('a control command with no Ward running names the socket it tried', async (
   try {
     const file = join(tmp.dir, 'ward.yaml');
     writeFileSync(file, `server:\n  state_dir: ${join(tmp.dir, 'state')}\n`);
-    const r = await ward(['stats', '--config', file]);
+    const r = await wardCli(['stats', '--config', file]);
     assert.equal(r.code, 1);
     assert.match(r.stderr, new RegExp(`control socket ${join(tmp.dir, 'state', 'control.sock').replace(/[.]/g, '\\.')}.*is Ward running`));
-    const usage = await ward(['flush', '--config', file]);
+    const usage = await wardCli(['flush', '--config', file]);
     assert.equal(usage.code, 2);
     assert.match(usage.stderr, /flush needs a NAME or --all/);
   } finally {

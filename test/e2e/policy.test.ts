@@ -8,19 +8,16 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { BUILD_ROOT } from '../helpers/paths.js';
 import { makeTempDir } from '../helpers/lab-process.js';
 import { query, rcodeName, recordText } from '../helpers/lab-query.js';
 import { findOpt, OPTION, readEde, type Message, type RRType } from '../../src/wire/index.js';
-import { E2E_ZONE, freePort, startWard, type WardProcess } from './ward-under-test.js';
+import { E2E_ZONE, freePort, runCommand, startWard, wardCli, type WardProcess } from './ward-under-test.js';
 
 const ADDR = '127.0.2.57';
-const MAIN = join(BUILD_ROOT, 'src/main.js');
 const tmp = makeTempDir('ward-policy');
 let ward: WardProcess;
 let http: Server;
@@ -86,11 +83,6 @@ const ask = (name: string, type: RRType = 'A', transport: 'udp' | 'tcp' | 'tls' 
   query(ADDR, transport === 'tls' ? ward.tlsPort : ward.port, name, type, { transport, timeoutMs: 5_000 });
 const answers = (m: Message): string[] => (m.answers ?? []).map(recordText);
 
-function run(cmd: string, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(cmd, args, { timeout: 15_000 }, (err, stdout, stderr) => resolve({ code: err ? (typeof err.code === 'number' ? err.code : -1) : 0, stdout, stderr }));
-  });
-}
 
 test('a blocked name gets the list action and EDE 15 naming the list, over UDP, TCP and DoT', async () => {
   for (const transport of ['udp', 'tcp', 'tls'] as const) {
@@ -120,9 +112,9 @@ test('a CNAME into a blocked name is blocked; an allowed name resolves; a client
   assert.equal(rcodeName(viaCname), 'NXDOMAIN', 'web.ward.test is a CNAME to the blocked www.ward.test');
   assert.deepEqual(ede(viaCname), [{ code: 15, text: 'blocked by list ads' }]);
   assert.deepEqual(answers(await ask('both.policy.test')), ['both.policy.test A 192.0.2.10'], 'the allow list wins');
-  const dig = await run('dig', [`@${ADDR}`, '-p', String(ward.port), '-b', '127.0.0.9', '+short', 'ads.policy.test', 'A']);
+  const dig = await runCommand('dig', [`@${ADDR}`, '-p', String(ward.port), '-b', '127.0.0.9', '+short', 'ads.policy.test', 'A']);
   assert.equal(dig.stdout.trim(), '192.0.2.10', `the servers group has no lists: ${dig.stderr}`);
-  const other = await run('dig', [`@${ADDR}`, '-p', String(ward.port), '-b', '127.0.0.8', '+short', 'ads.policy.test', 'A']);
+  const other = await runCommand('dig', [`@${ADDR}`, '-p', String(ward.port), '-b', '127.0.0.8', '+short', 'ads.policy.test', 'A']);
   assert.equal(other.stdout.trim(), '', 'another client of the default group is blocked');
 });
 
@@ -132,28 +124,28 @@ test('an RPZ list from a URL: its actions, a refresh on reload changes answers, 
   assert.deepEqual(answers(await ask('later.policy.test')), ['later.policy.test A 192.0.2.10']);
 
   rpzBody = rpz(['later.policy.test CNAME .']);
-  const reload = await run(process.execPath, [MAIN, 'reload', '--config', ward.configFile]);
+  const reload = await wardCli(['reload', '--config', ward.configFile]);
   assert.equal(reload.code, 0, reload.stderr);
   assert.equal(rcodeName(await ask('later.policy.test')), 'NXDOMAIN', 'the refreshed list is in use');
   assert.deepEqual(answers(await ask('rpz-nx.policy.test')), ['rpz-nx.policy.test A 192.0.2.10'], 'the old trigger is gone');
 
-  const unchanged = await run(process.execPath, [MAIN, 'reload', '--config', ward.configFile]);
+  const unchanged = await wardCli(['reload', '--config', ward.configFile]);
   assert.equal(unchanged.code, 0, unchanged.stderr);
   assert.equal(notModified, 1, 'an unchanged list is asked for with its ETag and not sent again');
   assert.equal(rcodeName(await ask('later.policy.test')), 'NXDOMAIN');
 
   const before = rpzRequests;
   await new Promise((resolve) => http.close(resolve));
-  const again = await run(process.execPath, [MAIN, 'reload', '--config', ward.configFile]);
+  const again = await wardCli(['reload', '--config', ward.configFile]);
   assert.equal(again.code, 0, again.stderr);
   assert.equal(rpzRequests, before, 'the server was down');
   assert.equal(rcodeName(await ask('later.policy.test')), 'NXDOMAIN', 'the last good copy is kept');
   assert.match(ward.output(), /list download failed: the last copy is used/);
 
   // Each blocked query is counted, repeats too (blocked answers are not reused from the microcache).
-  const before2 = JSON.parse((await run(process.execPath, [MAIN, 'stats', '--json', '--config', ward.configFile])).stdout).policy.by_list.ads;
+  const before2 = JSON.parse((await wardCli(['stats', '--json', '--config', ward.configFile])).stdout).policy.by_list.ads;
   for (let i = 0; i < 3; i++) await ask('ads.policy.test');
-  const stats = JSON.parse((await run(process.execPath, [MAIN, 'stats', '--json', '--config', ward.configFile])).stdout);
+  const stats = JSON.parse((await wardCli(['stats', '--json', '--config', ward.configFile])).stdout);
   assert.equal(stats.policy.by_list.ads, before2 + 3);
   assert.ok(stats.policy.blocked >= 8, JSON.stringify(stats.policy));
   assert.ok(stats.policy.by_list.ads >= 5 && stats.policy.blocked_via_cname >= 1, JSON.stringify(stats.policy));

@@ -10,9 +10,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createSocket } from 'node:dgram';
-import { execFile } from 'node:child_process';
 import { join } from 'node:path';
-import { BUILD_ROOT } from '../helpers/paths.js';
 import { artefactDir, renderPage, tableRows, textById } from '../helpers/chromium.js';
 import { decodeMessage, encodeMessage, FLAG, MalformedMessage, rcodeOf } from '../../src/wire/index.js';
 import { startMetricsServer } from '../../src/metrics/index.js';
@@ -20,7 +18,7 @@ import { createStatusCollector, statusRoutes } from '../../src/status/index.js';
 import { silentLogger } from '../../src/log/index.js';
 import type { StatsReport } from '../../src/control/index.js';
 import type { InboundQuery } from '../../src/net/index.js';
-import { freePort, startWard } from './ward-under-test.js';
+import { freePort, startWard, wardCli } from './ward-under-test.js';
 
 const ADDR = '127.0.2.51';
 /** The test's own client address: its queries are told apart from startWard's readiness probes. */
@@ -50,12 +48,10 @@ function askFromClient(port: number, name: string, count: number): Promise<numbe
   });
 }
 
-function wardStats(configFile: string): Promise<{ queries: { total: number } }> {
-  return new Promise((resolve, reject) => {
-    execFile(process.execPath, [join(BUILD_ROOT, 'src/main.js'), 'stats', '--json', '--config', configFile], { timeout: 15_000 }, (err, stdout, stderr) => {
-      if (err) reject(new Error(`ward stats failed: ${stderr}`)); else resolve(JSON.parse(stdout));
-    });
-  });
+async function wardStats(configFile: string): Promise<{ queries: { total: number } }> {
+  const r = await wardCli(['stats', '--json', '--config', configFile]);
+  if (r.code !== 0) throw new Error(`ward stats failed: ${r.stderr}`);
+  return JSON.parse(r.stdout);
 }
 
 /** "1,234" → 1234. */

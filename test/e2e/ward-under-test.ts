@@ -6,9 +6,9 @@
 import { createServer } from 'node:net';
 import { createSocket } from 'node:dgram';
 import { readFileSync } from 'node:fs';
-import type { ChildProcess } from 'node:child_process';
+import { execFile, type ChildProcess } from 'node:child_process';
 import { makeTempDir } from '../helpers/lab-process.js';
-import { startWard as startWardProcess } from '../helpers/lab-ward.js';
+import { startWard as startWardProcess, WARD_MAIN } from '../helpers/lab-ward.js';
 
 /** Local data every e2e Ward serves. */
 export const E2E_ZONE = {
@@ -23,6 +23,22 @@ export const E2E_ZONE = {
     ...Array.from({ length: 30 }, (_, i) => `big.ward.test. 300 IN TXT "${String(i).padStart(2, '0')}${'x'.repeat(78)}"`),
   ],
 };
+
+export interface CommandResult { code: number; stdout: string; stderr: string }
+
+/** Runs a command to its end (bounded); a non-zero exit is a result, not an error. */
+export function runCommand(cmd: string, args: string[], timeoutMs = 15_000): Promise<CommandResult> {
+  return new Promise((resolve) => {
+    execFile(cmd, args, { timeout: timeoutMs }, (err, stdout, stderr) => {
+      resolve({ code: err ? (typeof err.code === 'number' ? err.code : -1) : 0, stdout, stderr });
+    });
+  });
+}
+
+/** The `ward` command line of this build (`node dist/src/main.js ARGS`). */
+export function wardCli(args: string[]): Promise<CommandResult> {
+  return runCommand(process.execPath, [WARD_MAIN, ...args]);
+}
 
 /** A port free for both UDP and TCP on `address`. */
 export async function freePort(address: string): Promise<number> {
