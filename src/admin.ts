@@ -3,7 +3,7 @@
  * every counter and every cache of a running Ward (Unbound's daemon/remote.c is the model: a flush
  * reaches every cache, stats add up the parts).
  */
-import type { AdminHandle, FlushArgs, StatsCounters, StatsReport } from './control/index.js';
+import type { AdminHandle, FlushArgs, SharedCounters, StatsCounters, StatsReport } from './control/index.js';
 import { subtractCounters } from './control/index.js';
 import type { Resolver } from './resolver/index.js';
 import type { RunningServer } from './server/index.js';
@@ -22,6 +22,8 @@ export interface AdminParts {
   now(): number;
   /** The policy stage's counters. */
   policy(): StatsCounters['policy'];
+  /** The shared cache tier's counters (all 0 when cache.shared is off). */
+  shared(): SharedCounters;
 }
 
 export interface Admin extends AdminHandle {
@@ -34,11 +36,11 @@ export function createAdmin(p: AdminParts): Admin {
   let baseline: StatsCounters | undefined;
   let resetAt = startedAt;
 
-  type Parts = { s: ReturnType<RunningServer['stats']>; r: ReturnType<Resolver['stats']>; u: UpstreamTotals };
+  type Parts = { s: ReturnType<RunningServer['stats']>; r: ReturnType<Resolver['stats']>; u: UpstreamTotals; shared: SharedCounters };
   /** One snapshot of every part: each stats() is read once per report. */
-  const parts = (): Parts => ({ s: p.server.stats(), r: p.resolver().stats(), u: p.upstream.totals() });
+  const parts = (): Parts => ({ s: p.server.stats(), r: p.resolver().stats(), u: p.upstream.totals(), shared: p.shared() });
 
-  const counters = ({ s, r, u }: Parts): StatsCounters => {
+  const counters = ({ s, r, u, shared }: Parts): StatsCounters => {
     const byRcode: { [name: string]: number } = {};
     s.rcodes.forEach((n, code) => { if (n > 0) byRcode[rcodeMnemonic(code)] = n; });
     return {
@@ -47,8 +49,8 @@ export function createAdmin(p: AdminParts): Admin {
         formerr: s.formerr, servfail: s.servfail, by_rcode: byRcode,
       },
       cache: {
-        hits: s.microcacheHits + r.cache_hits, misses: r.cache_misses, packet_hits: s.microcacheHits, rrset_hits: r.cache_hits,
-        stale_served: r.stale_served, prefetches: r.prefetches,
+        hits: s.microcacheHits + r.cache_hits + shared.hits, misses: r.cache_misses, packet_hits: s.microcacheHits, rrset_hits: r.cache_hits,
+        stale_served: r.stale_served, prefetches: r.prefetches, shared,
       },
       dnssec: { ...r.validation },
       policy: p.policy(),

@@ -12,7 +12,7 @@ import { createLogger, openQueryLog, setLogLevel, type Logger, type QueryLogFile
 import { createExchanger } from './net/index.js';
 import { createUpstream, type TlsRule } from './upstream/index.js';
 import { createResolver, ResolverStats, type Resolver } from './resolver/index.js';
-import { DnsCache } from './cache/index.js';
+import { connectRedis, DnsCache, emptySharedStats, SharedTier } from './cache/index.js';
 import { controlTarget, startControlServer } from './control/index.js';
 import { createAdmin, type Admin } from './admin.js';
 import { PolicyRuntime } from './app-policy.js';
@@ -178,6 +178,17 @@ function statusCollectorOf(config: Config, clock: Clock, client: ClientLabel): S
   });
 }
 
+/**
+ * The shared cache tier when cache.shared is set: the Redis client is loaded and connects in the
+ * background (start-up never waits for Redis, and does not load the client when the tier is off).
+ */
+async function sharedTierOf(config: Config, clock: Clock, log: Logger): Promise<SharedTier | undefined> {
+  const c = config.cache.shared;
+  if (!c) return undefined;
+  const tierLog = log.child({ component: 'shared-cache' });
+  return new SharedTier(await connectRedis(c.redis.url, tierLog), c, clock, tierLog);
+}
+
 const same = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
 
 /** Builds and starts Ward from a validated configuration. */
@@ -193,11 +204,12 @@ export async function createApp(config: Config, opts: AppOptions): Promise<App> 
   const upstream = createUpstream({ exchanger, clock, log: log.child({ component: 'upstream' }), config: config.upstream, tlsRules: current.tlsRules });
   // The cache and the counters outlive a resolver rebuilt by reload.
   const store = new DnsCache(config.cache, clock);
+  const shared = await sharedTierOf(config, clock, log);
   const resolverStats = new ResolverStats();
   const makeResolver = (b: Built): Resolver => createResolver({
     upstream, clock, log: log.child({ component: 'resolver' }), resolver: b.config.resolver, cache: b.config.cache,
     upstreamConfig: b.config.upstream, rootHints: b.rootHints, forwardZones: b.config.forward_zones, trustAnchors: b.anchors,
-    store, stats: resolverStats,
+    store, stats: resolverStats, ...(shared ? { shared } : {}),
   });
   let resolver = makeResolver(current);
   let server: RunningServer | undefined;
@@ -208,7 +220,7 @@ export async function createApp(config: Config, opts: AppOptions): Promise<App> 
   const closeAll = async (): Promise<void> => {
     for (const close of closers.reverse()) await close();
   };
-  closers.push(async () => { policy.close(); resolver.close(); await exchanger.close(); });
+  closers.push(async () => { policy.close(); resolver.close(); await exchanger.close(); await shared?.close(); });
   try {
     const client = clientLabelOf(config);
     const status = statusCollectorOf(config, clock, client);
@@ -256,13 +268,16 @@ export async function createApp(config: Config, opts: AppOptions): Promise<App> 
       if (a.log.level !== b.log.level) { setLogLevel(log, b.log.level); applied.push('log.level'); }
       if (old !== resolver) old.close();
       const restart: string[] = (['control', 'http'] as const).filter((k) => !same(a[k], b[k]));
+      if (!same(a.cache.shared, b.cache.shared)) restart.push('cache.shared');
       if (!same(a.log.queries, b.log.queries)) restart.push('log.queries');
       for (const k of ['limits', 'tls', 'state_dir', 'tcp_fastopen_queue'] as const) if (!same(a.server[k], b.server[k])) restart.push(`server.${k}`);
       if (restart.length > 0) log.warn({ keys: restart }, 'these settings take effect at the next restart');
       return applied;
     };
 
-    const admin = createAdmin({ server: running, resolver: () => resolver, upstream, exchanger, reload, now: () => clock.now(), policy: () => policy.stats.snapshot() });
+    const admin = createAdmin({ server: running, resolver: () => resolver, upstream, exchanger, reload, now: () => clock.now(), policy: () => policy.stats.snapshot(),
+      shared: () => shared?.stats() ?? emptySharedStats(),
+    });
     const control = config.control.enabled
       ? await startControlServer({ handle: admin, log: log.child({ component: 'control' }), at: controlTarget(config, true) })
       : undefined;

@@ -18,6 +18,9 @@ import { RANK, type Rank } from './rank.js';
 import type { CacheDumpEntry, CacheSecurity, LookupOptions, NegativeHit, NegativeKind, RRsetHit } from './types.js';
 import { classOf, ENTRY_BYTES, nodataKey, nxdomainKey, parseKey, recordSize, rrsetKey, ttlOf } from './keys.js';
 
+/** What the local cache reads of `cache` (the shared tier is shared-tier.ts's). */
+type LocalCacheConfig = Omit<CacheConfig, 'shared'>;
+
 /** RFC 8767 §5: the TTL of a stale answer. */
 export const STALE_TTL = 30;
 /** RFC 8767 §5 suggests keeping expired data 1 to 3 days. */
@@ -49,7 +52,7 @@ export class DnsCache {
   /** Glue a child's authoritative address replaced, with its expiry: the parent side's view. */
   private readonly parentSide = new Map<string, { records: Record[]; expires: number }>();
 
-  constructor(private config: CacheConfig, private readonly clock: Clock) {
+  constructor(private config: LocalCacheConfig, private readonly clock: Clock) {
     this.lru = DnsCache.lruOf(config.max_bytes);
   }
 
@@ -61,7 +64,7 @@ export class DnsCache {
    * Applies reloaded cache settings. TTL bounds apply to data stored from now on; a new size moves
    * the entries into a new LRU, least recently used first, so a smaller cache keeps the most used.
    */
-  reconfigure(config: CacheConfig): void {
+  reconfigure(config: LocalCacheConfig): void {
     const resize = config.max_bytes !== this.config.max_bytes;
     this.config = config;
     if (!resize) return;

@@ -89,6 +89,20 @@ export interface CacheConfig {
   max_ttl: number;
   serve_stale: boolean;
   prefetch: boolean;
+  /** The shared cache tier (Redis) several Ward processes and machines read and fill; null: off. */
+  shared: SharedCacheConfig | null;
+}
+
+/** The shared cache tier: whole answers by question in Redis (as Unbound's cachedb module). */
+export interface SharedCacheConfig {
+  /** The Redis server: redis://[user:password@]host:port[/db] (rediss:// for TLS). */
+  redis: { url: string };
+  /** Longest a lookup may delay an answer; past it the question is resolved as if Redis had missed. */
+  timeout_ms: number;
+  /** Put before every key: namespaces and versions the entries (a new format gets a new prefix). */
+  prefix: string;
+  /** After `failures` failed or timed-out calls in a row Redis is left alone for `backoff_ms`. */
+  breaker: { failures: number; backoff_ms: number };
 }
 
 export interface ForwardZone { name: string; addresses: string[]; tls: boolean }
@@ -254,7 +268,7 @@ export function defaultConfig(): Config {
       minimal_responses: true,
     },
     dnssec: { trust_anchors: ['root-hints/root.key'], negative_trust_anchors: [] },
-    cache: { max_bytes: 64 * 1024 * 1024, min_ttl: 0, max_ttl: 86_400, serve_stale: false, prefetch: false },
+    cache: { max_bytes: 64 * 1024 * 1024, min_ttl: 0, max_ttl: 86_400, serve_stale: false, prefetch: false, shared: null },
     forward_zones: [],
     local_zones: [],
     log: { level: 'info', queries: { enabled: false, file: null, max_bytes: 10 * 1024 * 1024, files: 3, anonymize: false } },

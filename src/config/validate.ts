@@ -76,6 +76,13 @@ function spkiPinProblem(s: string): string | undefined {
   return /^[A-Za-z0-9+/]{43}=$/.test(s) ? undefined : 'a base64 SHA-256 SPKI pin (44 characters ending in =)';
 }
 
+/** A Redis URL with a host: redis:// or rediss:// (TLS). */
+function redisUrlProblem(s: string): string | undefined {
+  let url: URL;
+  try { url = new URL(s); } catch { return 'a redis:// or rediss:// URL like redis://127.0.0.1:6379'; }
+  return (url.protocol === 'redis:' || url.protocol === 'rediss:') && url.hostname !== '' ? undefined : 'a redis:// or rediss:// URL like redis://127.0.0.1:6379';
+}
+
 const LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 const MAX_MS = 24 * 3600 * 1000;
 
@@ -126,7 +133,15 @@ export const CONFIG_SPEC: Spec = obj({
     minimal_responses: bool,
   }),
   dnssec: obj({ trust_anchors: list(str('a file path or a DS/DNSKEY record')), negative_trust_anchors: list(str('a domain name', domainName)) }),
-  cache: obj({ max_bytes: int(0, 2 ** 40), min_ttl: int(0, 2 ** 31 - 1), max_ttl: int(0, 2 ** 31 - 1), serve_stale: bool, prefetch: bool }),
+  cache: obj({
+    max_bytes: int(0, 2 ** 40), min_ttl: int(0, 2 ** 31 - 1), max_ttl: int(0, 2 ** 31 - 1), serve_stale: bool, prefetch: bool,
+    shared: { kind: 'nullable', of: obj({
+      redis: obj({ url: str('a redis:// or rediss:// URL', redisUrlProblem) }),
+      timeout_ms: int(1, 10_000),
+      prefix: str('a key prefix'),
+      breaker: obj({ failures: int(1, 1000), backoff_ms: int(1, MAX_MS) }),
+    }, { timeout_ms: 5, prefix: 'ward:v1:', breaker: { failures: 5, backoff_ms: 5_000 } }) },
+  }),
   forward_zones: list(obj(
     { name: str('a domain name', domainName), addresses: list(str('an IP address', ipAddress)), tls: bool },
     { tls: false },

@@ -12,7 +12,7 @@ export interface StatsCounters {
     by_rcode: { [rcode: string]: number };
   };
   cache: {
-    /** Client questions answered without resolution: from the packet cache or the RRset cache. */
+    /** Client questions answered without resolution: from the packet cache, the RRset cache or the shared tier. */
     hits: number;
     /** Client questions that needed resolution. */
     misses: number;
@@ -20,6 +20,8 @@ export interface StatsCounters {
     rrset_hits: number;
     stale_served: number;
     prefetches: number;
+    /** The shared tier (cache.shared; all 0 when off): lookups by outcome, writes, the circuit breaker. */
+    shared: SharedCounters;
   };
   dnssec: { secure: number; insecure: number; bogus: number; indeterminate: number };
   /** The policy stage: answers blocked (per list, and through a CNAME), and let through by an allow entry. */
@@ -28,6 +30,11 @@ export interface StatsCounters {
     queries: number; udp: number; tcp: number; tls: number; timeouts: number; fallbacks: number; connect_failures: number;
     tls_connections: number; tls_full: number; tls_resumed: number;
   };
+}
+
+export interface SharedCounters {
+  hits: number; misses: number; expired: number; malformed: number; timeouts: number; errors: number; skipped: number;
+  writes: number; breaker_opens: number;
 }
 
 export interface StatsReport extends StatsCounters {

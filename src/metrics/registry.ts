@@ -51,8 +51,18 @@ export function createRegistry(source: MetricsSource, topZones: number): Registr
   counter('ward_queries_dropped_total', 'Client queries dropped without an answer (ACL deny, garbage).', [], () => one(stats().queries.dropped));
   counter('ward_cache_hits_total', 'Client questions answered without resolution, by cache.', ['cache'], () => {
     const c = stats().cache;
-    return [[{ cache: 'packet' }, c.packet_hits], [{ cache: 'rrset' }, c.rrset_hits]];
+    return [[{ cache: 'packet' }, c.packet_hits], [{ cache: 'rrset' }, c.rrset_hits], [{ cache: 'shared' }, c.shared.hits]];
   });
+  counter('ward_shared_cache_lookups_total', 'Shared cache tier (cache.shared): lookups that hit, missed or timed out; lookups and writes that failed or were skipped (breaker open).', ['outcome'], () => {
+    const sh = stats().cache.shared;
+    return (['hits', 'misses', 'timeouts', 'errors', 'skipped'] as const).map((k) => [{ outcome: k }, sh[k]]);
+  });
+  counter('ward_shared_cache_unusable_total', 'Shared cache entries found but not served, by reason.', ['reason'], () => {
+    const sh = stats().cache.shared;
+    return [[{ reason: 'expired' }, sh.expired], [{ reason: 'malformed' }, sh.malformed]];
+  });
+  counter('ward_shared_cache_writes_total', 'Answers written to the shared cache tier.', [], () => one(stats().cache.shared.writes));
+  counter('ward_shared_cache_breaker_opens_total', 'Times the shared cache circuit breaker opened.', [], () => one(stats().cache.shared.breaker_opens));
   counter('ward_cache_misses_total', 'Client questions that needed resolution.', [], () => one(stats().cache.misses));
   counter('ward_answers_stale_total', 'Answers served stale (RFC 8767).', [], () => one(stats().cache.stale_served));
   counter('ward_prefetches_total', 'Cache entries refreshed before expiry.', [], () => one(stats().cache.prefetches));

@@ -23,10 +23,12 @@ import type { Security, Verdict } from '../dnssec/index.js';
 import type { ResolverStats } from './stats.js';
 import { weaker, type StepValidation } from './validation.js';
 
-interface ChainResult {
+export interface ChainResult {
   rcode: number; answer: Record[]; authority: Record[]; additional?: Record[]; ede?: Ede[]; security: Security;
   /** Some step of the chain was resolved (not answered from the cache). */
   resolved?: boolean;
+  /** A cache-only walk found a step the cache does not hold (the REFUSED it returns). */
+  uncached?: boolean;
 }
 
 type Step = Exclude<IterOutcome, { kind: 'fail' }>;
@@ -66,6 +68,11 @@ export class ChainResolver {
     this.cache.remove(name, type);
   }
 
+  /** Whether a query for `name` with `validate` set is checked with DNSSEC (a trust anchor covers it, no negative one). */
+  validates(name: string): boolean {
+    return this.validation?.covers(name) === true;
+  }
+
   /** Resolves lowercased `name` and `type` (see ChainOptions); `resolved` tells whether some step asked a server. */
   async resolve(name: string, type: string, how: ChainOptions = {}): Promise<ChainResult> {
     let resolved = false;
@@ -86,7 +93,7 @@ export class ChainResolver {
     let info: Ede | undefined;
     for (let hop = 0; hop <= LIMITS.maxCnameChain; hop++) {
       let step = this.cached(current, type, false) ?? validation?.synthesize(current, type);
-      if (!step && cacheOnly) return { ...servfail(ede(EDE.NOT_AUTHORITATIVE)), rcode: RCODE.REFUSED };
+      if (!step && cacheOnly) return { ...servfail(ede(EDE.NOT_AUTHORITATIVE)), rcode: RCODE.REFUSED, uncached: true };
       if (!step) {
         asked();
         step = await this.mesh.resolve(current, type, parent, signal);

@@ -21,6 +21,7 @@ import { Validator, sentinelFails, type Security } from '../dnssec/index.js';
 import { ResolverStats } from './stats.js';
 import { EDE } from './ede.js';
 import { StepValidation, chainFetcher, type FetchVia } from './validation.js';
+import { resolveWithShared } from './shared-answers.js';
 import type { Resolution, ResolveRequest, Resolver, ResolverOptions } from './types.js';
 
 const REFUSED_TYPES = new Set(['AXFR', 'IXFR', 'OPT']);
@@ -57,8 +58,10 @@ export function createResolver(opts: ResolverOptions): Resolver {
       if (closed || q.question.class !== 'IN' || REFUSED_TYPES.has(type)) return empty(RCODE.REFUSED);
       // RFC 4035 §3.2.2: CD asks for no validation (and so no SERVFAIL for bogus data).
       const validating = validation !== undefined && !q.flags.cd;
-      let r = await chain.resolve(normalizeName(name), type, { cacheOnly: !q.flags.rd, validate: validating, signal });
-      count(stats, r, validating);
+      const how = { cacheOnly: !q.flags.rd, validate: validating, signal };
+      let r = opts.shared ? await resolveWithShared(chain, opts.shared, normalizeName(name), type, how) : await chain.resolve(normalizeName(name), type, how);
+      // A shared hit is counted by the tier (cache.shared.hits): neither resolved nor validated here.
+      if (!('shared' in r)) count(stats, r, validating);
       if (r.security === 'secure' && opts.trustAnchors && sentinelFails(name, type, opts.trustAnchors)) {
         const why = { infoCode: EDE.OTHER, extraText: 'RFC 8509 root key sentinel' };
         r = { rcode: RCODE.SERVFAIL, answer: [], authority: [], security: 'indeterminate', ede: [why] };
@@ -68,7 +71,7 @@ export function createResolver(opts: ResolverOptions): Resolver {
         rcode: r.rcode, answer: withClientCase(r.answer.filter(keep), name), authority: r.authority.filter(keep), additional: r.additional ?? [],
         // RFC 4035 §3.2.3 and RFC 6840 §5.8: AD only for secure data, and only to a client that set DO or AD.
         authenticated: r.security === 'secure' && (q.flags.do || q.flags.ad), ...(r.ede ? { ede: r.ede } : {}),
-        source: r.resolved ? 'resolved' : 'cache', ...(validating ? { security: r.security } : {}),
+        source: 'shared' in r ? 'shared' : r.resolved ? 'resolved' : 'cache', ...(validating ? { security: r.security } : {}),
       };
     },
     stats: () => ({

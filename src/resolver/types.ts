@@ -8,7 +8,7 @@ import type { Logger } from '../log/index.js';
 import type { CacheConfig, ForwardZone, ResolverConfig, RootHint, UpstreamConfig } from '../config/index.js';
 import type { ManagedUpstream, Upstream } from '../upstream/index.js';
 import type { Security, TrustAnchors } from '../dnssec/index.js';
-import type { CacheDumpEntry, DnsCache } from '../cache/index.js';
+import type { CacheDumpEntry, DnsCache, SharedTier } from '../cache/index.js';
 import type { ResolverStats } from './stats.js';
 
 export interface ResolveRequest {
@@ -26,8 +26,8 @@ export interface Resolution {
   authenticated: boolean;
   /** RFC 8914 Extended DNS Errors; every SERVFAIL the resolver makes carries one. */
   ede?: { infoCode: number; extraText?: string }[];
-  /** From the RRset cache, or resolved (some step asked a server); for the query log. */
-  source?: 'cache' | 'resolved';
+  /** From the RRset cache, the shared tier, or resolved (some step asked a server); for the query log. */
+  source?: 'cache' | 'shared' | 'resolved';
   /** The DNSSEC state when the answer was validated (not with CD, nor without trust anchors). */
   security?: Security;
 }
@@ -52,6 +52,8 @@ export interface ResolverOptions {
   store?: DnsCache;
   /** Counters that outlive the resolver likewise. */
   stats?: ResolverStats;
+  /** The shared cache tier (cache.shared), asked after the local cache and filled with what is resolved. */
+  shared?: SharedTier;
 }
 
 /** The resolver's counters and cache size (`ward stats`). */

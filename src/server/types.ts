@@ -40,7 +40,7 @@ export interface Answer {
   /** Send nothing at all (local zone type deny). */
   drop?: boolean;
   /** Where the answer came from, for the query log and the status page ('policy': a block list decided it). */
-  source?: 'local' | 'cache' | 'resolved' | 'policy';
+  source?: 'local' | 'cache' | 'shared' | 'resolved' | 'policy';
   /** The list and action of a policy answer (source 'policy'). */
   policy?: { list: string; action: string };
   /** DNSSEC state of a validated answer (secure, insecure, bogus, indeterminate), for the query log. */

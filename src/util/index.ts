@@ -4,3 +4,4 @@ export * from './errors.js';
 export * from './secret-file.js';
 export * from './abort.js';
 export * from './shared-flights.js';
+export * from './circuit-breaker.js';

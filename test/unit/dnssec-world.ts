@@ -2,7 +2,7 @@
  * A small signed world for resolver-level DNSSEC tests: a root (ECDSA P-256, the trust anchor)
  * delegating a signed `test.` (Ed25519, served at 10.0.1.1 with the answers the test gives), over the
  * scripted FakeNet, with a ManualClock at the fixtures' NOW. QNAME minimisation is off so each
- * question reaches test.'s server as asked.
+ * question reaches test.'s server as asked. With `shared`, the resolver uses that shared cache tier.
  */
 import { defaultConfig, type Config } from '../../src/config/index.js';
 import { ManualClock } from '../../src/util/index.js';
@@ -10,6 +10,7 @@ import { silentLogger } from '../../src/log/index.js';
 import { FLAG, RCODE, type Message, type Record } from '../../src/wire/index.js';
 import { createResolver, type Resolution } from '../../src/resolver/index.js';
 import { trustAnchors } from '../../src/dnssec/index.js';
+import type { SharedTier } from '../../src/cache/index.js';
 import type { UpstreamQuery } from '../../src/upstream/index.js';
 import { FakeNet, ROOT } from './resolver-fake-net.js';
 import { EXPIRATION, INCEPTION, NOW, makeDs, makeKey, rrs, signRRset, type TestKey } from './dnssec-fixtures.js';
@@ -39,7 +40,7 @@ const keyText = (k: TestKey): string => {
  * The resolver over the world; `data` answers questions to test.'s server by "name|type" (AA set;
  * anything else is REFUSED) and may be changed while the test runs.
  */
-export function setupSignedWorld(data: { [nameType: string]: Partial<Message> }, tweak?: (config: Config) => void) {
+export function setupSignedWorld(data: { [nameType: string]: Partial<Message> }, tweak?: (config: Config) => void, shared?: SharedTier) {
   const ds = [makeDs(testKey), signRRset([makeDs(testKey)], rootKey, INCEPTION, EXPIRATION)];
   const rootData: { [nameType: string]: Partial<Message> } = {
     '|DNSKEY': { answers: signed(`. 3600 IN DNSKEY ${keyText(rootKey)}`, rootKey) },
@@ -64,6 +65,7 @@ export function setupSignedWorld(data: { [nameType: string]: Partial<Message> },
   const resolver = createResolver({
     upstream: net, clock, log: silentLogger(), resolver: config.resolver, cache: config.cache,
     upstreamConfig: config.upstream, rootHints: [{ name: 'a.root', addresses: [ROOT] }], trustAnchors: trustAnchors([makeDs(rootKey)]),
+    ...(shared ? { shared } : {}),
   });
   const ask = (name: string, type = 'A'): Promise<Resolution> =>
     resolver.resolve({ question: { name, type, class: 'IN' }, flags: { rd: true, cd: false, do: true, ad: false } });

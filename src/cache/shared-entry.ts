@@ -1,0 +1,84 @@
+/**
+ * The shared tier's unit: a whole answer to one question (as Unbound's cachedb stores messages),
+ * keyed by prefix + lowercased name + type + class, stored as
+ *   octet 0     format (1)
+ *   octet 1     DNSSEC state as validated by the writer: 1 secure, 2 insecure
+ *   octets 2-9  wall-clock ms when written (float64, big-endian)
+ *   the rest    a DNS response in wire form: the question, RCODE, and the records with their TTLs as written.
+ * The answer carries its RRSIGs whatever the client asked: DO, CD and AD shape the reply per client
+ * afterwards, so they are not part of the key. What is read back is untrusted input: it must be
+ * this format, answer this very question, and have every TTL still running; TTLs are lowered by the
+ * whole seconds since it was written (RFC 1035 §3.2.1: a TTL counts down).
+ */
+import type { Record } from '../wire/index.js';
+import { decodeMessage, encodeMessage, MalformedMessage, normalizeName, RCODE } from '../wire/index.js';
+import { ttlOf } from './keys.js';
+
+export interface SharedQuestion { name: string; type: string; class: string }
+
+/** A validated answer as the shared tier holds it; only secure or insecure data is ever written. */
+export interface SharedAnswer {
+  rcode: number;
+  answer: Record[];
+  authority: Record[];
+  additional: Record[];
+  security: 'secure' | 'insecure';
+}
+
+const FORMAT = 1;
+const HEADER = 10;
+const SECURITY_CODES = { secure: 1, insecure: 2 } as const;
+
+export function sharedKey(prefix: string, q: SharedQuestion): string {
+  return `${prefix}${normalizeName(q.name)}|${q.type}|${q.class}`;
+}
+
+/** The smallest TTL of the answer's records (undefined without records). */
+export function smallestTtl(a: Pick<SharedAnswer, 'answer' | 'authority' | 'additional'>): number | undefined {
+  let min: number | undefined;
+  for (const rr of [...a.answer, ...a.authority, ...a.additional]) if (min === undefined || ttlOf(rr) < min) min = ttlOf(rr);
+  return min;
+}
+
+/** The stored form of an answer, or undefined when its records cannot be encoded. */
+export function encodeShared(q: SharedQuestion, a: SharedAnswer, storedAtMs: number): Buffer | undefined {
+  let wire: Buffer;
+  try {
+    wire = encodeMessage({
+      type: 'response', id: 0, flags: a.rcode, questions: [{ name: q.name, type: q.type, class: q.class }] as never,
+      answers: a.answer, authorities: a.authority, additionals: a.additional,
+    });
+  } catch {
+    return undefined;
+  }
+  const head = Buffer.alloc(HEADER);
+  head[0] = FORMAT;
+  head[1] = SECURITY_CODES[a.security];
+  head.writeDoubleBE(storedAtMs, 2);
+  return Buffer.concat([head, wire]);
+}
+
+/** Why a stored value is not served: not this format or question, or a TTL ran out. */
+export type Unusable = 'malformed' | 'expired';
+
+/** The answer a stored value holds for `q` at `nowMs`, TTLs counted down; or why it is unusable. */
+export function decodeShared(q: SharedQuestion, value: Buffer, nowMs: number): SharedAnswer | Unusable {
+  if (value.length < HEADER + 12 || value[0] !== FORMAT) return 'malformed';
+  const security = value[1] === SECURITY_CODES.secure ? 'secure' : value[1] === SECURITY_CODES.insecure ? 'insecure' : undefined;
+  const storedAt = value.readDoubleBE(2);
+  if (security === undefined || !Number.isFinite(storedAt)) return 'malformed';
+  const msg = decodeMessage(value.subarray(HEADER));
+  if (msg instanceof MalformedMessage) return 'malformed';
+  const asked = msg.questions[0];
+  const rcode = msg.flags & 0xf;
+  const sameQuestion = msg.questions.length === 1 && normalizeName(asked.name) === normalizeName(q.name) && asked.type === q.type && asked.class === q.class;
+  if (!sameQuestion || (rcode !== RCODE.NOERROR && rcode !== RCODE.NXDOMAIN)) return 'malformed';
+  const stored = { answer: msg.answers, authority: msg.authorities, additional: msg.additionals.filter((rr) => rr.type !== 'OPT') };
+  const min = smallestTtl(stored);
+  if (min === undefined) return 'malformed';
+  // A writer whose clock runs ahead of ours: its entry is as fresh as can be, not from the future.
+  const age = Math.max(0, Math.floor((nowMs - storedAt) / 1000));
+  if (min <= age) return 'expired';
+  const lower = (rrs: Record[]): Record[] => rrs.map((rr) => ({ ...rr, ttl: ttlOf(rr) - age }) as Record);
+  return { rcode, answer: lower(stored.answer), authority: lower(stored.authority), additional: lower(stored.additional), security };
+}
