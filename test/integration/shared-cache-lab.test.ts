@@ -1,0 +1,101 @@
+/**
+ * Two machines sharing one cache tier (cache.shared, README "Shared cache tier on Redis"): two Ward
+ * processes on 127.0.2.60 and 127.0.2.61 with one real redis-server, resolving through the signed lab
+ * with its counting relays (LabOptions.rttMs). Names the first resolved (secure, insecure, a secure
+ * NXDOMAIN) are answered by the second with the same answer and AD, and no query reaches any lab
+ * server; answers made by policy (a block list) and local data never reach Redis.
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { controlRequest, type StatsReport } from '../../src/control/index.js';
+import { sharedKey } from '../../src/cache/index.js';
+import { FLAG } from '../../src/wire/index.js';
+import { startLab, type Lab } from '../helpers/lab.js';
+import { answerView, query } from '../helpers/lab-query.js';
+import { startWard, type WardProcess } from '../helpers/lab-ward.js';
+import { startRedis, type RedisServer } from '../helpers/redis-server.js';
+
+const RESOLVED: { name: string; type: 'A' | 'AAAA'; ad: boolean }[] = [
+  { name: 'www.glue.test', type: 'A', ad: true },
+  { name: 'www.insecure.test', type: 'A', ad: false },
+  { name: 'nx.glue.test', type: 'A', ad: true },
+];
+const BLOCKED = 'ads.glue.test';
+const LOCAL = 'printer.home.lan';
+
+describe('two Wards on one Redis behind the lab', { timeout: 120_000 }, () => {
+  let lab: Lab | undefined;
+  let redis: RedisServer | undefined;
+  const wards: WardProcess[] = [];
+
+  const start = async (name: string, address: string): Promise<WardProcess> => {
+    const dir = join(lab!.dir, name);
+    mkdirSync(dir, { recursive: true });
+    const list = join(dir, 'blocked.txt');
+    writeFileSync(list, `${BLOCKED}\n`);
+    return startWard({
+      dir, address, rootHints: lab!.rootHints, trustAnchors: [lab!.trustAnchorFile!],
+      localZones: [{ name: 'home.lan', type: 'static', records: [`${LOCAL}. 300 IN A 192.168.1.9`] }],
+      extra: {
+        // No priming at start: every query a lab server sees comes from a client question.
+        resolver: { root_hints: lab!.rootHints, do_not_query_localhost: false, root_priming: false },
+        cache: { shared: { redis: { url: redis!.url }, timeout_ms: 500 } },
+        policy: { lists: [{ name: 'ads', path: list, format: 'domains' }] },
+      },
+    });
+  };
+  const stats = async (w: WardProcess): Promise<StatsReport> =>
+    await controlRequest({ socket: join(w.configFile, '..', 'ward-state', 'control.sock') }, { command: 'stats' }) as StatsReport;
+  /** Queries (and DoT connections) all lab servers have seen. */
+  const labQueries = (): number => Object.values(lab!.traffic()).reduce((n, t) => n + t.udpQueries + t.tcpQueries + t.dotConnections, 0);
+
+  before(async () => {
+    redis = await startRedis();
+    lab = await startLab({ dnssec: true, rttMs: 0 });
+    assert.ok(lab.trustAnchorFile);
+    wards.push(await start('a', '127.0.2.60'), await start('b', '127.0.2.61'));
+  });
+
+  after(async () => {
+    for (const w of wards) await w.stop();
+    await lab?.stop();
+    await redis?.stop();
+  });
+
+  test('what the first resolved the second answers from Redis, with no query at the lab', async () => {
+    const [a, b] = wards;
+    const first = [];
+    for (const c of RESOLVED) first.push(await query(a.address, a.port, c.name, c.type, { dnssecOk: true, timeoutMs: 5_000 }));
+    assert.ok(labQueries() > 0, 'the first Ward resolved through the lab');
+    for (let i = 0; i < 100 && (await stats(a)).cache.shared.writes < RESOLVED.length; i++) await new Promise((r) => setTimeout(r, 50));
+    assert.equal((await stats(a)).cache.shared.writes, RESOLVED.length, JSON.stringify((await stats(a)).cache.shared));
+
+    const seen = labQueries();
+    for (const [i, c] of RESOLVED.entries()) {
+      const msg = await query(b.address, b.port, c.name, c.type, { dnssecOk: true, timeoutMs: 5_000 });
+      assert.deepEqual(answerView(msg), answerView(first[i]), c.name);
+      assert.equal((msg.flags & FLAG.AD) !== 0, c.ad, `${c.name}: AD as validated by the first`);
+    }
+    assert.equal(labQueries(), seen, 'the second Ward asked no lab server');
+    const s = await stats(b);
+    assert.equal(s.cache.shared.hits, RESOLVED.length, JSON.stringify(s.cache.shared));
+    assert.equal(s.cache.misses, 0);
+  });
+
+  test('blocked and local answers are not written to Redis', async () => {
+    const [a] = wards;
+    assert.equal(answerView(await query(a.address, a.port, BLOCKED, 'A', { timeoutMs: 5_000 })).rcode, 'NXDOMAIN');
+    assert.equal(answerView(await query(a.address, a.port, LOCAL, 'A', { timeoutMs: 5_000 })).answers.length, 1);
+    await query(a.address, a.port, 'www.lab', 'A', { timeoutMs: 5_000 });
+    const expected = [...RESOLVED.map((c) => c.name), 'www.lab'].map((name) => sharedKey('ward:v1:', { name, type: 'A', class: 'IN' })).sort();
+    let keys: string[] = [];
+    for (let i = 0; i < 100; i++) {
+      keys = (await redis!.client.keys('ward:v1:*')).sort();
+      if (keys.length >= expected.length) break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    assert.deepEqual(keys, expected, 'only resolved answers (www.lab as a control), never the blocked or the local name');
+  });
+});
