@@ -7,7 +7,7 @@
  * stopped one (SIGSTOP) never fail a query, count errors, timeouts and breaker openings, and a
  * continued one (SIGCONT) is used again.
  */
-import { after, before, test } from 'node:test';
+import { after, before, test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { connectRedis, encodeShared, sharedKey, SharedTier } from '../../src/cache/index.js';
 import { defaultConfig, validateConfig, type SharedCacheConfig } from '../../src/config/index.js';
@@ -34,13 +34,14 @@ const data = (): { [nameType: string]: Partial<Message> } => ({
   'junk.test|A': { answers: signed('junk.test. 300 IN A 192.0.2.4', testKey) },
 });
 
-/** One "machine": a resolver over the world with its own tier (and tier clock) on `url`. */
-async function machine(url: string, over: Partial<SharedCacheConfig> = {}) {
+/** One "machine": a resolver over the world with its own tier (and tier clock) on `url`, closed after test `t`. */
+async function machine(t: TestContext, url: string, over: Partial<SharedCacheConfig> = {}) {
   const config: SharedCacheConfig = { redis: { url }, timeout_ms: 1_000, prefix: PREFIX, breaker: { failures: 3, backoff_ms: 200 }, ...over };
   const clock = new ManualClock(NOW * 1000);
   const tier = new SharedTier(await connectRedis(url, silentLogger()), config, clock, silentLogger());
+  t.after(() => tier.close());
   const world = setupSignedWorld(data(), undefined, tier);
-  return { ...world, tier, tierClock: clock, close: () => tier.close() };
+  return { ...world, tier, tierClock: clock };
 }
 
 /** Polls `cond` every 20 ms, at most `ms` (writes are fire-and-forget). */
@@ -52,142 +53,115 @@ async function until(cond: () => boolean | Promise<boolean>, ms = 5_000): Promis
   return cond();
 }
 
-test('an answer one machine resolved is served by the other without a query, TTLs counted down, AD kept', async () => {
+test('an answer one machine resolved is served by the other without a query, TTLs counted down, AD kept', async (t) => {
   await redis.client.flushall();
-  const a = await machine(redis.url);
-  const b = await machine(redis.url);
-  try {
-    const first = await a.ask('WWW.test');
-    assert.equal(first.rcode, RCODE.NOERROR);
-    assert.equal(first.authenticated, true);
-    assert.ok(await until(() => a.tier.stats().writes === 1), JSON.stringify(a.tier.stats()));
-    const pttl = await redis.client.pttl(keyOf('www.test'));
-    assert.ok(pttl > 290_000 && pttl <= 300_000, `Redis expiry is the TTL (PX): ${pttl}`);
-    b.tierClock.advance(100_000);
-    const second = await b.ask('www.TEST');
-    assert.equal(b.asked('www.test'), 0, 'no query reached the authority');
-    assert.equal(b.tier.stats().hits, 1);
-    assert.equal(second.authenticated, true, 'secure data keeps AD');
-    assert.equal(second.source, 'shared');
-    const a1 = second.answer.find((rr) => rr.type === 'A');
-    assert.equal(a1?.name, 'www.TEST', 'the client spelling');
-    assert.equal((a1 as { ttl: number }).ttl, 200, '300 s written, read 100 s later');
-    assert.ok(second.answer.some((rr) => rr.type === 'RRSIG'), 'RRSIGs for a DO client');
-    const plain = await b.resolver.resolve({ question: { name: 'www.test', type: 'A', class: 'IN' }, flags: { rd: true, cd: false, do: false, ad: false } });
-    assert.deepEqual(plain.answer.map((rr) => rr.type), ['A'], 'no RRSIG without DO');
-    assert.equal(plain.authenticated, false, 'no AD without DO or AD');
-  } finally {
-    await a.close();
-    await b.close();
-  }
+  const a = await machine(t, redis.url);
+  const b = await machine(t, redis.url);
+  const first = await a.ask('WWW.test');
+  assert.equal(first.rcode, RCODE.NOERROR);
+  assert.equal(first.authenticated, true);
+  assert.ok(await until(() => a.tier.stats().writes === 1), JSON.stringify(a.tier.stats()));
+  const pttl = await redis.client.pttl(keyOf('www.test'));
+  assert.ok(pttl > 290_000 && pttl <= 300_000, `Redis expiry is the TTL (PX): ${pttl}`);
+  b.tierClock.advance(100_000);
+  const second = await b.ask('www.TEST');
+  assert.equal(b.asked('www.test'), 0, 'no query reached the authority');
+  assert.equal(b.tier.stats().hits, 1);
+  assert.equal(second.authenticated, true, 'secure data keeps AD');
+  assert.equal(second.source, 'shared');
+  const a1 = second.answer.find((rr) => rr.type === 'A');
+  assert.equal(a1?.name, 'www.TEST', 'the client spelling');
+  assert.equal((a1 as { ttl: number }).ttl, 200, '300 s written, read 100 s later');
+  assert.ok(second.answer.some((rr) => rr.type === 'RRSIG'), 'RRSIGs for a DO client');
+  const plain = await b.resolver.resolve({ question: { name: 'www.test', type: 'A', class: 'IN' }, flags: { rd: true, cd: false, do: false, ad: false } });
+  assert.deepEqual(plain.answer.map((rr) => rr.type), ['A'], 'no RRSIG without DO');
+  assert.equal(plain.authenticated, false, 'no AD without DO or AD');
 });
 
-test('an entry whose TTL ran out is not served: expired in Redis, or stale by the writer\'s time', async () => {
+test('an entry whose TTL ran out is not served: expired in Redis, or stale by the writer\'s time', async (t) => {
   await redis.client.flushall();
-  const a = await machine(redis.url);
-  const b = await machine(redis.url);
-  try {
-    await a.ask('short.test');
-    await a.ask('old.test');
-    assert.ok(await until(() => a.tier.stats().writes === 2));
-    assert.ok(await until(async () => (await redis.client.exists(keyOf('short.test'))) === 0, 3_000), 'Redis dropped the 1 s entry');
-    const short = await b.ask('short.test');
-    assert.equal(short.rcode, RCODE.NOERROR);
-    assert.equal(b.asked('short.test'), 1, 'resolved again');
-    // The entry is still in Redis, but 301 s old by the reader's clock.
-    b.tierClock.advance(301_000);
-    const old = await b.ask('old.test');
-    assert.equal(old.rcode, RCODE.NOERROR);
-    assert.equal(b.asked('old.test'), 1, 'a stale entry is resolved again');
-    assert.equal(b.tier.stats().expired, 1);
-    assert.equal(b.tier.stats().hits, 0);
-  } finally {
-    await a.close();
-    await b.close();
-  }
+  const a = await machine(t, redis.url);
+  const b = await machine(t, redis.url);
+  await a.ask('short.test');
+  await a.ask('old.test');
+  assert.ok(await until(() => a.tier.stats().writes === 2));
+  assert.ok(await until(async () => (await redis.client.exists(keyOf('short.test'))) === 0, 3_000), 'Redis dropped the 1 s entry');
+  const short = await b.ask('short.test');
+  assert.equal(short.rcode, RCODE.NOERROR);
+  assert.equal(b.asked('short.test'), 1, 'resolved again');
+  // The entry is still in Redis, but 301 s old by the reader's clock.
+  b.tierClock.advance(301_000);
+  const old = await b.ask('old.test');
+  assert.equal(old.rcode, RCODE.NOERROR);
+  assert.equal(b.asked('old.test'), 1, 'a stale entry is resolved again');
+  assert.equal(b.tier.stats().expired, 1);
+  assert.equal(b.tier.stats().hits, 0);
 });
 
-test('bogus and unvalidated (CD) answers are never written; a secure one is', async () => {
+test('bogus and unvalidated (CD) answers are never written; a secure one is', async (t) => {
   await redis.client.flushall();
-  const a = await machine(redis.url);
-  try {
-    const bad = await a.ask('bad.test');
-    assert.equal(bad.rcode, RCODE.SERVFAIL);
-    const cd = await a.resolver.resolve({ question: { name: 'junk.test', type: 'A', class: 'IN' }, flags: { rd: true, cd: true, do: true, ad: false } });
-    assert.equal(cd.rcode, RCODE.NOERROR);
-    await a.ask('www.test');
-    assert.ok(await until(() => a.tier.stats().writes === 1), 'the secure answer was written');
-    assert.deepEqual((await redis.client.keys(`${PREFIX}*`)).sort(), [keyOf('www.test')]);
-  } finally {
-    await a.close();
-  }
+  const a = await machine(t, redis.url);
+  const bad = await a.ask('bad.test');
+  assert.equal(bad.rcode, RCODE.SERVFAIL);
+  const cd = await a.resolver.resolve({ question: { name: 'junk.test', type: 'A', class: 'IN' }, flags: { rd: true, cd: true, do: true, ad: false } });
+  assert.equal(cd.rcode, RCODE.NOERROR);
+  await a.ask('www.test');
+  assert.ok(await until(() => a.tier.stats().writes === 1), 'the secure answer was written');
+  assert.deepEqual((await redis.client.keys(`${PREFIX}*`)).sort(), [keyOf('www.test')]);
 });
 
-test('a malformed value, or a valid one for another question, is ignored and counted', async () => {
+test('a malformed value, or a valid one for another question, is ignored and counted', async (t) => {
   await redis.client.flushall();
-  const b = await machine(redis.url);
-  try {
-    await redis.client.set(keyOf('www.test'), Buffer.from('not a Ward entry at all, long enough'), 'PX', 60_000);
-    const other = encodeShared({ name: 'evil.test', type: 'A', class: 'IN' }, {
-      rcode: RCODE.NOERROR, answer: rrs('evil.test. 300 IN A 203.0.113.1'), authority: [], additional: [], security: 'secure',
-    }, NOW * 1000);
-    assert.ok(other);
-    await redis.client.set(keyOf('junk.test'), other, 'PX', 60_000);
-    const www = await b.ask('www.test');
-    const junk = await b.ask('junk.test');
-    assert.deepEqual(www.answer.filter((rr) => rr.type === 'A').map(rdataOf), ['192.0.2.1']);
-    assert.deepEqual(junk.answer.filter((rr) => rr.type === 'A').map(rdataOf), ['192.0.2.4']);
-    assert.equal(b.tier.stats().malformed, 2);
-    assert.equal(b.tier.stats().hits, 0);
-    assert.equal(b.asked('www.test') + b.asked('junk.test'), 2, 'both resolved');
-  } finally {
-    await b.close();
-  }
+  const b = await machine(t, redis.url);
+  await redis.client.set(keyOf('www.test'), Buffer.from('not a Ward entry at all, long enough'), 'PX', 60_000);
+  const other = encodeShared({ name: 'evil.test', type: 'A', class: 'IN' }, {
+    rcode: RCODE.NOERROR, answer: rrs('evil.test. 300 IN A 203.0.113.1'), authority: [], additional: [], security: 'secure',
+  }, NOW * 1000);
+  assert.ok(other);
+  await redis.client.set(keyOf('junk.test'), other, 'PX', 60_000);
+  const www = await b.ask('www.test');
+  const junk = await b.ask('junk.test');
+  assert.deepEqual(www.answer.filter((rr) => rr.type === 'A').map(rdataOf), ['192.0.2.1']);
+  assert.deepEqual(junk.answer.filter((rr) => rr.type === 'A').map(rdataOf), ['192.0.2.4']);
+  assert.equal(b.tier.stats().malformed, 2);
+  assert.equal(b.tier.stats().hits, 0);
+  assert.equal(b.asked('www.test') + b.asked('junk.test'), 2, 'both resolved');
 });
 
-test('no Redis at the address: every query is answered, errors and a breaker opening are counted', async () => {
+test('no Redis at the address: every query is answered, errors and a breaker opening are counted', async (t) => {
   const port = await freePort('127.0.0.1');
-  const a = await machine(`redis://127.0.0.1:${port}`);
-  try {
-    for (const name of ['www.test', 'old.test', 'junk.test', 'short.test', 'www.test']) {
-      assert.equal((await a.ask(name)).rcode, RCODE.NOERROR, name);
-    }
-    const s = a.tier.stats();
-    assert.ok(s.errors >= 3, JSON.stringify(s));
-    assert.ok(s.breaker_opens >= 1, JSON.stringify(s));
-    assert.ok(s.skipped >= 1, 'calls left out while the breaker is open');
-  } finally {
-    await a.close();
+  const a = await machine(t, `redis://127.0.0.1:${port}`);
+  for (const name of ['www.test', 'old.test', 'junk.test', 'short.test', 'www.test']) {
+    assert.equal((await a.ask(name)).rcode, RCODE.NOERROR, name);
   }
+  const s = a.tier.stats();
+  assert.ok(s.errors >= 3, JSON.stringify(s));
+  assert.ok(s.breaker_opens >= 1, JSON.stringify(s));
+  assert.ok(s.skipped >= 1, 'calls left out while the breaker is open');
 });
 
-test('a stopped Redis (SIGSTOP) delays nothing past the timeout and counts timeouts; continued (SIGCONT), it serves again', async () => {
+test('a stopped Redis (SIGSTOP) delays nothing past the timeout and counts timeouts; continued (SIGCONT), it serves again', async (t) => {
   await redis.client.flushall();
-  const writer = await machine(redis.url);
-  const b = await machine(redis.url, { timeout_ms: 20 });
-  try {
-    await writer.ask('www.test');
-    assert.ok(await until(() => writer.tier.stats().writes === 1));
-    redis.pause();
-    for (const name of ['old.test', 'junk.test', 'short.test', 'old.test']) {
-      assert.equal((await b.ask(name)).rcode, RCODE.NOERROR, name);
-    }
-    const s = b.tier.stats();
-    assert.ok(s.timeouts >= 3, JSON.stringify(s));
-    assert.ok(s.breaker_opens >= 1, JSON.stringify(s));
-    redis.resume();
-    // After the back-off, a probe goes through and the breaker closes: www.test comes from Redis.
-    const served = await until(async () => {
-      b.resolver.flushAll();
-      await b.ask('www.test');
-      return b.tier.stats().hits > 0;
-    }, 10_000);
-    assert.ok(served, JSON.stringify(b.tier.stats()));
-  } finally {
-    redis.resume();
-    await writer.close();
-    await b.close();
+  const writer = await machine(t, redis.url);
+  const b = await machine(t, redis.url, { timeout_ms: 20 });
+  await writer.ask('www.test');
+  assert.ok(await until(() => writer.tier.stats().writes === 1));
+  redis.pause();
+  t.after(() => redis.resume());
+  for (const name of ['old.test', 'junk.test', 'short.test', 'old.test']) {
+    assert.equal((await b.ask(name)).rcode, RCODE.NOERROR, name);
   }
+  const s = b.tier.stats();
+  assert.ok(s.timeouts >= 3, JSON.stringify(s));
+  assert.ok(s.breaker_opens >= 1, JSON.stringify(s));
+  redis.resume();
+  // After the back-off, a probe goes through and the breaker closes: www.test comes from Redis.
+  const served = await until(async () => {
+    b.resolver.flushAll();
+    await b.ask('www.test');
+    return b.tier.stats().hits > 0;
+  }, 10_000);
+  assert.ok(served, JSON.stringify(b.tier.stats()));
 });
 
 test('cache.shared is off by default and validated with errors naming the key', () => {
