@@ -15,7 +15,9 @@ export type ScriptAnswer =
   /** Say nothing: the query times out (Deckard's do_not_answer). */
   | { kind: 'drop' }
   /** Nobody scripted this: answer with `bytes` if given, and count it as a problem of the run. */
-  | { kind: 'unscripted'; problem: string; bytes?: Buffer };
+  | { kind: 'unscripted'; problem: string; bytes?: Buffer }
+  /** The exchange fails at once, as a broken connection does (testbound's `STEP n ERROR`). */
+  | { kind: 'error' };
 
 export interface ScriptedNetwork {
   answer(query: Message, to: Endpoint, transport: Transport): ScriptAnswer;
@@ -30,7 +32,7 @@ export interface SentQuery {
   name: string;
   type: string;
   /** 'unscripted': answered (or not) although the script did not cover the query. */
-  outcome: 'reply' | 'timeout' | 'aborted' | 'unscripted';
+  outcome: 'reply' | 'timeout' | 'aborted' | 'unscripted' | 'error';
   /** The script's step when the query was sent (ScriptedNetwork.step), for reports. */
   step?: number;
 }
@@ -63,6 +65,10 @@ export class MemoryNet implements Exchanger {
     };
     await new Promise<void>((resolve) => setImmediate(resolve));
     const answer = this.script.answer(query, req.to, req.transport);
+    if (answer.kind === 'error') {
+      note('error');
+      return { kind: 'fail', code: 'network', elapsedMs: elapsedMs() };
+    }
     let reply: Buffer | undefined;
     if (answer.kind === 'reply') reply = answer.bytes;
     else if (answer.kind === 'unscripted') {

@@ -36,10 +36,13 @@ export interface ScenarioResult {
   trace: string[];
 }
 
-/** Reads, parses and plays one `.rpl` file. */
-/** Steps that need nothing done here: REPLY entries answer through the network, the rest only let time run (testbound's TRAFFIC, NOTHING). */
-const PASSIVE_STEPS = new Set(['REPLY', 'CHECK_OUT_QUERY', 'TRAFFIC', 'NOTHING']);
+/**
+ * Steps that need nothing done here: REPLY entries answer and ERROR steps fail upstream queries
+ * through the network (scenario-network.ts), the rest only let time run (testbound's TRAFFIC, NOTHING).
+ */
+const PASSIVE_STEPS = new Set(['REPLY', 'ERROR', 'CHECK_OUT_QUERY', 'TRAFFIC', 'NOTHING']);
 
+/** Reads, parses and plays one `.rpl` file. */
 export async function runScenarioFile(path: string, log: Logger = silentLogger()): Promise<ScenarioResult> {
   const started = performance.now();
   let sc: Scenario;

@@ -321,3 +321,48 @@ test('testbound files: config clauses and file blocks, FLAGS, HEX_ANSWER, every 
     await upstream.settle();
   }
 });
+
+const TESTBOUND_FORWARD = `; one-line zone clause, and a STEP ERROR for the forwarded query
+forward-zone: name: "." forward-addr: 192.0.2.53
+CONFIG_END
+SCENARIO_BEGIN forwarder error
+STEP 1 QUERY
+ENTRY_BEGIN
+REPLY RD
+SECTION QUESTION
+www.example.com. IN A
+ENTRY_END
+STEP 2 ERROR
+STEP 3 REPLY
+ENTRY_BEGIN
+MATCH opcode qtype qname
+REPLY QR RD RA NOERROR
+SECTION QUESTION
+www.example.com. IN A
+SECTION ANSWER
+www.example.com. IN A 192.0.2.80
+ENTRY_END
+SCENARIO_END
+`;
+
+test('testbound files: several key: value pairs on a line, no CONFIG_END, STEP ERROR fails one upstream query', async () => {
+  const sc = parseRpl(TESTBOUND_FORWARD, 'forward.rpl');
+  assert.deepEqual(sc.config, [['forward-zone', ''], ['name', '.'], ['forward-addr', '192.0.2.53']]);
+  assert.deepEqual(scenarioSetup(sc).forwardZones, [{ name: '.', addresses: ['192.0.2.53'], tls: false }]);
+  const bare = parseRpl(TESTBOUND_FORWARD.replace(/^[^]*CONFIG_END\n/, '; no config\n'), 'bare.rpl');
+  assert.deepEqual(bare.config, []);
+  assert.deepEqual(bare.steps.map((s) => `${s.id} ${s.type}`), ['1 QUERY', '2 ERROR', '3 REPLY']);
+
+  const { script, net, upstream, ask } = scriptedUpstream(sc);
+  try {
+    script.currentStep = 1;
+    const failed = await ask('www.example.com', '192.0.2.53');
+    assert.equal(failed.kind, 'fail', 'the ERROR step fails the first query');
+    const answered = await ask('www.example.com', '192.0.2.53');
+    assert.equal(answered.kind === 'reply' && String(rdataOf(answered.message.answers[0])), '192.0.2.80', 'the REPLY step answers the next');
+    assert.deepEqual(net.sent.map((s) => s.outcome), ['error', 'reply']);
+  } finally {
+    await net.close();
+    await upstream.settle();
+  }
+});

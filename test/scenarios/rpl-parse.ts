@@ -1,7 +1,7 @@
 /**
  * Parser of Deckard/testbound `.rpl` scenario files (test infrastructure, not part of Ward):
  * the `key: value` header up to CONFIG_END, SCENARIO_BEGIN, RANGE_BEGIN/ADDRESS/ENTRY blocks and
- * STEP n QUERY | CHECK_ANSWER | TIME_PASSES ELAPSE | REPLY | CHECK_OUT_QUERY. Records inside entries
+ * STEP n QUERY | CHECK_ANSWER | TIME_PASSES ELAPSE | REPLY | CHECK_OUT_QUERY | ERROR. Records inside entries
  * are parsed by Ward's own presentation parser (src/wire/presentation.ts).
  */
 import { parseQuestion, parseZone, FLAG, RCODE, type Question, type Record } from '../../src/wire/index.js';
@@ -99,10 +99,12 @@ export function parseRpl(text: string, file: string): Scenario {
   const words = (l: string): string[] => stripComment(l).trim().split(/\s+/).filter((w) => w !== '');
   const sc: Scenario = { file, dialect: 'deckard', title: '', config: [], ranges: [], steps: [] };
 
-  // Header: key: value lines up to CONFIG_END; values may continue inside parentheses.
+  // Header: key: value lines up to CONFIG_END (or SCENARIO_BEGIN: testbound files without config
+  // leave CONFIG_END out); values may continue inside parentheses.
   for (; i < lines.length; i++) {
     let l = stripComment(lines[i]).trim();
     if (l === 'CONFIG_END') { i++; break; }
+    if (/^SCENARIO_BEGIN\b/.test(l)) break;
     if (l === '') continue;
     const hash = l.indexOf('#');
     if (hash >= 0) l = l.slice(0, hash).trim();
@@ -124,7 +126,7 @@ export function parseRpl(text: string, file: string): Scenario {
       value += ' ' + more;
       depth += parenDelta(more);
     }
-    sc.config.push([(m as RegExpExecArray)[1], value.replace(/^["']|["']$/g, '')]);
+    for (const [k, v] of configPairs((m as RegExpExecArray)[1], value)) sc.config.push([k, v.replace(/^["']|["']$/g, '')]);
   }
 
   if (sc.config.some(([k, v]) => v === '' && TESTBOUND_CLAUSES.has(k))) sc.dialect = 'testbound';
@@ -222,6 +224,33 @@ export function parseRpl(text: string, file: string): Scenario {
     }
   }
   return finish(sc); // SCENARIO_END is missing in a few files; Deckard accepts that too
+}
+
+/**
+ * The `key: value` pairs of one header line. unbound.conf lets one line hold several
+ * (`forward-zone: name: "." forward-addr: 192.0.2.1`): a bare word ending in a colon outside
+ * quotes and parentheses starts the next pair.
+ */
+function configPairs(key: string, value: string): [string, string][] {
+  const pairs: [string, string][] = [];
+  let current: [string, string[]] = [key, []];
+  let quoted = false;
+  let depth = 0;
+  for (const word of value.split(/\s+/).filter((w) => w !== '')) {
+    if (!quoted && depth === 0 && /^[A-Za-z][A-Za-z0-9_-]*:$/.test(word)) {
+      pairs.push([current[0], current[1].join(' ')]);
+      current = [word.slice(0, -1), []];
+      continue;
+    }
+    for (const c of word) {
+      if (c === '"') quoted = !quoted;
+      else if (!quoted && c === '(') depth++;
+      else if (!quoted && c === ')') depth--;
+    }
+    current[1].push(word);
+  }
+  pairs.push([current[0], current[1].join(' ')]);
+  return pairs;
 }
 
 function finish(sc: Scenario): Scenario {

@@ -1,13 +1,14 @@
 /**
  * The scripted authoritative servers of one scenario (Deckard's Scenario.reply): the first RANGE
  * valid for the current step that lists the server's address answers from its first matching
- * ENTRY; when no range serves that address, a later one-shot `STEP n REPLY` entry may answer (once).
+ * ENTRY; when no range serves that address, a later one-shot `STEP n REPLY` entry may answer (once),
+ * or a later `STEP n ERROR` (testbound) fails that one query as a broken connection would.
  * Anything else is unscripted: SERVFAIL, as Deckard answers, and a failure of the scenario.
  */
 import { encodeMessage, FLAG, RCODE, type Message } from '../../src/wire/index.js';
 import type { Endpoint, Transport } from '../../src/net/index.js';
 import type { ScriptAnswer, ScriptedNetwork } from '../helpers/memory-net.js';
-import type { RplEntry, Scenario } from './rpl-parse.js';
+import type { RplEntry, RplStep, Scenario } from './rpl-parse.js';
 import { mismatch, scriptedReply } from './rpl-match.js';
 import { normalizeAddress } from './scenario-config.js';
 
@@ -15,7 +16,7 @@ export class ScenarioNetwork implements ScriptedNetwork {
   /** The step being played; ranges and one-shot replies are chosen by it. */
   currentStep = 0;
   get step(): number { return this.currentStep; }
-  private readonly consumed = new Set<RplEntry>();
+  private readonly consumed = new Set<RplStep>();
   private readonly fired = new Set<RplEntry>();
 
   constructor(private readonly sc: Scenario) {}
@@ -40,9 +41,13 @@ export class ScenarioNetwork implements ScriptedNetwork {
       return { kind: 'unscripted', problem: `query ${what}: no entry of RANGE at line ${ranges[0].line} matches`, bytes: servfail(query) };
     }
     for (const step of this.sc.steps) {
-      if (step.id < this.currentStep || step.type !== 'REPLY' || !step.entry || this.consumed.has(step.entry)) continue;
-      if (mismatch(step.entry, query, transport) !== undefined) continue;
-      this.consumed.add(step.entry);
+      if (step.id < this.currentStep || this.consumed.has(step)) continue;
+      if (step.type === 'ERROR') {
+        this.consumed.add(step);
+        return { kind: 'error' };
+      }
+      if (step.type !== 'REPLY' || !step.entry || mismatch(step.entry, query, transport) !== undefined) continue;
+      this.consumed.add(step);
       return reply(step.entry, query, this.sc.dialect === 'testbound');
     }
     return { kind: 'unscripted', problem: `query ${what}: no server scripted there`, bytes: servfail(query) };
