@@ -3,10 +3,14 @@
  * once; each reply is written as soon as *its* answer is ready, so answers go out of order. At
  * `maxInflight` the session stops reading until a reply is written (Unbound tcp_req_info). All
  * queries of a session share one AbortSignal, aborted when the session closes.
+ * At log level debug each query read and each reply written is a 'stream query' / 'stream reply'
+ * line (the session logger names it, sid): what test/interop reads to see reuse, pipelining, reply order,
+ * keepalive (RFC 7828) and padding (RFC 7830) per connection. Off (not even parsed) otherwise.
  */
 import { setMaxListeners } from 'node:events';
 import type { Logger } from '../log/index.js';
 import { errorMessage } from '../util/index.js';
+import { OPTION, peekEdnsOptions, peekId, peekQuestion } from '../wire/index.js';
 import type { Session } from './session.js';
 import type { InboundQuery, InboundSink, PeerInfo, StreamInfo } from './types.js';
 
@@ -18,6 +22,7 @@ export class InflightTable {
   private paused = false;
   private readonly abort = new AbortController();
   private readonly peer: PeerInfo;
+  private readonly observe: boolean;
 
   constructor(
     private readonly session: Session,
@@ -27,6 +32,7 @@ export class InflightTable {
     private readonly log: Logger,
   ) {
     setMaxListeners(0, this.abort.signal); // shared by up to maxInflight queries at once
+    this.observe = log.isLevelEnabled('debug');
     this.peer = { address: session.remote.address, port: session.remote.port, transport: session.transport };
     session.on('frame', (bytes) => this.admit(bytes));
     session.on('close', () => this.abort.abort());
@@ -40,6 +46,7 @@ export class InflightTable {
     this.counters.inflight++;
     this.counters.queries++;
     this.session.beginQuery();
+    if (this.observe) this.logQuery(bytes);
     if (this.count >= this.maxInflight && !this.paused) {
       this.paused = true;
       this.session.pauseReading();
@@ -53,9 +60,22 @@ export class InflightTable {
     }
   }
 
+  private logQuery(bytes: Buffer): void {
+    const options = peekEdnsOptions(bytes) ?? [];
+    this.log.debug({
+      peer: `${this.peer.address}:${this.peer.port}`, id: peekId(bytes),
+      name: peekQuestion(bytes)?.name ?? null, len: bytes.length, inflight: this.count,
+      keepalive: options.some((o) => o.code === OPTION.KEEPALIVE),
+      padding: options.find((o) => o.code === OPTION.PADDING)?.length ?? null,
+    }, 'stream query');
+  }
+
   /** Called once per query by StreamQuery.reply. */
   finish(out: Buffer | undefined): void {
-    if (out !== undefined) this.session.send(out);
+    if (out !== undefined) {
+      this.session.send(out);
+      if (this.observe) this.log.debug({ id: peekId(out), len: out.length }, 'stream reply');
+    }
     this.count--;
     this.counters.inflight--;
     if (this.paused && this.count < this.maxInflight) {

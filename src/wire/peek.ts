@@ -79,3 +79,44 @@ export function peekQnameHash(buf: Buffer): number | null {
   }
   return off + 5 > buf.length ? null : h | 0;
 }
+
+/** One EDNS option as it sits on the wire: its code and the length of its data. */
+export interface RawOption { code: number; length: number }
+
+/**
+ * The options of the OPT record (RFC 6891 §6.1.2) in a message, read off the wire without a decode:
+ * [] when there is no OPT record, null when the message is malformed. Walks every section, since
+ * the OPT record sits in the additional section after any answer and authority records.
+ */
+export function peekEdnsOptions(buf: Buffer): RawOption[] | null {
+  if (buf.length < 12) return null;
+  const records = buf.readUInt16BE(6) + buf.readUInt16BE(8) + buf.readUInt16BE(10);
+  let off = 12;
+  for (let q = buf.readUInt16BE(4); q > 0; q--) {
+    off = skipName(buf, off);
+    if (off < 0 || off + 4 > buf.length) return null;
+    off += 4;
+  }
+  for (let r = 0; r < records; r++) {
+    off = skipName(buf, off);
+    if (off < 0 || off + 10 > buf.length) return null;
+    const type = buf.readUInt16BE(off);
+    const rdlength = buf.readUInt16BE(off + 8);
+    const end = off + 10 + rdlength;
+    if (end > buf.length) return null;
+    if (type === 41) return readOptions(buf, off + 10, end);
+    off = end;
+  }
+  return [];
+}
+
+function readOptions(buf: Buffer, off: number, end: number): RawOption[] | null {
+  const out: RawOption[] = [];
+  while (off < end) {
+    if (off + 4 > end) return null;
+    const length = buf.readUInt16BE(off + 2);
+    out.push({ code: buf.readUInt16BE(off), length });
+    off += 4 + length;
+  }
+  return off === end ? out : null;
+}

@@ -33,15 +33,22 @@ function track(child: ChildProcess): void {
   process.once('exit', () => { for (const c of live) c.kill('SIGKILL'); });
 }
 
-/** Spawns `cmd args` in the foreground, stdin closed, output kept in a bounded tail buffer. */
-export function startDaemon(name: string, cmd: string, args: string[], opts: { cwd?: string } = {}): Daemon {
+/**
+ * Spawns `cmd args` in the foreground, stdin closed, output kept in a bounded tail buffer; `onOutput`
+ * also sees every chunk (for callers that read all of a daemon's log lines).
+ */
+export function startDaemon(
+  name: string, cmd: string, args: string[], opts: { cwd?: string; onOutput?: (chunk: string) => void } = {},
+): Daemon {
   const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], cwd: opts.cwd });
   track(child);
   let tail = '';
   let done = child.exitCode !== null;
   let spawnError: Error | undefined;
   const keep = (chunk: Buffer): void => {
-    tail = (tail + chunk.toString('utf8')).slice(-TAIL_BYTES);
+    const text = chunk.toString('utf8');
+    tail = (tail + text).slice(-TAIL_BYTES);
+    opts.onOutput?.(text);
   };
   child.stdout?.on('data', keep);
   child.stderr?.on('data', keep);

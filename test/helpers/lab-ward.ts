@@ -42,6 +42,8 @@ export interface WardOptions {
   server?: Record<string, unknown>;
   /** More top-level keys (http, control, log, ...), set over the ones above. */
   extra?: Record<string, unknown>;
+  /** Sees all of Ward's output (its JSON log lines), not only the tail the daemon keeps. */
+  onOutput?: (chunk: string) => void;
 }
 
 /** The root server address of a Ward started without a lab: in the lab range, nothing listens there. */
@@ -108,7 +110,7 @@ export async function startWard(o: WardOptions): Promise<WardProcess> {
   const port = o.port ?? 53;
   const configFile = writeWardConfig(o);
   // From the repository root, so relative paths in Ward's defaults resolve.
-  const daemon = startDaemon('ward', process.execPath, [...(o.nodeArgs ?? []), WARD_MAIN, '--config', configFile], { cwd: REPO_ROOT });
+  const daemon = startDaemon('ward', process.execPath, [...(o.nodeArgs ?? []), WARD_MAIN, '--config', configFile], { cwd: REPO_ROOT, onOutput: o.onOutput });
   const answers = async (transport: 'udp' | 'tcp'): Promise<boolean> =>
     (await query(o.address, port, 'localhost.', 'A', { transport, timeoutMs: 300 })) !== undefined;
   try {

@@ -1,0 +1,68 @@
+/**
+ * The per-connection observation lines of the inbound core (log level debug, read by test/interop):
+ * every query read is a 'stream query' line with its session, ID, length, the queries in flight
+ * with it (itself included) and its keepalive (RFC 7828) and padding (RFC 7830) options; every
+ * reply written is a 'stream reply' line, in the order written. At level info nothing is logged.
+ */
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { Writable } from 'node:stream';
+import { pino } from 'pino';
+import { encodeMessage, FLAG, makeOpt, optAsRecord, OPTION, peekEdnsOptions } from '../../src/wire/index.js';
+import { framed, RawClient, responder, serve } from './net-fixtures.js';
+
+const cleanups: Array<() => Promise<unknown> | unknown> = [];
+after(async () => { for (const c of cleanups.reverse()) await c(); });
+
+/** A pino logger at `level` whose JSON lines land in `lines`. */
+function capture(level: string): { log: pino.Logger; lines: Record<string, unknown>[] } {
+  const lines: Record<string, unknown>[] = [];
+  const sink = new Writable({ write(chunk: Buffer, _enc, done) { lines.push(JSON.parse(chunk.toString())); done(); } });
+  return { log: pino({ level }, sink), lines };
+}
+
+function queryWith(name: string, id: number, options: { code: number; length?: number }[]): Buffer {
+  return encodeMessage({
+    id, type: 'query', flags: FLAG.RD, questions: [{ name, type: 'A', class: 'IN' }],
+    additionals: [optAsRecord(makeOpt(1232, false, options))],
+  });
+}
+
+test('peekEdnsOptions reads option codes and lengths; [] without OPT, null when cut short', () => {
+  const q = queryWith('a.test', 1, [{ code: OPTION.KEEPALIVE }, { code: OPTION.PADDING, length: 40 }]);
+  assert.deepEqual(peekEdnsOptions(q), [{ code: OPTION.KEEPALIVE, length: 0 }, { code: OPTION.PADDING, length: 40 }]);
+  assert.deepEqual(peekEdnsOptions(encodeMessage({ id: 1, type: 'query', flags: 0, questions: [{ name: 'a.test', type: 'A', class: 'IN' }] })), []);
+  assert.equal(peekEdnsOptions(q.subarray(0, q.length - 3)), null);
+});
+
+test('debug: one line per query and per reply on a session; pipelined, out of order, options seen', async () => {
+  const { log, lines } = capture('debug');
+  const l = await serve('tcp', responder({ 'slow.test': 200 }).sink, { log });
+  cleanups.push(() => l.close());
+  const c = await RawClient.open(l.address().port);
+  cleanups.push(() => c.socket.destroy());
+  c.socket.write(Buffer.concat([
+    framed(queryWith('slow.test', 1, [{ code: OPTION.KEEPALIVE }])),
+    framed(queryWith('fast.test', 2, [{ code: OPTION.PADDING, length: 20 }])),
+  ]));
+  await c.waitFrames(2);
+  const queries = lines.filter((x) => x.msg === 'stream query');
+  const replies = lines.filter((x) => x.msg === 'stream reply');
+  assert.deepEqual(queries.map((x) => [x.id, x.name, x.inflight, x.keepalive, x.padding]),
+    [[1, 'slow.test', 1, true, null], [2, 'fast.test', 2, false, 20]]);
+  assert.equal(queries[0].sid, queries[1].sid, 'one session');
+  assert.match(String(queries[0].peer), /^127\.0\.0\.1:\d+$/);
+  assert.deepEqual(replies.map((x) => x.id), [2, 1], 'the fast reply was written first');
+  assert.equal(replies[0].sid, queries[0].sid);
+});
+
+test('info: no observation lines', async () => {
+  const { log, lines } = capture('info');
+  const l = await serve('tcp', responder().sink, { log });
+  cleanups.push(() => l.close());
+  const c = await RawClient.open(l.address().port);
+  cleanups.push(() => c.socket.destroy());
+  c.socket.write(framed(queryWith('a.test', 3, [])));
+  await c.waitFrames(1);
+  assert.equal(lines.filter((x) => x.msg === 'stream query' || x.msg === 'stream reply').length, 0);
+});
