@@ -25,6 +25,8 @@ export interface UnboundOptions {
   outgoingInterface?: string;
   /** Local-data mode: zone name and records in zone-file syntax. */
   localZone?: { name: string; records: string[] };
+  /** More clauses appended verbatim (e.g. a `forward-zone:`), one line each. */
+  extraLines?: string[];
   readyTimeoutMs?: number;
 }
 
@@ -57,7 +59,7 @@ function configText(dir: string, o: UnboundOptions, port: number): string {
     lines.push(`  local-zone: "${o.localZone.name}" static`);
     for (const r of o.localZone.records) lines.push(`  local-data: "${r}"`);
   }
-  lines.push('remote-control:', '  control-enable: no', '');
+  lines.push('remote-control:', '  control-enable: no', ...(o.extraLines ?? []), '');
   return lines.join('\n');
 }
 

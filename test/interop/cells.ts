@@ -112,3 +112,16 @@ export function excerpt(out: string, re?: RegExp): string {
   const text = hit ?? lines.slice(0, 2).join(' / ');
   return text.length > 160 ? `${text.slice(0, 157)}...` : text;
 }
+
+/** The rows one multi-question run on a stream shows: reuse, pipelining, reply order, keepalive, padding. */
+export function streamRows(
+  run: CommandRun, sessions: SessionView[], slow: string, fast: string, accepted: boolean, printedKeepalive?: boolean,
+): Record<'reuse' | 'pipelining' | 'ooo' | 'keepalive' | 'padding', Cell> {
+  return {
+    reuse: reuse(run.command, sessions),
+    pipelining: pipelining(run.command, sessions),
+    ooo: outOfOrder(run.command, sessions, slow, fast, accepted, run.out),
+    keepalive: keepalive(run.command, sessions, printedKeepalive),
+    padding: padding(run.command, sessions),
+  };
+}

@@ -1,6 +1,7 @@
 /** dig (BIND 9.18, bind9-dnsutils) as a client of Ward: UDP, TCP, TLS; no SPKI pins, no pipelining. */
 import { answerLine, FAST_ADDR, SLOW_ADDR, type ClientBench, type ClientProgram } from '../client-bench.js';
-import { answered, authenticated, keepalive, notOffered, outOfOrder, padding, pipelining, reuse } from '../cells.js';
+import { notOffered, padding, streamRows } from '../cells.js';
+import { directRows } from './direct.js';
 
 export const dig: ClientProgram = {
   name: 'dig',
@@ -21,16 +22,11 @@ export const dig: ClientProgram = {
     const offers = (re: RegExp): { command: string; observed: string }[] =>
       [{ command: 'dig -h', observed: re.test(help.out) ? 'listed' : `no such option in the help text (${re.source})` }];
     return {
-      udp: answered(udp, answerLine(n[0].fast, FAST_ADDR)),
-      tcp: answered(tcp.result, answerLine(n[1].fast, FAST_ADDR), tcp.sessions, 'tcp'),
-      tls: answered(tlsRun.result, answerLine(n[2].fast, FAST_ADDR), tlsRun.sessions, 'tls'),
+      ...directRows({ udp: [udp, n[0].fast], tcp: [tcp, n[1].fast], tls: [tlsRun, n[2].fast], ca: [good, bad, n[3].fast] }),
       pin: notOffered('dig 9.18 has no option to pin an SPKI', offers(/pin/i)),
-      ca: authenticated(good.result, bad, answerLine(n[3].fast, FAST_ADDR), good.sessions),
-      reuse: reuse(many.result.command, many.sessions),
-      pipelining: pipelining(many.result.command, many.sessions),
-      ooo: outOfOrder(many.result.command, many.sessions, n[4].slow, n[4].fast,
-        answerLine(n[4].slow, SLOW_ADDR).test(many.result.out) && answerLine(n[4].fast, FAST_ADDR).test(many.result.out), many.result.out),
-      keepalive: keepalive(many.result.command, many.sessions, /KEEPALIVE: /.test(many.result.out)),
+      ...streamRows(many.result, many.sessions, n[4].slow, n[4].fast,
+        answerLine(n[4].slow, SLOW_ADDR).test(many.result.out) && answerLine(n[4].fast, FAST_ADDR).test(many.result.out), /KEEPALIVE: /.test(many.result.out)),
+      // dig pads only over TLS: its own run.
       padding: padding(padded.result.command, padded.sessions),
       tfo: notOffered('dig 9.18 has no TCP fast open option', offers(/fastopen/i)),
     };

@@ -6,7 +6,8 @@
 import { join } from 'node:path';
 import { REPO_ROOT } from '../../helpers/paths.js';
 import { answerLine, FAST_ADDR, SLOW_ADDR, type ClientBench, type ClientProgram } from '../client-bench.js';
-import { answered, authenticated, keepalive, notOffered, outOfOrder, padding, pipelining, reuse } from '../cells.js';
+import { notOffered, streamRows } from '../cells.js';
+import { directRows } from './direct.js';
 
 const SOURCE = join(REPO_ROOT, 'test/interop/go/ward-probe.go');
 
@@ -43,16 +44,11 @@ export const goMiekg: ClientProgram = {
     const accepted = answerLine(n[4].slow, SLOW_ADDR).test(out) && answerLine(n[4].fast, FAST_ADDR).test(out)
       && order.indexOf(n[4].fast) < order.indexOf(n[4].slow);
     return {
-      udp: answered(udp, answerLine(n[0].fast, FAST_ADDR)),
-      tcp: answered(tcp.result, answerLine(n[1].fast, FAST_ADDR), tcp.sessions, 'tcp'),
-      tls: answered(pinned.result, answerLine(n[2].fast, FAST_ADDR), pinned.sessions, 'tls'),
-      pin: authenticated(pinned.result, wrongPin, answerLine(n[2].fast, FAST_ADDR), pinned.sessions),
-      ca: authenticated(named.result, wrongName, answerLine(n[3].fast, FAST_ADDR), named.sessions),
-      reuse: reuse(many.result.command, many.sessions),
-      pipelining: pipelining(many.result.command, many.sessions),
-      ooo: outOfOrder(many.result.command, many.sessions, n[4].slow, n[4].fast, accepted, out),
-      keepalive: keepalive(many.result.command, many.sessions),
-      padding: padding(many.result.command, many.sessions),
+      ...directRows({
+        udp: [udp, n[0].fast], tcp: [tcp, n[1].fast], tls: [pinned, n[2].fast],
+        pin: [pinned, wrongPin, n[2].fast], ca: [named, wrongName, n[3].fast],
+      }),
+      ...streamRows(many.result, many.sessions, n[4].slow, n[4].fast, accepted),
       tfo: notOffered('Go\'s net.Dialer has no TCP fast open (Go 1.19)'),
     };
   },

@@ -6,5 +6,9 @@ import { dnsperf } from './dnsperf.js';
 import { drill } from './drill.js';
 import { goMiekg } from './go-miekg.js';
 import { kdig } from './kdig.js';
+import { kresd } from './kresd.js';
+import { named } from './named.js';
+import { stubby } from './stubby.js';
+import { unbound } from './unbound.js';
 
-export const CLIENT_PROGRAMS: ClientProgram[] = [drill, dig, kdig, goMiekg, dnsperf, digit];
+export const CLIENT_PROGRAMS: ClientProgram[] = [drill, dig, kdig, stubby, goMiekg, unbound, kresd, named, dnsperf, digit];

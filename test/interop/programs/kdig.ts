@@ -1,6 +1,7 @@
 /** kdig (Knot DNS 3.2, knot-dnsutils) as a client of Ward: UDP, TCP, TLS with pins or a CA, padding, keepalive. */
 import { answerLine, FAST_ADDR, SLOW_ADDR, type ClientBench, type ClientProgram } from '../client-bench.js';
-import { answered, authenticated, keepalive, outOfOrder, padding, pipelining, reuse } from '../cells.js';
+import { streamRows } from '../cells.js';
+import { directRows } from './direct.js';
 import { kdigFastOpen } from '../tfo.js';
 
 export const kdig: ClientProgram = {
@@ -21,16 +22,11 @@ export const kdig: ClientProgram = {
     const many = await b.observe(() => b.run('kdig', [...tls, `+tls-pin=${b.pin}`, '+keepopen', '+padding', '+ednsopt=11', n[5].slow, 'A', n[5].fast, 'A']));
     const both = answerLine(n[5].slow, SLOW_ADDR).test(many.result.out) && answerLine(n[5].fast, FAST_ADDR).test(many.result.out);
     return {
-      udp: answered(udp, answerLine(n[0].fast, FAST_ADDR)),
-      tcp: answered(tcp.result, answerLine(n[1].fast, FAST_ADDR), tcp.sessions, 'tcp'),
-      tls: answered(tlsRun.result, answerLine(n[2].fast, FAST_ADDR), tlsRun.sessions, 'tls'),
-      pin: authenticated(pinned.result, wrongPin, answerLine(n[3].fast, FAST_ADDR), pinned.sessions),
-      ca: authenticated(named.result, wrongName, answerLine(n[4].fast, FAST_ADDR), named.sessions),
-      reuse: reuse(many.result.command, many.sessions),
-      pipelining: pipelining(many.result.command, many.sessions),
-      ooo: outOfOrder(many.result.command, many.sessions, n[5].slow, n[5].fast, both, many.result.out),
-      keepalive: keepalive(many.result.command, many.sessions, /Option \(11\): 012C/.test(many.result.out)),
-      padding: padding(many.result.command, many.sessions),
+      ...directRows({
+        udp: [udp, n[0].fast], tcp: [tcp, n[1].fast], tls: [tlsRun, n[2].fast],
+        pin: [pinned, wrongPin, n[3].fast], ca: [named, wrongName, n[4].fast],
+      }),
+      ...streamRows(many.result, many.sessions, n[5].slow, n[5].fast, both, /Option \(11\): 012C/.test(many.result.out)),
       tfo: await kdigFastOpen(n[6].fast),
     };
   },
