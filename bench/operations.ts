@@ -8,14 +8,11 @@
  *
  *   node dist/bench/operations.js [--seconds 5] [--rounds 5] [--no-write] [--no-pin]
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
-import { makeSelfSignedCert } from '../test/helpers/lab-cert.js';
-import { makeTempDir } from '../test/helpers/lab-process.js';
 import { controlRequest } from '../src/control/index.js';
-import { medianQps, publishReport, runBench } from './report.js';
-import { BENCH_NAME, startUnboundTarget, startWard, type Target } from './targets.js';
+import { medianQps, publishReport, ratioRows, runBench } from './report.js';
+import { withLocalBench, startUnboundTarget, startWard } from './targets.js';
 import { measureThroughput, pinToCpu } from './throughput.js';
 
 const METRICS_PORT = 9153;
@@ -55,13 +52,8 @@ function scraper(address: string, socket: string): { stop(): Promise<number> } {
 async function main(): Promise<void> {
   const o = parseOptions(process.argv.slice(2));
   const log = (s: string): void => { process.stderr.write(`bench: ${s}\n`); };
-  const tmp = makeTempDir('ward-bench-ops');
-  const targets: Target[] = [];
-  try {
-    const cert = makeSelfSignedCert(tmp.dir, 'bench.test');
-    const queryFile = join(tmp.dir, 'queries.txt');
-    writeFileSync(queryFile, `${BENCH_NAME} A\n`);
-    const dirs = ['off', 'on'].map((d) => { const p = join(tmp.dir, d); mkdirSync(p); return p; });
+  await withLocalBench('ward-bench-ops', async ({ cert, queryFile, dir }, targets) => {
+    const dirs = [dir('off'), dir('on')];
     targets.push(await startWard(dirs[0], '127.0.2.1', cert, [], { control: { enabled: false } }, OFF));
     targets.push(await startWard(dirs[1], '127.0.2.2', cert, [], { http: { listen: { address: '127.0.2.2', port: METRICS_PORT } } }, ON));
     targets.push(await startUnboundTarget('127.0.3.1', cert));
@@ -71,7 +63,6 @@ async function main(): Promise<void> {
     const scrapes = await scrape.stop();
     const off = medianQps(cells, OFF, 'udp');
     const on = medianQps(cells, ON, 'udp');
-    const unbound = medianQps(cells, 'Unbound', 'udp');
     const report = [
       '# Operations cost: cached UDP with the control channel and metrics on versus off',
       '',
@@ -79,18 +70,13 @@ async function main(): Promise<void> {
       `- dnsperf -c 1 -q 100 over UDP, ${o.rounds} round(s) of ${o.seconds} s per target, targets in rotating order; ${o.pin ? 'dnsperf on CPU 0, servers on CPU 1' : 'no CPU pinning'}`,
       `- during the whole run: ${scrapes} scrapes of /metrics and /status.json and \`stats\` requests over the control socket (one a second)`,
       '',
-      '| target | median qps | ÷ Ward off |',
-      '|---|---:|---:|',
-      ...[[OFF, off], [ON, on], ['Unbound', unbound]].map(([label, qps]) => `| ${label} | ${Math.round(Number(qps))} | ${(Number(qps) / off).toFixed(3)} |`),
+      ...ratioRows(cells, [OFF, ON, 'Unbound'], OFF, 'Ward off'),
       '',
       `Cost of operations on the hot path: ${((1 - on / off) * 100).toFixed(1)}% (target under 3%; noise on a shared machine is of that order: compare several runs).`,
       '',
     ].join('\n');
     publishReport('operations', report, o.write, log);
-  } finally {
-    await Promise.all(targets.map((t) => t.stop().catch(() => undefined)));
-    tmp.remove();
-  }
+  });
 }
 
 runBench(main);

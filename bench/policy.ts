@@ -7,16 +7,14 @@
  *
  *   node --expose-gc dist/bench/policy.js [--entries 1000000] [--seconds 5] [--rounds 5] [--no-write] [--no-pin]
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
-import { makeSelfSignedCert } from '../test/helpers/lab-cert.js';
-import { makeTempDir } from '../test/helpers/lab-process.js';
 import { defaultConfig } from '../src/config/index.js';
 import { silentLogger } from '../src/log/index.js';
 import { loadPolicy } from '../src/policy/index.js';
-import { medianQps, publishReport, runBench } from './report.js';
-import { BENCH_NAME, startUnboundTarget, startWard, type Target } from './targets.js';
+import { publishReport, ratioRows, runBench } from './report.js';
+import { withLocalBench, startUnboundTarget, startWard } from './targets.js';
 import { measureThroughput, pinToCpu } from './throughput.js';
 
 interface Options { entries: number; seconds: number; rounds: number; write: boolean; pin: boolean }
@@ -53,13 +51,11 @@ function heapAfterGc(): number {
 async function main(): Promise<void> {
   const o = parseOptions(process.argv.slice(2));
   const log = (s: string): void => { process.stderr.write(`bench: ${s}\n`); };
-  const tmp = makeTempDir('ward-bench-policy');
-  const targets: Target[] = [];
-  try {
-    const listFile = join(tmp.dir, 'big.txt');
+  await withLocalBench('ward-bench-policy', async ({ root, cert, queryFile, dir }, targets) => {
+    const listFile = join(root, 'big.txt');
     generateList(listFile, o.entries);
     const config = defaultConfig();
-    config.server.state_dir = join(tmp.dir, 'state');
+    config.server.state_dir = join(root, 'state');
     config.policy.lists = [{ name: 'big', path: listFile, url: null, format: 'domains', kind: 'block', action: 'nxdomain', redirect: [], ede: 'blocked', refresh_s: 86400 }];
     const heapBefore = heapAfterGc();
     const started = performance.now();
@@ -68,10 +64,7 @@ async function main(): Promise<void> {
     const heapMb = (heapAfterGc() - heapBefore) / 1048576;
     log(`loaded ${loaded.engine.size} names in ${loadS.toFixed(2)} s, +${heapMb.toFixed(1)} MB heap`);
 
-    const cert = makeSelfSignedCert(tmp.dir, 'bench.test');
-    const queryFile = join(tmp.dir, 'queries.txt');
-    writeFileSync(queryFile, `${BENCH_NAME} A\n`);
-    const dirs = ['plain', 'lists'].map((d) => { const p = join(tmp.dir, d); mkdirSync(p); return p; });
+    const dirs = [dir('plain'), dir('lists')];
     targets.push(await startWard(dirs[0], '127.0.2.1', cert, [], {}, 'Ward without lists'));
     targets.push(await startWard(dirs[1], '127.0.2.2', cert, [], { policy: { lists: [{ name: 'big', path: listFile, format: 'domains' }] } }, `Ward with ${o.entries} names listed`));
     targets.push(await startUnboundTarget('127.0.3.1', cert));
@@ -79,8 +72,7 @@ async function main(): Promise<void> {
     // A warm-up run each: the list's Ward finishes the full GCs of loading before anything counts.
     await measureThroughput(targets, { queryFile, seconds: 2, rounds: 1, cpu: o.pin ? 0 : undefined, modes: ['udp'] }, () => undefined);
     const cells = await measureThroughput(targets, { queryFile, seconds: o.seconds, rounds: o.rounds, cpu: o.pin ? 0 : undefined, modes: ['udp'] }, log);
-    const plain = medianQps(cells, targets[0].label, 'udp');
-    const rows = targets.map((t) => { const q = medianQps(cells, t.label, 'udp'); return `| ${t.label} | ${Math.round(q)} | ${(q / plain).toFixed(3)} |`; });
+    const rows = ratioRows(cells, targets.map((t) => t.label), targets[0].label, 'Ward without lists');
     const report = [
       '# Policy stage at scale: a 1,000,000-entry list',
       '',
@@ -89,8 +81,6 @@ async function main(): Promise<void> {
       `- load time ${loadS.toFixed(2)} s (target under 10 s); heap added ${heapMb.toFixed(1)} MB after full GCs (target under 150 MB)`,
       `- throughput: dnsperf -c 1 -q 100 over UDP, ${o.rounds} round(s) of ${o.seconds} s per target; ${o.pin ? 'dnsperf on CPU 0, servers on CPU 1' : 'no CPU pinning'}`,
       '',
-      '| target | median qps | ÷ Ward without lists |',
-      '|---|---:|---:|',
       ...rows,
       '',
       'Target: Ward with the list within 5% of Ward without (≥ 0.95). A cached answer comes from the microcache,',
@@ -99,10 +89,7 @@ async function main(): Promise<void> {
       '',
     ].join('\n');
     publishReport('policy', report, o.write, log);
-  } finally {
-    await Promise.all(targets.map((t) => t.stop().catch(() => undefined)));
-    tmp.remove();
-  }
+  });
 }
 
 runBench(main);

@@ -123,3 +123,10 @@ export function runBench(main: () => Promise<void>): void {
     process.exitCode = 1;
   });
 }
+
+/** A Markdown table `| target | median qps | ÷ base |` of `labels` over UDP, as ratios to `base` (named `baseName` in the header). */
+export function ratioRows(cells: Cell[], labels: string[], base: string, baseName: string): string[] {
+  const b = medianQps(cells, base, 'udp');
+  return [`| target | median qps | ÷ ${baseName} |`, '|---|---:|---:|',
+    ...labels.map((label) => { const q = medianQps(cells, label, 'udp'); return `| ${label} | ${Math.round(q)} | ${(q / b).toFixed(3)} |`; })];
+}

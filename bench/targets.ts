@@ -4,10 +4,12 @@
  * two recursive resolvers (Ward, Unbound) started against the authoritative lab for the cold-cache runs.
  * Each start resolves once the server answers on every transport it serves.
  */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Lab } from '../test/helpers/lab.js';
-import type { CertFiles } from '../test/helpers/lab-cert.js';
-import { startDaemon, waitReady } from '../test/helpers/lab-process.js';
+import { makeSelfSignedCert, type CertFiles } from '../test/helpers/lab-cert.js';
+import { makeTempDir, startDaemon, waitReady } from '../test/helpers/lab-process.js';
 import { query } from '../test/helpers/lab-query.js';
 import { startUnbound } from '../test/helpers/lab-unbound.js';
 import { startWard as startWardProcess, tlsHandshakes } from '../test/helpers/lab-ward.js';
@@ -41,9 +43,11 @@ export async function startBare(address: string, port: number): Promise<Target> 
 }
 
 /** Starts Ward (src/main.js of this build) serving the record from local_zones, with DoT on 853. */
-export async function startWard(dir: string, address: string, tls: CertFiles, nodeArgs: string[] = [], extra: Record<string, unknown> = {}, label = 'Ward'): Promise<Target> {
+export async function startWard(
+  dir: string, address: string, tls: CertFiles, nodeArgs: string[] = [], extra: Record<string, unknown> = {}, label = 'Ward', server: Record<string, unknown> = {},
+): Promise<Target> {
   const ward = await startWardProcess({
-    dir, address, tlsPort: 853, tls, nodeArgs, extra,
+    dir, address, tlsPort: 853, tls, nodeArgs, extra, server,
     localZones: [{ name: 'bench.test.', type: 'static', records: [BENCH_RECORD] }],
   });
   return {
@@ -53,9 +57,9 @@ export async function startWard(dir: string, address: string, tls: CertFiles, no
 }
 
 /** Starts Unbound serving the record as local-data, with DoT on 853. */
-export async function startUnboundTarget(address: string, tls: CertFiles): Promise<Target> {
+export async function startUnboundTarget(address: string, tls: CertFiles, threads = 1, label = 'Unbound'): Promise<Target> {
   const ub = await startUnbound({
-    address, tlsPort: 853, tls, localZone: { name: 'bench.test.', records: [BENCH_RECORD] },
+    address, tlsPort: 853, tls, localZone: { name: 'bench.test.', records: [BENCH_RECORD] }, threads,
   });
   try {
     await waitReady(ub.daemon, () => tlsHandshakes(address, 853));
@@ -63,7 +67,7 @@ export async function startUnboundTarget(address: string, tls: CertFiles): Promi
     await ub.stop();
     throw err;
   }
-  return { label: 'Unbound', address, ports: { udp: 53, tcp: 53, dot: 853 }, pid: ub.daemon.child.pid, stop: () => ub.stop() };
+  return { label, address, ports: { udp: 53, tcp: 53, dot: 853 }, pid: ub.daemon.child.pid, stop: () => ub.stop() };
 }
 
 /** Which resolver to start against a lab. */
@@ -109,4 +113,23 @@ export async function startLabResolver(kind: LabResolver, lab: Lab, dir: string,
     cacheMaxBytes: o.cacheMaxBytes,
   });
   return { label: kind, address, ports, pid: w.daemon.child.pid, output: () => w.daemon.output(), stop: () => w.stop() };
+}
+
+/** What a local-data comparison needs, made in a temporary `root`: the DoT certificate, a query file of www.bench.test A, a directory per Ward. */
+export interface LocalBench { root: string; cert: CertFiles; queryFile: string; dir(name: string): string }
+
+/** Runs `body` with a LocalBench; every target it puts in `targets` is stopped and the directory removed after, even on error. */
+export async function withLocalBench(prefix: string, body: (bench: LocalBench, targets: Target[]) => Promise<void>): Promise<void> {
+  const tmp = makeTempDir(prefix);
+  const targets: Target[] = [];
+  try {
+    const root = tmp.dir;
+    const queryFile = join(root, 'queries.txt');
+    writeFileSync(queryFile, `${BENCH_NAME} A\n`);
+    const dir = (name: string): string => { const p = join(root, name); mkdirSync(p); return p; };
+    await body({ root, cert: makeSelfSignedCert(root, 'bench.test'), queryFile, dir }, targets);
+  } finally {
+    await Promise.all(targets.map((t) => t.stop().catch(() => undefined)));
+    tmp.remove();
+  }
 }

@@ -47,6 +47,8 @@ export interface ThroughputPlan {
   queryFile: string; seconds: number; rounds: number; cpu?: number; nice?: number;
   /** The transports to measure (default all of MODES). */
   modes?: PerfMode[];
+  /** Another load shape than LOAD for some transports (the same for every target). */
+  load?: Partial<typeof LOAD>;
 }
 
 /**
@@ -62,7 +64,7 @@ export async function measureThroughput(targets: Target[], plan: ThroughputPlan,
         const port = portOf(t, mode);
         if (port === undefined) continue;
         const run: PerfRun = {
-          server: t.address, port, mode, queryFile: plan.queryFile, seconds: plan.seconds, cpu: plan.cpu, nice: plan.nice, ...LOAD[mode],
+          server: t.address, port, mode, queryFile: plan.queryFile, seconds: plan.seconds, cpu: plan.cpu, nice: plan.nice, ...(plan.load?.[mode] ?? LOAD[mode]),
         };
         const r = await runDnsperf(run);
         log(`round ${round} ${mode} ${t.label}: ${Math.round(r.qps)} qps, lost ${r.lost}`);

@@ -6,7 +6,7 @@
  * together. The only place that knows every folder.
  */
 import { mkdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { extname, join } from 'node:path';
 import { loadConfig, type Config, type RootHint } from './config/index.js';
 import { createLogger, openQueryLog, setLogLevel, type Logger, type QueryLogFile } from './log/index.js';
 import { createExchanger } from './net/index.js';
@@ -32,6 +32,11 @@ export interface AppOptions {
   configPath: string;
   log?: Logger;
   clock?: Clock;
+  /**
+   * One of server.workers' worker processes (1, 2, ...): the primary holds the control channel and
+   * the HTTP listener, so this process opens neither, and its query log file carries the number.
+   */
+  worker?: number;
 }
 
 export interface App {
@@ -157,12 +162,20 @@ function clientLabelOf(config: Config): ClientLabel {
  * The query log (log.queries) when on: the file, and the per-query line maker for the server. The
  * status page's recent queries (`recent`) get the same lines.
  */
-function openQueryLogOf(config: Config, client: ClientLabel, recent?: { write(entry: object): void }): { file: QueryLogFile; logger: QueryLogger } | undefined {
+function openQueryLogOf(config: Config, client: ClientLabel, worker: number | undefined, recent?: { write(entry: object): void }): { file: QueryLogFile; logger: QueryLogger } | undefined {
   const q = config.log.queries;
   if (!q.enabled) return undefined;
-  const file = openQueryLog(q.file ?? join(config.server.state_dir, 'queries.log'), q.max_bytes, q.files);
+  const path = q.file ?? join(config.server.state_dir, 'queries.log');
+  // Each worker rotates its own file (queries-worker2.log): two processes renaming one file would lose lines.
+  const file = openQueryLog(worker === undefined ? path : workerFile(path, worker), q.max_bytes, q.files);
   const lines = recent ? { write: (entry: object): void => { file.write(entry); recent.write(entry); } } : file;
   return { file, logger: queryLogger(lines, client) };
+}
+
+/** `dir/name-workerN.ext` for `dir/name.ext`. */
+function workerFile(path: string, worker: number): string {
+  const ext = extname(path);
+  return `${path.slice(0, path.length - ext.length)}-worker${worker}${ext}`;
 }
 
 /** Lines of the query log the status page shows, and keys each of its top tables holds (bounded memory). */
@@ -170,8 +183,8 @@ const STATUS_RECENT_LINES = 100;
 const STATUS_TOP_CAPACITY = 2000;
 
 /** The status page's counters, when the HTTP listener serves the page (http.listen and http.status_page). */
-function statusCollectorOf(config: Config, clock: Clock, client: ClientLabel): StatusCollector | undefined {
-  if (!config.http.listen || !config.http.status_page) return undefined;
+function statusCollectorOf(config: Config, clock: Clock, client: ClientLabel, worker: number | undefined): StatusCollector | undefined {
+  if (!config.http.listen || !config.http.status_page || worker !== undefined) return undefined;
   return createStatusCollector({
     now: () => clock.now(), capacity: STATUS_TOP_CAPACITY, client,
     recent: config.log.queries.enabled ? STATUS_RECENT_LINES : 0,
@@ -223,8 +236,8 @@ export async function createApp(config: Config, opts: AppOptions): Promise<App> 
   closers.push(async () => { policy.close(); resolver.close(); await exchanger.close(); await shared?.close(); });
   try {
     const client = clientLabelOf(config);
-    const status = statusCollectorOf(config, clock, client);
-    const queryLog = openQueryLogOf(config, client, status?.recent);
+    const status = statusCollectorOf(config, clock, client, opts.worker);
+    const queryLog = openQueryLogOf(config, client, opts.worker, status?.recent);
     if (queryLog) closers.push(() => queryLog.file.close());
     const running = await startServer({
       server: config.server, handler: handlerOf(current, resolver), log, tls, clock,
@@ -270,7 +283,7 @@ export async function createApp(config: Config, opts: AppOptions): Promise<App> 
       const restart: string[] = (['control', 'http'] as const).filter((k) => !same(a[k], b[k]));
       if (!same(a.cache.shared, b.cache.shared)) restart.push('cache.shared');
       if (!same(a.log.queries, b.log.queries)) restart.push('log.queries');
-      for (const k of ['limits', 'tls', 'state_dir', 'tcp_fastopen_queue'] as const) if (!same(a.server[k], b.server[k])) restart.push(`server.${k}`);
+      for (const k of ['limits', 'tls', 'state_dir', 'tcp_fastopen_queue', 'workers'] as const) if (!same(a.server[k], b.server[k])) restart.push(`server.${k}`);
       if (restart.length > 0) log.warn({ keys: restart }, 'these settings take effect at the next restart');
       return applied;
     };
@@ -278,11 +291,12 @@ export async function createApp(config: Config, opts: AppOptions): Promise<App> 
     const admin = createAdmin({ server: running, resolver: () => resolver, upstream, exchanger, reload, now: () => clock.now(), policy: () => policy.stats.snapshot(),
       shared: () => shared?.stats() ?? emptySharedStats(),
     });
-    const control = config.control.enabled
+    const operations = opts.worker === undefined;
+    const control = config.control.enabled && operations
       ? await startControlServer({ handle: admin, log: log.child({ component: 'control' }), at: controlTarget(config, true) })
       : undefined;
     if (control) closers.push(() => control.close());
-    const http = config.http.listen
+    const http = config.http.listen && operations
       // Loaded only when asked for: prom-client costs ~50 ms of start-up.
       ? await (await import('./metrics/index.js')).startMetricsServer({
         listen: config.http.listen, admin, topZones: config.http.top_zones, log: log.child({ component: 'http' }),
@@ -291,7 +305,7 @@ export async function createApp(config: Config, opts: AppOptions): Promise<App> 
       : undefined;
     if (http) closers.push(() => http.close());
     const base = http ? `http://${http.address.includes(':') ? `[${http.address}]` : http.address}:${http.port}` : undefined;
-    log.info({
+    if (operations) log.info({
       control: control?.where ?? 'off', ...(base ? { metrics: `${base}/metrics` } : {}), ...(base && status ? { status_page: `${base}/` } : {}),
     }, 'operations');
     return {

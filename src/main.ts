@@ -6,14 +6,21 @@
  * flush-infra | cache dump | reload` talk to the running Ward over its control channel (cli/).
  * SIGTERM and SIGINT stop gracefully (nothing new accepted, queries in flight finished) and exit 0;
  * SIGHUP reloads the config file (a config that fails validation is logged and the old one kept).
+ * With server.workers above 1 this process is the primary of that many workers (primary.ts), and
+ * each worker runs this file again (worker.ts).
  * A bad config file is one line on stderr and exit code 2; an unreachable control channel or a
  * refused command exits 1; any other start-up failure exits 1.
  */
-import { loadConfig, type Config } from './config/index.js';
+import cluster from 'node:cluster';
+import { loadConfig, workerCount, type Config } from './config/index.js';
 import { ConfigError, errorMessage } from './util/index.js';
 import { createApp, tlsMaterial } from './app.js';
 import { spkiPin } from './tls/index.js';
 import { parseArgs, runControlCommand, USAGE, type CliArgs } from './cli/index.js';
+import { handleSignals } from './signals.js';
+import { runPrimary } from './primary.js';
+import { runWorker } from './worker.js';
+import { WorkerStartError } from './worker-pool.js';
 
 function fail(message: string, code: number): never {
   process.stderr.write(`ward: ${message}\n`);
@@ -45,19 +52,11 @@ async function main(): Promise<void> {
     process.stdout.write(`${out}\n`);
     return;
   }
+  if (cluster.isWorker) return runWorker(config, args.config);
+  // server.workers: 1 is one process, exactly as without the key: no cluster at all.
+  if (workerCount(config) > 1) return runPrimary(config, args.config).catch((err: unknown) => fail(errorMessage(err), err instanceof WorkerStartError ? err.exitCode : 1));
   const app = await createApp(config, { configPath: args.config });
-  let stopping = false;
-  const stop = (signal: string): void => {
-    if (stopping) return;
-    stopping = true;
-    app.log.info({ signal }, 'stopping');
-    app.stop().then(() => app.log.flush(() => process.exit(0)), (err) => fail(errorMessage(err), 1));
-  };
-  process.on('SIGTERM', () => stop('SIGTERM'));
-  process.on('SIGINT', () => stop('SIGINT'));
-  process.on('SIGHUP', () => {
-    app.admin.reload().catch((err: unknown) => app.log.error({ err: errorMessage(err) }, 'reload refused: the running configuration is kept'));
-  });
+  handleSignals({ log: app.log, stop: () => app.stop(), reload: () => app.admin.reload() });
 }
 
 main().catch((err: unknown) => fail(errorMessage(err), err instanceof ConfigError ? 2 : 1));

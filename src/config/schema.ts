@@ -38,6 +38,8 @@ export interface ServerConfig {
   limits: ServerLimits;
   /** TCP fast open queue length on listening stream sockets (0: off). */
   tcp_fastopen_queue: number;
+  /** Worker processes serving the same sockets (1: one process, no cluster; 'auto': one per CPU). */
+  workers: number | 'auto';
 }
 
 export type UpstreamTlsPolicy = 'off' | 'opportunistic' | 'strict';
@@ -257,6 +259,7 @@ export function defaultConfig(): Config {
         udp_socket_buffer_bytes: 4 * 1024 * 1024,
       },
       tcp_fastopen_queue: 256,
+      workers: 1,
     },
     upstream: { ipv4: true, ipv6: true, source_address: null, tls: 'opportunistic', tls_rules: [], timeout_ms: 1_500 },
     resolver: {

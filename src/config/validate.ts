@@ -85,6 +85,7 @@ function redisUrlProblem(s: string): string | undefined {
 
 const LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 const MAX_MS = 24 * 3600 * 1000;
+const MAX_WORKERS = 256;
 
 /** The whole schema: every key Ward knows. Keep in step with schema.ts and README.md. */
 export const CONFIG_SPEC: Spec = obj({
@@ -105,6 +106,7 @@ export const CONFIG_SPEC: Spec = obj({
       udp_socket_buffer_bytes: int(4096, 1 << 30),
     }),
     tcp_fastopen_queue: int(0, 65535),
+    workers: { kind: 'either', what: `an integer 1..${MAX_WORKERS} or auto`, options: [int(1, MAX_WORKERS), oneOf('auto')] },
   }),
   upstream: obj({
     ipv4: bool,

@@ -52,8 +52,25 @@ export interface StatsReport extends StatsCounters {
 
 /** `a - b` for every number in a tree of counters (objects of numbers and objects). */
 export function subtractCounters<T>(a: T, b: T): T {
-  if (typeof a === 'number') return (a - ((b as unknown as number) ?? 0)) as unknown as T;
+  return combineCounters(a, b, (x, y) => x - y);
+}
+
+/**
+ * `a + b` for every number in a tree of counters (the sum over worker processes): keys of either
+ * side are kept (RCODEs one worker saw and another did not), lists of numbers add element by
+ * element (histogram buckets), and anything else (text) is taken from `a`.
+ */
+export function addCounters<T>(a: T, b: T): T {
+  return combineCounters(a, b, (x, y) => x + y, true);
+}
+
+function combineCounters<T>(a: T, b: T, op: (x: number, y: number) => number, union = false): T {
+  if (typeof a === 'number') return op(a, (b as unknown as number) ?? 0) as unknown as T;
+  if (Array.isArray(a)) return a.map((v, i) => combineCounters(v, (b as unknown[] | undefined)?.[i], op, union)) as unknown as T;
+  if (typeof a !== 'object' || a === null) return a;
+  const other = (b ?? {}) as { [k: string]: unknown };
   const out: { [k: string]: unknown } = {};
-  for (const [k, v] of Object.entries(a as object)) out[k] = subtractCounters(v, (b as { [k: string]: unknown } | undefined)?.[k]);
+  for (const [k, v] of Object.entries(a as object)) out[k] = combineCounters(v, other[k], op, union);
+  if (union) for (const [k, v] of Object.entries(other)) if (!(k in out)) out[k] = v;
   return out as T;
 }

@@ -96,6 +96,11 @@ async function answer(line: string, handle: AdminHandle, token: Buffer | undefin
   }
   if (typeof req !== 'object' || req === null || typeof req.command !== 'string') return { ok: false, error: 'a request needs a command' };
   if (token && !tokenMatches(req.token, token)) return { ok: false, error: 'wrong or missing token (control.token_file)' };
+  return handleControlRequest(req, handle);
+}
+
+/** Runs one parsed request against the handle (also what a worker does with a request its primary relays). */
+export async function handleControlRequest(req: ControlRequest, handle: AdminHandle): Promise<ControlResponse> {
   try {
     return { ok: true, result: await run(req, handle) };
   } catch (err) {

@@ -20,6 +20,8 @@ export interface MetricsServerOptions {
   log: Logger;
   /** More GET routes by path (the status page's / and /status.json). */
   routes?: { [path: string]: HttpRoute };
+  /** Called before each request is answered, for a source read asynchronously (a primary asks its workers). */
+  refresh?: () => Promise<void>;
 }
 
 export interface MetricsServer { address: string; port: number; close(): Promise<void> }
@@ -35,8 +37,9 @@ export async function startMetricsServer(o: MetricsServerOptions): Promise<Metri
       res.writeHead(404, { 'content-type': 'text/plain' }).end(`not found: ${known}\n`);
       return;
     }
-    if (route) { serveRoute(path, route, res, o.log); return; }
-    registry.metrics().then(
+    const fresh = o.refresh ? o.refresh() : Promise.resolve();
+    if (route) { fresh.then(() => serveRoute(path, route, res, o.log), (err: unknown) => failed(path, err, res, o.log)); return; }
+    fresh.then(() => registry.metrics()).then(
       (text) => res.writeHead(200, { 'content-type': registry.contentType }).end(text),
       (err: unknown) => {
         o.log.warn({ err: errorMessage(err) }, 'metrics scrape failed');
@@ -63,9 +66,13 @@ function serveRoute(path: string, route: HttpRoute, res: ServerResponse, log: Lo
   try {
     body = route.body();
   } catch (err) {
-    log.warn({ path, err: errorMessage(err) }, 'HTTP route failed');
-    res.writeHead(500, { 'content-type': 'text/plain' }).end('failed\n');
+    failed(path, err, res, log);
     return;
   }
   res.writeHead(200, route.headers).end(body);
+}
+
+function failed(path: string, err: unknown, res: ServerResponse, log: Logger): void {
+  log.warn({ path, err: errorMessage(err) }, 'HTTP route failed');
+  res.writeHead(500, { 'content-type': 'text/plain' }).end('failed\n');
 }

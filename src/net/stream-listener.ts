@@ -68,7 +68,9 @@ export async function listenStream(opts: ListenOptions, transport: StreamTranspo
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen({ host: opts.address, port: opts.port, exclusive: true }, () => {
+    // Not exclusive: in a cluster worker with SCHED_NONE the primary creates the listening socket once
+    // and every worker accepts on it (the kernel spreads connections); outside a cluster a plain listen.
+    server.listen({ host: opts.address, port: opts.port }, () => {
       server.off('error', reject);
       resolve();
     });

@@ -87,7 +87,10 @@ export async function listenUdp(opts: ListenOptions, sink: InboundSink): Promise
   });
   await new Promise<void>((resolve, reject) => {
     socket.once('error', reject);
-    socket.bind({ address: opts.address, port: opts.port, exclusive: true }, () => {
+    // Not exclusive: in a cluster worker (server.workers) the primary binds the socket once and every
+    // worker reads the same one, so the kernel hands each datagram to one of them; Node 20's dgram has
+    // no reusePort. Outside a cluster this is a plain bind.
+    socket.bind({ address: opts.address, port: opts.port }, () => {
       socket.off('error', reject);
       resolve();
     });

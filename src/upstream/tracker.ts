@@ -146,3 +146,8 @@ export function encryptedShare(c: { queries: number; queries_tls?: number; by_tr
   const tls = c.queries_tls ?? c.by_transport?.tls ?? 0;
   return c.queries === 0 ? 0 : tls / c.queries;
 }
+
+/** A server row's ratios: its encrypted share and the queries each TLS connection carried. */
+export function serverShares(s: ServerCounters): { encrypted_share: number; queries_per_tls_connection: number } {
+  return { encrypted_share: encryptedShare(s), queries_per_tls_connection: s.tls_connections === 0 ? 0 : s.queries_tls / s.tls_connections };
+}

@@ -10,7 +10,7 @@ import { InfraCache } from './infra-cache.js';
 import { familyAllowed, orderServers, type SelectionPolicy } from './selection.js';
 import { DOT_PORT, TransportPolicy } from './transport-policy.js';
 import { InflightDedup } from './dedup.js';
-import { encryptedShare, UpstreamTracker } from './tracker.js';
+import { encryptedShare, serverShares, UpstreamTracker } from './tracker.js';
 import { describeRule, TlsRules } from './tls-rules.js';
 import type { ManagedUpstream, ServerAddress, TlsRule, UpstreamOptions, UpstreamQuery, UpstreamReport, UpstreamResult } from './types.js';
 
@@ -82,8 +82,7 @@ function report(tracker: UpstreamTracker, infra: InfraCache, rules: TlsRules): U
       return {
         ...(rule ? { tls_rule: describeRule(rule) } : {}),
         ...s, ...(info.srttMs !== undefined ? { srtt_ms: Math.round(info.srttMs * 10) / 10 } : {}), dot: info.dot,
-        encrypted_share: encryptedShare(s),
-        queries_per_tls_connection: s.tls_connections === 0 ? 0 : s.queries_tls / s.tls_connections,
+        ...serverShares(s),
       };
     }),
     zones: snap.zones.map((z) => ({ ...z, encrypted_share: encryptedShare(z) })),

@@ -28,6 +28,8 @@ export interface UnboundOptions {
   /** More clauses appended verbatim (e.g. a `forward-zone:`), one line each. */
   extraLines?: string[];
   readyTimeoutMs?: number;
+  /** num-threads (default 1); above 1 each thread gets its own sockets (so-reuseport). */
+  threads?: number;
 }
 
 export interface Unbound { daemon: Daemon; address: string; port: number; stop(): Promise<void> }
@@ -38,7 +40,7 @@ function configText(dir: string, o: UnboundOptions, port: number): string {
     `  interface: ${o.address}@${port}`,
     '  do-daemonize: no', '  chroot: ""', '  username: ""', `  directory: "${dir}"`,
     `  pidfile: "${dir}/unbound.pid"`, '  use-syslog: no', '  logfile: ""', '  verbosity: 1',
-    '  num-threads: 1', '  so-reuseport: no', '  do-ip6: no',
+    `  num-threads: ${o.threads ?? 1}`, `  so-reuseport: ${(o.threads ?? 1) > 1 ? 'yes' : 'no'}`, '  do-ip6: no',
     // Answer SERVFAIL for unreachable servers within seconds rather than dropping the query (1.9 s default).
     '  discard-timeout: 0', '  infra-cache-max-rtt: 1000',
     '  access-control: 127.0.0.0/8 allow',

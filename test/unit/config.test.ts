@@ -125,3 +125,18 @@ test('dns64.exclude is a list of IPv6 prefixes; other keys are unknown', () => {
   assert.equal(configError('dns64: { enabled: yes }\n').key, 'dns64.enabled');
   assert.match(configError('dns64: { prefixes: [] }\n').message, /dns64\.prefixes: expected a known key \(enabled, prefix, exclude\)/);
 });
+
+test('server.workers: 1 by default, an integer 1..256 or auto (one per CPU)', async () => {
+  const { workerCount } = await import('../../src/config/index.js');
+  const { availableParallelism } = await import('node:os');
+  assert.equal(defaultConfig().server.workers, 1);
+  assert.equal(workerCount(defaultConfig()), 1);
+  assert.equal(workerCount(parseConfig('server: { workers: 3 }\n', 'test.yaml')), 3);
+  assert.equal(workerCount(parseConfig('server: { workers: auto }\n', 'test.yaml')), availableParallelism());
+  for (const bad of ['0', '257', '1.5', 'many', '"2"', 'true']) {
+    const e = configError(`server: { workers: ${bad} }\n`);
+    assert.equal(e.file, 'test.yaml');
+    assert.equal(e.key, 'server.workers');
+    assert.match(e.message, /^test\.yaml: server\.workers: expected an integer 1\.\.256 or auto, got /, bad);
+  }
+});

@@ -1,0 +1,51 @@
+/**
+ * The primary of server.workers > 1: owns nothing but the workers (no resolver, no cache, no DNS
+ * socket of its own beyond the ones the cluster module creates to share). It holds the control
+ * channel and the HTTP listener as a front whose answers are the workers' combined
+ * (worker-front.ts), restarts workers that die, fans reloads out, and on SIGTERM/SIGINT stops
+ * every worker gracefully and exits 0.
+ */
+import { workerCount, type Config } from './config/index.js';
+import { controlTarget, startControlServer, type StatsReport } from './control/index.js';
+import { createLogger } from './log/index.js';
+import type { UpstreamReport } from './upstream/index.js';
+import { handleSignals } from './signals.js';
+import { createWorkerFront } from './worker-front.js';
+import { WorkerPool } from './worker-pool.js';
+
+export async function runPrimary(config: Config, configPath: string): Promise<void> {
+  const log = createLogger(config.log.level).child({ component: 'primary' });
+  const count = workerCount(config);
+  const pool = new WorkerPool({ count, log });
+  log.info({ workers: count }, 'starting workers');
+  await pool.start();
+  const front = createWorkerFront(pool, configPath);
+  const closers: (() => Promise<void>)[] = [];
+  try {
+    if (config.control.enabled) {
+      const control = await startControlServer({ handle: front, log: log.child({ component: 'control' }), at: controlTarget(config, true) });
+      closers.push(() => control.close());
+      log.info({ control: control.where }, 'operations');
+    }
+    if (config.http.listen) {
+      let stats: StatsReport | undefined;
+      let upstream: UpstreamReport | undefined;
+      const http = await (await import('./metrics/index.js')).startMetricsServer({
+        listen: config.http.listen, topZones: config.http.top_zones, log: log.child({ component: 'http' }),
+        admin: { stats: () => stats!, upstream: () => upstream! },
+        refresh: async () => { [stats, upstream] = await Promise.all([front.stats(), front.upstream()]); },
+      });
+      closers.push(() => http.close());
+      if (config.http.status_page) log.warn('the status page is not served with server.workers above 1: GET /metrics is');
+      log.info({ metrics: `http://${http.address}:${http.port}/metrics` }, 'operations');
+    }
+  } catch (err) {
+    await pool.stop();
+    throw err;
+  }
+  handleSignals({
+    log,
+    stop: async () => { await pool.stop(); for (const close of closers) await close(); },
+    reload: () => front.reload(),
+  });
+}

@@ -1,0 +1,69 @@
+/**
+ * The primary's admin handle (server.workers > 1): every control command goes to each worker and
+ * the answers are combined, so `ward stats`, `ward upstream` and the metrics read as one Ward.
+ * Counters add up (addCounters), with a row per worker; shares are computed again from the sums;
+ * flush and reload reach every worker; a cache dump lists each worker's entries. Reload validates
+ * the file here first, so a bad file is refused with the start-up message before any worker sees it.
+ */
+import { loadConfig } from './config/index.js';
+import { addCounters, type AdminHandle, type ControlRequest, type FlushArgs, type StatsReport } from './control/index.js';
+import { encryptedShare, mergeUpstreamReports, type UpstreamReport } from './upstream/index.js';
+import type { WorkerInfo, WorkerPool } from './worker-pool.js';
+
+/** `ward stats` of a pool: the sum, and what each worker counted since it started. */
+export interface PoolStatsReport extends StatsReport {
+  workers: (WorkerInfo & { queries: number })[];
+}
+
+export interface WorkerFront extends AdminHandle {
+  stats(reset?: boolean): Promise<PoolStatsReport>;
+  upstream(): Promise<UpstreamReport>;
+}
+
+/** One StatsReport from the workers' own: uptime and start are the primary's; bucket bounds are shared, not added. */
+export function sumStatsReports(reports: StatsReport[], startedAt: number, now: number): StatsReport {
+  const sum = reports.reduce((a, b) => addCounters(a, b));
+  return {
+    ...sum,
+    uptime_seconds: Math.round((now - startedAt) / 1000),
+    started_at: new Date(startedAt).toISOString(),
+    encrypted_share: encryptedShare({ queries: sum.upstream.queries, queries_tls: sum.upstream.tls }),
+    latency: { ...sum.latency, bounds: reports[0].latency.bounds },
+  };
+}
+
+export function createWorkerFront(pool: WorkerPool, configPath: string, now: () => number = Date.now): WorkerFront {
+  const startedAt = now();
+  /** Each worker's result for `request`; the first refusal rejects with its message. */
+  const ask = async <T>(request: ControlRequest): Promise<{ worker: WorkerInfo; result: T }[]> => {
+    const answers = await pool.request(request);
+    return answers.map(({ worker, response }) => {
+      if (!response.ok) throw new Error(`worker ${worker.id}: ${response.error}`);
+      return { worker, result: response.result as T };
+    });
+  };
+  const removed = async (request: ControlRequest): Promise<{ removed: number }> =>
+    ({ removed: (await ask<{ removed: number }>(request)).reduce((n, a) => n + a.result.removed, 0) });
+
+  return {
+    async stats(reset = false) {
+      const answers = await ask<StatsReport>({ command: 'stats', args: { reset } });
+      return {
+        ...sumStatsReports(answers.map((a) => a.result), startedAt, now()),
+        workers: answers.map((a) => ({ ...a.worker, queries: a.result.queries.total })),
+      };
+    },
+    upstream: async () => mergeUpstreamReports((await ask<UpstreamReport>({ command: 'upstream' })).map((a) => a.result)),
+    flush: (args: FlushArgs) => removed({ command: 'flush', args: { ...args } }),
+    flushInfra: (address: string) => removed({ command: 'flush-infra', args: { address } }),
+    async cacheDump(name?: string) {
+      const answers = await ask<object[]>({ command: 'cache-dump', args: name === undefined ? {} : { name } });
+      return answers.flatMap((a) => a.result.map((entry) => ({ worker: a.worker.id, ...entry })));
+    },
+    async reload() {
+      loadConfig(configPath); // throws the start-up ConfigError: nothing is sent to the workers
+      const answers = await ask<{ applied: string[] }>({ command: 'reload' });
+      return { applied: [...new Set(answers.flatMap((a) => a.result.applied))] };
+    },
+  };
+}

@@ -1,0 +1,124 @@
+/**
+ * server.workers: 2 as a real process tree on 127.0.2.50: both workers answer from the shared
+ * sockets, `ward stats --json` sums them (per-worker counts that add up to the queries sent), a
+ * worker killed with SIGKILL loses nothing but itself (the other answers, the primary restarts
+ * it), a reload reaches every worker and a broken one is refused by all, and SIGTERM stops the
+ * whole tree with exit code 0.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync } from 'node:fs';
+import YAML from 'yaml';
+import { query, recordText } from '../helpers/lab-query.js';
+import { startWard, wardCli, type WardProcess } from './ward-under-test.js';
+
+const ADDR = '127.0.2.50';
+
+interface PoolStats { queries: { total: number; udp: number; tcp: number }; workers: { id: number; pid: number; restarts: number; queries: number }[] }
+
+async function stats(w: WardProcess): Promise<PoolStats> {
+  const r = await wardCli(['stats', '--json', '--config', w.configFile]);
+  assert.equal(r.code, 0, r.stderr);
+  return JSON.parse(r.stdout) as PoolStats;
+}
+
+/** `count` UDP queries for www.ward.test A, each from a new socket (a new source port); the A records answered. */
+async function ask(w: WardProcess, count: number): Promise<string[]> {
+  const seen: string[] = [];
+  for (let i = 0; i < count; i++) {
+    const m = await query(ADDR, w.port, 'www.ward.test.', 'A', { timeoutMs: 2_000 });
+    seen.push((m.answers ?? []).map(recordText).join(' '));
+  }
+  return seen;
+}
+
+const alive = (pid: number): boolean => { try { process.kill(pid, 0); return true; } catch { return false; } };
+
+async function until<T>(what: string, probe: () => Promise<T | undefined>, tries = 100): Promise<T> {
+  for (let i = 0; i < tries; i++) {
+    const v = await probe();
+    if (v !== undefined) return v;
+    await new Promise((res) => setTimeout(res, 100));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+function setAddress(w: WardProcess, address: string): void {
+  const config = YAML.parse(readFileSync(w.configFile, 'utf8'));
+  config.local_zones[0].records = config.local_zones[0].records.map((r: string) => r.replace(/^www\.ward\.test\. 300 IN A \S+$/, `www.ward.test. 300 IN A ${address}`));
+  writeFileSync(w.configFile, YAML.stringify(config));
+}
+
+test('workers: 2 — both serve, stats sum, a killed worker is restarted while the other answers, reload reaches all, SIGTERM exits 0', async () => {
+  const w = await startWard(ADDR, { workers: 2 });
+  let stopped = false;
+  try {
+    // Many queries, each from its own source port: the kernel hands them to both workers.
+    const before = await stats(w);
+    assert.equal(before.workers.length, 2);
+    const sent = 300;
+    const answers = await ask(w, sent);
+    assert.deepEqual(new Set(answers), new Set(['www.ward.test A 192.0.2.80']));
+    const after = await stats(w);
+    assert.equal(after.queries.total - before.queries.total, sent, 'the sum counts every query sent, once');
+    assert.equal(after.workers.reduce((n, x) => n + x.queries, 0), after.queries.total, 'per-worker counts add up to the total');
+    for (const x of after.workers) {
+      const was = before.workers.find((b) => b.id === x.id)!;
+      assert.ok(x.queries - was.queries > 0, `worker ${x.id} answered some of the ${sent} queries (${JSON.stringify(after.workers)})`);
+    }
+
+    // SIGKILL one worker: the other keeps answering every query; the primary starts a new one.
+    const victim = after.workers[0];
+    const survivor = after.workers[1];
+    process.kill(victim.pid, 'SIGKILL');
+    await until('the killed worker to be gone', async () => (alive(victim.pid) ? undefined : true));
+    const during = await ask(w, 20);
+    assert.deepEqual(new Set(during), new Set(['www.ward.test A 192.0.2.80']), 'no query lost while one worker is down');
+    const restarted = await until('the worker to be restarted', async () => {
+      const s = await stats(w);
+      const x = s.workers.find((y) => y.id === victim.id);
+      return s.workers.length === 2 && x && x.pid !== victim.pid ? s : undefined;
+    });
+    assert.equal(restarted.workers.find((y) => y.id === victim.id)!.restarts, 1);
+    assert.equal(restarted.workers.find((y) => y.id === survivor.id)!.pid, survivor.pid, 'the other worker was not touched');
+    assert.ok(alive(survivor.pid));
+
+    // Reload with new local data: every worker answers the new address (each counted some of them).
+    setAddress(w, '192.0.2.81');
+    const r = await wardCli(['reload', '--config', w.configFile]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /local_zones/);
+    const beforeReload = await stats(w);
+    assert.deepEqual(new Set(await ask(w, 200)), new Set(['www.ward.test A 192.0.2.81']));
+    const afterReload = await stats(w);
+    for (const x of afterReload.workers) {
+      const was = beforeReload.workers.find((b) => b.id === x.id)!;
+      assert.ok(x.queries > was.queries, `worker ${x.id} answered after the reload (${JSON.stringify(afterReload.workers)})`);
+    }
+
+    // Broken files: refused with the start-up message (a schema error in the primary, a bad record in the workers); all keep serving.
+    const config = readFileSync(w.configFile, 'utf8');
+    writeFileSync(w.configFile, config.replace('workers: 2', 'workers: many'));
+    const badKey = await wardCli(['reload', '--config', w.configFile]);
+    assert.notEqual(badKey.code, 0);
+    assert.match(badKey.stderr, /server\.workers: expected an integer 1\.\.256 or auto, got string "many"/);
+    writeFileSync(w.configFile, config);
+    setAddress(w, '192.0.2.999');
+    const badRecord = await wardCli(['reload', '--config', w.configFile]);
+    assert.notEqual(badRecord.code, 0);
+    assert.match(badRecord.stderr, /local_zones\[0\]\.records\[\d+\]: expected a record in zone-file syntax/);
+    const beforeBad = await stats(w);
+    assert.deepEqual(new Set(await ask(w, 200)), new Set(['www.ward.test A 192.0.2.81']));
+    const afterBad = await stats(w);
+    assert.deepEqual(afterBad.workers.map((x) => x.pid), beforeBad.workers.map((x) => x.pid));
+    for (const x of afterBad.workers) assert.ok(x.queries > beforeBad.workers.find((b) => b.id === x.id)!.queries, `worker ${x.id} still serves`);
+
+    // SIGTERM: every worker stops, the primary exits 0.
+    const pids = afterBad.workers.map((x) => x.pid);
+    stopped = true;
+    assert.equal(await w.stop(), 0, w.output());
+    assert.deepEqual(pids.filter(alive), [], 'no worker left behind');
+  } finally {
+    if (!stopped) await w.stop();
+  }
+});
