@@ -11,7 +11,7 @@
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { controlRequest } from '../src/control/index.js';
-import { medianQps, publishReport, ratioRows, runBench } from './report.js';
+import { medianQps, parseBenchOptions, publishReport, ratioRows, runBench, type BenchOptions } from './report.js';
 import { withLocalBench, startUnboundTarget, startWard } from './targets.js';
 import { measureThroughput, pinToCpu } from './throughput.js';
 
@@ -19,19 +19,14 @@ const METRICS_PORT = 9153;
 const OFF = 'Ward, control and metrics off';
 const ON = 'Ward, control, metrics and status page on, scraped every second';
 
-interface Options { seconds: number; rounds: number; write: boolean; pin: boolean }
+interface Options extends BenchOptions { pin: boolean }
 
 function parseOptions(argv: string[]): Options {
-  const o: Options = { seconds: 5, rounds: 5, write: true, pin: cpus().length >= 2 };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    if (a === '--seconds') o.seconds = Math.min(60, Math.max(1, Number(argv[++i]) || 5));
-    else if (a === '--rounds') o.rounds = Math.min(10, Math.max(1, Number(argv[++i]) || 5));
-    else if (a === '--no-write') o.write = false;
-    else if (a === '--no-pin') o.pin = false;
-    else throw new Error(`unknown argument ${a}`);
-  }
-  return o;
+  return parseBenchOptions<Options>(argv, { seconds: 5, rounds: 5, write: true, pin: cpus().length >= 2 }, (a, o) => {
+    if (a !== '--no-pin') return false;
+    o.pin = false;
+    return true;
+  });
 }
 
 /** Scrapes /metrics and /status.json and asks `stats` once a second until stopped; counts what it did. */

@@ -130,3 +130,22 @@ export function ratioRows(cells: Cell[], labels: string[], base: string, baseNam
   return [`| target | median qps | ÷ ${baseName} |`, '|---|---:|---:|',
     ...labels.map((label) => { const q = medianQps(cells, label, 'udp'); return `| ${label} | ${Math.round(q)} | ${(q / b).toFixed(3)} |`; })];
 }
+
+/** What every throughput bench takes: `--seconds` (1..60), `--rounds` (1..10), `--no-write`. */
+export interface BenchOptions { seconds: number; rounds: number; write: boolean }
+
+/**
+ * Reads `argv` over `defaults`: a value that is not a number falls back to its default. `own` reads
+ * the bench's own flags (e.g. `--no-pin`) and returns whether it took `arg`; anything else is an error.
+ */
+export function parseBenchOptions<T extends BenchOptions>(argv: string[], defaults: T, own: (arg: string, o: T) => boolean = () => false): T {
+  const o = { ...defaults };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '--seconds') o.seconds = Math.min(60, Math.max(1, Number(argv[++i]) || defaults.seconds));
+    else if (a === '--rounds') o.rounds = Math.min(10, Math.max(1, Number(argv[++i]) || defaults.rounds));
+    else if (a === '--no-write') o.write = false;
+    else if (!own(a, o)) throw new Error(`unknown argument ${a}`);
+  }
+  return o;
+}

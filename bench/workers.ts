@@ -8,7 +8,7 @@
  *   node dist/bench/workers.js [--seconds 5] [--rounds 3] [--no-write]
  */
 import { cpus } from 'node:os';
-import { publishReport, ratioRows, runBench } from './report.js';
+import { parseBenchOptions, publishReport, ratioRows, runBench } from './report.js';
 import { withLocalBench, startUnboundTarget, startWard } from './targets.js';
 import { measureThroughput } from './throughput.js';
 
@@ -17,22 +17,8 @@ const TWO = 'Ward, workers: 2';
 const UNBOUND = 'Unbound, 2 threads';
 const LOAD = { udp: { clients: 4, outstanding: 100 } };
 
-interface Options { seconds: number; rounds: number; write: boolean }
-
-function parseOptions(argv: string[]): Options {
-  const o: Options = { seconds: 5, rounds: 3, write: true };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    if (a === '--seconds') o.seconds = Math.min(60, Math.max(1, Number(argv[++i]) || 5));
-    else if (a === '--rounds') o.rounds = Math.min(10, Math.max(1, Number(argv[++i]) || 3));
-    else if (a === '--no-write') o.write = false;
-    else throw new Error(`unknown argument ${a}`);
-  }
-  return o;
-}
-
 async function main(): Promise<void> {
-  const o = parseOptions(process.argv.slice(2));
+  const o = parseBenchOptions(process.argv.slice(2), { seconds: 5, rounds: 3, write: true });
   const log = (s: string): void => { process.stderr.write(`bench: ${s}\n`); };
   await withLocalBench('ward-bench-workers', async ({ cert, queryFile, dir }, targets) => {
     targets.push(await startWard(dir('one'), '127.0.2.51', cert, [], {}, ONE));

@@ -14,9 +14,9 @@ import { parseArgs } from 'node:util';
 import { startLab } from '../helpers/lab.js';
 import { writeWardConfig } from '../helpers/lab-ward.js';
 
-export interface LabServeOptions { out: string; dnssec: boolean; wardAddress: string }
+interface LabServeOptions { out: string; dnssec: boolean; wardAddress: string }
 
-export function parseLabServeArgs(argv: string[]): LabServeOptions {
+function parseLabServeArgs(argv: string[]): LabServeOptions {
   const { values } = parseArgs({
     args: argv,
     options: { out: { type: 'string' }, dnssec: { type: 'boolean', default: false }, 'ward-address': { type: 'string', default: '127.0.2.1' } },
