@@ -24,6 +24,8 @@ export interface AdminParts {
   policy(): StatsCounters['policy'];
   /** The shared cache tier's counters (all 0 when cache.shared is off). */
   shared(): SharedCounters;
+  /** The status page's counters; undefined when the page is off. */
+  status?: (top: number) => unknown;
 }
 
 export interface Admin extends AdminHandle {
@@ -100,6 +102,10 @@ export function createAdmin(p: AdminParts): Admin {
       }));
     },
     reload: () => p.reload(),
+    status(top: number) {
+      if (!p.status) throw new Error('the status page is off (http.listen and http.status_page)');
+      return p.status(top);
+    },
   };
   return admin;
 }

@@ -34,7 +34,7 @@ export interface AppOptions {
   clock?: Clock;
   /**
    * One of server.workers' worker processes (1, 2, ...): the primary holds the control channel and
-   * the HTTP listener, so this process opens neither, and its query log file carries the number.
+   * the HTTP listener, so this process opens neither; its log lines and its query log file carry the number.
    */
   worker?: number;
 }
@@ -183,8 +183,8 @@ const STATUS_RECENT_LINES = 100;
 const STATUS_TOP_CAPACITY = 2000;
 
 /** The status page's counters, when the HTTP listener serves the page (http.listen and http.status_page). */
-function statusCollectorOf(config: Config, clock: Clock, client: ClientLabel, worker: number | undefined): StatusCollector | undefined {
-  if (!config.http.listen || !config.http.status_page || worker !== undefined) return undefined;
+function statusCollectorOf(config: Config, clock: Clock, client: ClientLabel): StatusCollector | undefined {
+  if (!config.http.listen || !config.http.status_page) return undefined;
   return createStatusCollector({
     now: () => clock.now(), capacity: STATUS_TOP_CAPACITY, client,
     recent: config.log.queries.enabled ? STATUS_RECENT_LINES : 0,
@@ -206,7 +206,8 @@ const same = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.str
 
 /** Builds and starts Ward from a validated configuration. */
 export async function createApp(config: Config, opts: AppOptions): Promise<App> {
-  const log = opts.log ?? createLogger(config.log.level);
+  // Every line of a worker says which one wrote it.
+  const log = opts.log ?? createLogger(config.log.level, opts.worker === undefined ? {} : { worker: opts.worker });
   const clock = opts.clock ?? systemClock;
   let current = await build(config, opts.configPath, log);
   const tls = tlsMaterial(config);
@@ -236,7 +237,7 @@ export async function createApp(config: Config, opts: AppOptions): Promise<App> 
   closers.push(async () => { policy.close(); resolver.close(); await exchanger.close(); await shared?.close(); });
   try {
     const client = clientLabelOf(config);
-    const status = statusCollectorOf(config, clock, client, opts.worker);
+    const status = statusCollectorOf(config, clock, client);
     const queryLog = openQueryLogOf(config, client, opts.worker, status?.recent);
     if (queryLog) closers.push(() => queryLog.file.close());
     const running = await startServer({
@@ -289,7 +290,7 @@ export async function createApp(config: Config, opts: AppOptions): Promise<App> 
     };
 
     const admin = createAdmin({ server: running, resolver: () => resolver, upstream, exchanger, reload, now: () => clock.now(), policy: () => policy.stats.snapshot(),
-      shared: () => shared?.stats() ?? emptySharedStats(),
+      shared: () => shared?.stats() ?? emptySharedStats(), ...(status ? { status: (top: number) => status.snapshot(top) } : {}),
     });
     const operations = opts.worker === undefined;
     const control = config.control.enabled && operations
@@ -300,11 +301,11 @@ export async function createApp(config: Config, opts: AppOptions): Promise<App> 
       // Loaded only when asked for: prom-client costs ~50 ms of start-up.
       ? await (await import('./metrics/index.js')).startMetricsServer({
         listen: config.http.listen, admin, topZones: config.http.top_zones, log: log.child({ component: 'http' }),
-        routes: status ? statusRoutes(status, admin, () => clock.now()) : undefined,
+        routes: status ? statusRoutes((top) => status.snapshot(top), admin, () => clock.now()) : undefined,
       })
       : undefined;
     if (http) closers.push(() => http.close());
-    const base = http ? `http://${http.address.includes(':') ? `[${http.address}]` : http.address}:${http.port}` : undefined;
+    const base = http?.url;
     if (operations) log.info({
       control: control?.where ?? 'off', ...(base ? { metrics: `${base}/metrics` } : {}), ...(base && status ? { status_page: `${base}/` } : {}),
     }, 'operations');

@@ -8,6 +8,7 @@
 import { workerCount, type Config } from './config/index.js';
 import { controlTarget, startControlServer, type StatsReport } from './control/index.js';
 import { createLogger } from './log/index.js';
+import { STATUS_TOP_ROWS, statusRoutes, type CollectorSnapshot } from './status/index.js';
 import type { UpstreamReport } from './upstream/index.js';
 import { handleSignals } from './signals.js';
 import { createWorkerFront } from './worker-front.js';
@@ -28,16 +29,19 @@ export async function runPrimary(config: Config, configPath: string): Promise<vo
       log.info({ control: control.where }, 'operations');
     }
     if (config.http.listen) {
+      // Each request reads the workers afresh (refresh), then the routes read what it fetched.
       let stats: StatsReport | undefined;
       let upstream: UpstreamReport | undefined;
+      let status: CollectorSnapshot | undefined;
+      const page = config.http.status_page;
+      const admin = { stats: () => stats!, upstream: () => upstream! };
       const http = await (await import('./metrics/index.js')).startMetricsServer({
-        listen: config.http.listen, topZones: config.http.top_zones, log: log.child({ component: 'http' }),
-        admin: { stats: () => stats!, upstream: () => upstream! },
-        refresh: async () => { [stats, upstream] = await Promise.all([front.stats(), front.upstream()]); },
+        listen: config.http.listen, topZones: config.http.top_zones, log: log.child({ component: 'http' }), admin,
+        refresh: async () => { [stats, upstream, status] = await Promise.all([front.stats(), front.upstream(), page ? front.status(STATUS_TOP_ROWS) : undefined]); },
+        routes: page ? statusRoutes(() => status!, admin, Date.now) : undefined,
       });
       closers.push(() => http.close());
-      if (config.http.status_page) log.warn('the status page is not served with server.workers above 1: GET /metrics is');
-      log.info({ metrics: `http://${http.address}:${http.port}/metrics` }, 'operations');
+      log.info({ metrics: `${http.url}/metrics`, ...(page ? { status_page: `${http.url}/` } : {}) }, 'operations');
     }
   } catch (err) {
     await pool.stop();

@@ -2,11 +2,13 @@
  * The primary's admin handle (server.workers > 1): every control command goes to each worker and
  * the answers are combined, so `ward stats`, `ward upstream` and the metrics read as one Ward.
  * Counters add up (addCounters), with a row per worker; shares are computed again from the sums;
- * flush and reload reach every worker; a cache dump lists each worker's entries. Reload validates
+ * flush and reload reach every worker; a cache dump lists each worker's entries; the status page's
+ * counters merge (status/merge.ts). Reload validates
  * the file here first, so a bad file is refused with the start-up message before any worker sees it.
  */
 import { loadConfig } from './config/index.js';
 import { addCounters, type AdminHandle, type ControlRequest, type FlushArgs, type StatsReport } from './control/index.js';
+import { mergeSnapshots, type CollectorSnapshot } from './status/index.js';
 import { encryptedShare, mergeUpstreamReports, type UpstreamReport } from './upstream/index.js';
 import type { WorkerInfo, WorkerPool } from './worker-pool.js';
 
@@ -18,6 +20,7 @@ export interface PoolStatsReport extends StatsReport {
 export interface WorkerFront extends AdminHandle {
   stats(reset?: boolean): Promise<PoolStatsReport>;
   upstream(): Promise<UpstreamReport>;
+  status(top: number): Promise<CollectorSnapshot>;
 }
 
 /** One StatsReport from the workers' own: uptime and start are the primary's; bucket bounds are shared, not added. */
@@ -60,6 +63,7 @@ export function createWorkerFront(pool: WorkerPool, configPath: string, now: () 
       const answers = await ask<object[]>({ command: 'cache-dump', args: name === undefined ? {} : { name } });
       return answers.flatMap((a) => a.result.map((entry) => ({ worker: a.worker.id, ...entry })));
     },
+    status: async (top: number) => mergeSnapshots((await ask<CollectorSnapshot>({ command: 'status', args: { top } })).map((a) => a.result), top),
     async reload() {
       loadConfig(configPath); // throws the start-up ConfigError: nothing is sent to the workers
       const answers = await ask<{ applied: string[] }>({ command: 'reload' });

@@ -100,7 +100,6 @@ export class WorkerPool {
     const live = this.slots.filter((s) => { clearTimeout(s.timer); return s.worker !== undefined && !s.worker.isDead(); });
     const exited = live.map((s) => new Promise<void>((resolve) => {
       const w = s.worker!;
-      if (w.isDead()) { resolve(); return; }
       w.once('exit', () => resolve());
       w.process.kill('SIGTERM');
     }));

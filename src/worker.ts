@@ -13,7 +13,7 @@ import { isWorkerRequest, WORKER_ENV, type WorkerMessage } from './worker-messag
 export async function runWorker(config: Config, configPath: string): Promise<void> {
   const worker = Number(process.env[WORKER_ENV]);
   const app = await createApp(config, { configPath, worker });
-  const log = app.log.child({ worker });
+  const log = app.log;
   const send = (m: WorkerMessage): void => { if (process.connected) process.send!(m); };
   process.on('message', (m: unknown) => {
     if (!isWorkerRequest(m)) return;

@@ -125,6 +125,9 @@ function run(req: ControlRequest, handle: AdminHandle): unknown {
       return handle.flushInfra(args.address);
     case 'cache-dump': return handle.cacheDump(typeof args.name === 'string' ? args.name : undefined);
     case 'reload': return handle.reload();
+    case 'status':
+      if (!Number.isInteger(args.top) || (args.top as number) < 1) throw new Error('status needs top, a positive integer');
+      return handle.status(args.top as number);
     default: throw new Error(`unknown command ${JSON.stringify(req.command)}`);
   }
 }

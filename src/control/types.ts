@@ -3,7 +3,7 @@
  * The server side dispatches each command to an AdminHandle that the composition root builds.
  */
 
-export type ControlCommand = 'stats' | 'upstream' | 'flush' | 'flush-infra' | 'cache-dump' | 'reload';
+export type ControlCommand = 'stats' | 'upstream' | 'flush' | 'flush-infra' | 'cache-dump' | 'reload' | 'status';
 
 export interface ControlRequest {
   command: ControlCommand;
@@ -25,6 +25,8 @@ export interface AdminHandle {
   cacheDump(name?: string): unknown;
   /** Re-reads the config file; rejects with the config error when it does not validate. */
   reload(): Promise<{ applied: string[] }>;
+  /** The status page's counters with `top` rows per table (what a primary merges from its workers); throws when the page is off. */
+  status(top: number): unknown;
 }
 
 /** Where a control client connects: a Unix socket path, or loopback TCP with a token. */

@@ -11,12 +11,12 @@ export type LogLevel = LevelWithSilent;
  */
 const components = new WeakMap<Logger, Set<Logger>>();
 
-/** Builds the root logger writing JSON lines to stderr (stdout stays free for CLI output). */
-export function createLogger(level: LogLevel = 'info'): Logger {
+/** Builds the root logger writing JSON lines to stderr (stdout stays free for CLI output); `base`: fields on every line. */
+export function createLogger(level: LogLevel = 'info', base: { [field: string]: string | number } = {}): Logger {
   const set = new Set<Logger>();
   // onChild is inherited by every descendant; only component loggers are kept.
   const root = pino({
-    level, base: { app: 'ward' },
+    level, base: { app: 'ward', ...base },
     onChild: (c) => {
       const b = c.bindings();
       if ('component' in b && !('sid' in b) && !('qid' in b)) set.add(c as unknown as Logger);

@@ -24,7 +24,13 @@ export interface MetricsServerOptions {
   refresh?: () => Promise<void>;
 }
 
-export interface MetricsServer { address: string; port: number; close(): Promise<void> }
+export interface MetricsServer {
+  address: string;
+  port: number;
+  /** `http://address:port` (IPv6 in brackets), where the routes are. */
+  url: string;
+  close(): Promise<void>;
+}
 
 export async function startMetricsServer(o: MetricsServerOptions): Promise<MetricsServer> {
   const registry = createRegistry(o.admin, o.topZones);
@@ -56,7 +62,7 @@ export async function startMetricsServer(o: MetricsServerOptions): Promise<Metri
   const bound = server.address();
   const port = typeof bound === 'object' && bound ? bound.port : o.listen.port;
   return {
-    address: o.listen.address, port,
+    address: o.listen.address, port, url: `http://${o.listen.address.includes(':') ? `[${o.listen.address}]` : o.listen.address}:${port}`,
     close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
   };
 }

@@ -15,7 +15,7 @@ import YAML from 'yaml';
 import { query, rcodeName, recordText } from '../helpers/lab-query.js';
 import { makeTempDir } from '../helpers/lab-process.js';
 import { decodeMessage, encodeMessage, FLAG, frame, FrameDecoder, type Message } from '../../src/wire/index.js';
-import { freePort, runCommand, startWard, wardCli, type WardProcess } from './ward-under-test.js';
+import { freePort, runCommand, series, startWard, wardCli, type WardProcess } from './ward-under-test.js';
 
 const ADDR = '127.0.2.47';
 
@@ -61,12 +61,6 @@ class TlsClient {
 const addressOf = (m: Message): string[] => (m.answers ?? []).map(recordText);
 
 /** The value of one Prometheus series in a scrape (exposition text). */
-function series(scrape: string, name: string): number {
-  const line = scrape.split('\n').find((l) => l.startsWith(`${name} `));
-  assert.ok(line, `the scrape has ${name}`);
-  return Number(line.slice(name.length + 1));
-}
-
 test('stats and metrics count exactly the queries sent, by transport', async () => {
   const metricsPort = await freePort(ADDR);
   const w = await startWard(ADDR, {}, { http: { listen: { address: ADDR, port: metricsPort } } });

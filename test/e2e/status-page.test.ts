@@ -123,7 +123,7 @@ test('the status page shows blocked answers, DNSSEC outcomes and the encrypted s
   const admin = { stats: () => stats, upstream: () => ({ zones: [] }) };
   const port = await freePort(FAKE_LISTENER);
   const http = await startMetricsServer({
-    listen: { address: FAKE_LISTENER, port }, admin, topZones: 0, log: silentLogger(), routes: statusRoutes(collector, admin, () => Date.now()),
+    listen: { address: FAKE_LISTENER, port }, admin, topZones: 0, log: silentLogger(), routes: statusRoutes((top) => collector.snapshot(top), admin, () => Date.now()),
   });
   try {
     const dir = artefactDir('status-page');

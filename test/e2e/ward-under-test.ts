@@ -103,3 +103,10 @@ export async function startWard(address: string, server: Record<string, unknown>
     throw err;
   }
 }
+
+/** The value of one series in a Prometheus scrape (`name` with its labels, as the line starts). */
+export function series(scrape: string, name: string): number {
+  const line = scrape.split('\n').find((l) => l.startsWith(`${name} `));
+  if (line === undefined) throw new Error(`the scrape has no ${name}`);
+  return Number(line.slice(name.length + 1));
+}

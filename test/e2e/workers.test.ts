@@ -3,18 +3,20 @@
  * sockets, `ward stats --json` sums them (per-worker counts that add up to the queries sent), a
  * worker killed with SIGKILL loses nothing but itself (the other answers, the primary restarts
  * it), a reload reaches every worker and a broken one is refused by all, and SIGTERM stops the
- * whole tree with exit code 0.
+ * whole tree with exit code 0. The primary's HTTP listener shows the workers' sum: GET /metrics and
+ * the status page's /status.json count every query once, its top names and recent lines merged.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import YAML from 'yaml';
 import { query, recordText } from '../helpers/lab-query.js';
-import { startWard, wardCli, type WardProcess } from './ward-under-test.js';
+import { freePort, series, startWard, wardCli, type WardProcess } from './ward-under-test.js';
 
 const ADDR = '127.0.2.50';
 
 interface PoolStats { queries: { total: number; udp: number; tcp: number }; workers: { id: number; pid: number; restarts: number; queries: number }[] }
+interface StatusJson { queries: { total: number; by_transport: { udp: number } }; top_names: { key: string; count: number; error: number }[]; recent: { qname?: string; time: string }[] | null; per_minute: { buckets: { total: number }[] } }
 
 async function stats(w: WardProcess): Promise<PoolStats> {
   const r = await wardCli(['stats', '--json', '--config', w.configFile]);
@@ -49,8 +51,10 @@ function setAddress(w: WardProcess, address: string): void {
   writeFileSync(w.configFile, YAML.stringify(config));
 }
 
-test('workers: 2 — both serve, stats sum, a killed worker is restarted while the other answers, reload reaches all, SIGTERM exits 0', async () => {
-  const w = await startWard(ADDR, { workers: 2 });
+test('workers: 2 — both serve, stats, metrics and the status page sum, a killed worker is restarted while the other answers, reload reaches all, SIGTERM exits 0', async () => {
+  const httpPort = await freePort(ADDR);
+  const w = await startWard(ADDR, { workers: 2 }, { http: { listen: { address: ADDR, port: httpPort } }, log: { level: 'info', queries: { enabled: true } } });
+  const http = `http://${ADDR}:${httpPort}`;
   let stopped = false;
   try {
     // Many queries, each from its own source port: the kernel hands them to both workers.
@@ -66,6 +70,19 @@ test('workers: 2 — both serve, stats sum, a killed worker is restarted while t
       const was = before.workers.find((b) => b.id === x.id)!;
       assert.ok(x.queries - was.queries > 0, `worker ${x.id} answered some of the ${sent} queries (${JSON.stringify(after.workers)})`);
     }
+
+    // The primary's HTTP listener: the same sum in the scrape and on the status page.
+    assert.equal(series(await (await fetch(`${http}/metrics`)).text(), 'ward_queries_total{transport="udp"}'), after.queries.udp);
+    const page = await (await fetch(`${http}/status.json`)).json() as StatusJson;
+    assert.equal(page.queries.total, after.queries.total, 'the page counts what `ward stats` counts');
+    assert.equal(page.per_minute.buckets.reduce((n, b) => n + b.total, 0), after.queries.total, 'the chart slots add up too');
+    const www = page.top_names.find((e) => e.key === 'www.ward.test');
+    assert.deepEqual(www && { count: www.count, error: www.error }, { count: sent, error: 0 }, 'one name, counted exactly across both workers');
+    assert.equal(page.recent?.length, 100, 'the recent lines of both workers, up to one ring');
+    const times = page.recent!.map((l) => l.time);
+    assert.deepEqual(times, [...times].sort().reverse(), 'newest first across workers');
+    assert.match((await (await fetch(`${http}/`)).text()), /<html/i);
+    assert.match(w.output(), /"worker":[12],.*"msg":"DoT certificate"/, 'a worker\'s log lines carry its number');
 
     // SIGKILL one worker: the other keeps answering every query; the primary starts a new one.
     const victim = after.workers[0];

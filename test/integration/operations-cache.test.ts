@@ -90,6 +90,9 @@ describe('control channel: flush, cache dump, upstream', { timeout: 60_000 }, ()
     assert.equal((await control('upstream')).servers.some((s: { address: string }) => s.address === w.servers[0].address), false);
     await assert.rejects(control('flush', {}), /flush needs a name/);
     await assert.rejects(control('no-such-command'), /unknown command/);
+    // The status page's counters (what a primary asks its workers for) need the page on, and a row count.
+    await assert.rejects(control('status', { top: 0 }), /status needs top, a positive integer/);
+    await assert.rejects(control('status', { top: 20 }), /the status page is off \(http\.listen and http\.status_page\)/);
   });
 });
 
