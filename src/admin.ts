@@ -3,10 +3,11 @@
  * every counter and every cache of a running Ward (Unbound's daemon/remote.c is the model: a flush
  * reaches every cache, stats add up the parts).
  */
-import type { AdminHandle, FlushArgs, SharedCounters, StatsCounters, StatsReport } from './control/index.js';
+import type { AdminHandle, FlushArgs, FlushResult, SharedCounters, StatsCounters, StatsReport } from './control/index.js';
 import { subtractCounters } from './control/index.js';
 import type { Resolver } from './resolver/index.js';
 import type { RunningServer } from './server/index.js';
+import { errorMessage } from './util/index.js';
 import { encryptedShare, type ManagedUpstream, type UpstreamReport, type UpstreamTotals } from './upstream/index.js';
 import type { NetExchanger } from './net/index.js';
 import { formatRecord, rcodeMnemonic } from './wire/index.js';
@@ -24,6 +25,8 @@ export interface AdminParts {
   policy(): StatsCounters['policy'];
   /** The shared cache tier's counters (all 0 when cache.shared is off). */
   shared(): SharedCounters;
+  /** Removes what a flush names from the shared tier (cache.shared only); resolves with how many. */
+  sharedFlush?: (a: FlushArgs) => Promise<number>;
   /** The status page's counters; undefined when the page is off. */
   status?: (top: number) => unknown;
 }
@@ -86,14 +89,22 @@ export function createAdmin(p: AdminParts): Admin {
       return report;
     },
     upstream: () => p.upstream.report(),
-    flush(a: FlushArgs) {
+    async flush(a: FlushArgs): Promise<FlushResult> {
       p.server.flushMicrocache();
+      let removed: number;
       if (a.all) {
-        const removed = p.resolver().stats().cache_entries;
+        removed = p.resolver().stats().cache_entries;
         p.resolver().flushAll();
-        return { removed };
+      } else {
+        removed = p.resolver().flush(a.name ?? '', { type: a.type, subtree: a.subtree });
       }
-      return { removed: p.resolver().flush(a.name ?? '', { type: a.type, subtree: a.subtree }) };
+      // Otherwise the next lookup would bring the flushed answer back from the tier.
+      if (!p.sharedFlush) return { removed };
+      try {
+        return { removed, shared_removed: await p.sharedFlush(a) };
+      } catch (err) {
+        return { removed, shared_error: errorMessage(err) };
+      }
     },
     flushInfra: (address: string) => ({ removed: p.upstream.forgetServer(address) }),
     cacheDump(name?: string) {

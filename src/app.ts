@@ -13,7 +13,7 @@ import { createExchanger } from './net/index.js';
 import { createUpstream, type TlsRule } from './upstream/index.js';
 import { createResolver, ResolverStats, type Resolver } from './resolver/index.js';
 import { connectRedis, DnsCache, emptySharedStats, SharedTier } from './cache/index.js';
-import { controlTarget, startControlServer } from './control/index.js';
+import { controlTarget, startControlServer, type FlushArgs } from './control/index.js';
 import { createAdmin, type Admin } from './admin.js';
 import { PolicyRuntime } from './app-policy.js';
 import { dns64Handler, loadPolicy, type LoadedPolicy } from './policy/index.js';
@@ -290,7 +290,7 @@ export async function createApp(config: Config, opts: AppOptions): Promise<App> 
     };
 
     const admin = createAdmin({ server: running, resolver: () => resolver, upstream, exchanger, reload, now: () => clock.now(), policy: () => policy.stats.snapshot(),
-      shared: () => shared?.stats() ?? emptySharedStats(), ...(status ? { status: (top: number) => status.snapshot(top) } : {}),
+      shared: () => shared?.stats() ?? emptySharedStats(), ...(shared ? { sharedFlush: (a: FlushArgs) => shared.flush(a) } : {}), ...(status ? { status: (top: number) => status.snapshot(top) } : {}),
     });
     const operations = opts.worker === undefined;
     const control = config.control.enabled && operations

@@ -7,7 +7,7 @@
  * the file here first, so a bad file is refused with the start-up message before any worker sees it.
  */
 import { loadConfig } from './config/index.js';
-import { addCounters, type AdminHandle, type ControlRequest, type FlushArgs, type StatsReport } from './control/index.js';
+import { addCounters, type AdminHandle, type ControlRequest, type FlushArgs, type FlushResult, type StatsReport } from './control/index.js';
 import { mergeSnapshots, type CollectorSnapshot } from './status/index.js';
 import { encryptedShare, mergeUpstreamReports, type UpstreamReport } from './upstream/index.js';
 import type { WorkerInfo, WorkerPool } from './worker-pool.js';
@@ -57,7 +57,17 @@ export function createWorkerFront(pool: WorkerPool, configPath: string, now: () 
       };
     },
     upstream: async () => mergeUpstreamReports((await ask<UpstreamReport>({ command: 'upstream' })).map((a) => a.result)),
-    flush: (args: FlushArgs) => removed({ command: 'flush', args: { ...args } }),
+    async flush(args: FlushArgs) {
+      const results = (await ask<FlushResult>({ command: 'flush', args: { ...args } })).map((a) => a.result);
+      // The workers share one tier: the first to flush it removes the keys, the others find none.
+      const shared = results.filter((r) => r.shared_removed !== undefined);
+      const failed = results.find((r) => r.shared_error !== undefined);
+      return {
+        removed: results.reduce((n, r) => n + r.removed, 0),
+        ...(shared.length > 0 ? { shared_removed: shared.reduce((n, r) => n + r.shared_removed!, 0) } : {}),
+        ...(failed ? { shared_error: failed.shared_error } : {}),
+      };
+    },
     flushInfra: (address: string) => removed({ command: 'flush-infra', args: { address } }),
     async cacheDump(name?: string) {
       const answers = await ask<object[]>({ command: 'cache-dump', args: name === undefined ? {} : { name } });

@@ -15,8 +15,13 @@ export interface SharedStore {
   get(key: string): Promise<Buffer | null>;
   /** Stores `value` under `key`, expiring after `ttlMs` (Redis PX). */
   set(key: string, value: Buffer, ttlMs: number): Promise<void>;
+  /** Deletes every key matching one of the glob `patterns` (Redis SCAN MATCH); resolves with how many. */
+  removeMatching(patterns: string[]): Promise<number>;
   close(): Promise<void>;
 }
+
+/** Keys read per SCAN step: SCAN walks the keyspace in steps, so Redis serves others in between. */
+const SCAN_COUNT = 1_000;
 
 const COMMAND_TIMEOUT_MS = 1_000;
 const CONNECT_TIMEOUT_MS = 1_000;
@@ -42,6 +47,19 @@ export async function connectRedis(url: string, log: Logger): Promise<SharedStor
   return {
     get: (key) => client.getBuffer(key),
     set: async (key, value, ttlMs) => { await client.set(key, value, 'PX', ttlMs); },
+    async removeMatching(patterns) {
+      let removed = 0;
+      for (const pattern of patterns) {
+        let cursor = '0';
+        do {
+          const [next, keys] = await client.scan(cursor, 'MATCH', pattern, 'COUNT', SCAN_COUNT);
+          cursor = next;
+          // UNLINK frees the values in the background, like DEL without the pause.
+          if (keys.length > 0) removed += await client.unlink(...keys);
+        } while (cursor !== '0');
+      }
+      return removed;
+    },
     close: async () => { client.disconnect(); },
   };
 }

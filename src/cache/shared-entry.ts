@@ -33,6 +33,22 @@ export function sharedKey(prefix: string, q: SharedQuestion): string {
   return `${prefix}${normalizeName(q.name)}|${q.type}|${q.class}`;
 }
 
+/** What a flush removes from the tier: one name (one type or all), everything at and below it, or every entry. */
+export interface SharedFlush { name?: string; type?: string; subtree?: boolean; all?: boolean }
+
+/** The glob patterns (Redis MATCH) of the keys `f` names, in sharedKey's form. */
+export function sharedKeyPatterns(prefix: string, f: SharedFlush): string[] {
+  const p = globEscape(prefix);
+  const name = normalizeName(f.name ?? '');
+  if (f.all || (f.subtree && name === '')) return [`${p}*`];
+  const rest = `|${f.type === undefined ? '*' : globEscape(f.type)}|*`;
+  const exact = `${p}${globEscape(name)}${rest}`;
+  return f.subtree ? [exact, `${p}*.${globEscape(name)}${rest}`] : [exact];
+}
+
+/** A literal for Redis's glob matching (stringmatchlen: `\` escapes the next character). */
+const globEscape = (s: string): string => s.replace(/[*?[\]\\]/g, '\\$&');
+
 /** The smallest TTL of the answer's records (undefined without records). */
 export function smallestTtl(a: Pick<SharedAnswer, 'answer' | 'authority' | 'additional'>): number | undefined {
   let min: number | undefined;

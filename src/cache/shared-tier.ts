@@ -8,7 +8,7 @@
 import type { SharedCacheConfig } from '../config/index.js';
 import type { Logger } from '../log/index.js';
 import { CircuitBreaker, type Clock } from '../util/index.js';
-import { decodeShared, encodeShared, sharedKey, smallestTtl, type SharedAnswer, type SharedQuestion } from './shared-entry.js';
+import { decodeShared, encodeShared, sharedKey, sharedKeyPatterns, smallestTtl, type SharedAnswer, type SharedFlush, type SharedQuestion } from './shared-entry.js';
 import type { SharedStore } from './redis-store.js';
 
 /** `ward stats` cache.shared: lookups by outcome, writes, and the breaker. */
@@ -66,6 +66,15 @@ export class SharedTier {
       () => { this.counts.writes++; this.breaker.success(); },
       () => { this.counts.errors++; this.failed(); },
     );
+  }
+
+  /**
+   * Removes what `f` names from the store (ward flush), so the next lookup anywhere resolves afresh
+   * instead of bringing the flushed answer back. An operator's command: tried even while the breaker
+   * is open, and rejects with the store's error.
+   */
+  flush(f: SharedFlush): Promise<number> {
+    return this.store.removeMatching(sharedKeyPatterns(this.config.prefix, f));
   }
 
   stats(): SharedTierStats {

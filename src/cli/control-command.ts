@@ -1,6 +1,6 @@
 /** Runs one control command against the Ward that --config describes and returns what to print. */
 import type { Config } from '../config/index.js';
-import { controlRequest, controlTarget, type ControlRequest, type StatsReport } from '../control/index.js';
+import { controlRequest, controlTarget, type ControlRequest, type FlushResult, type StatsReport } from '../control/index.js';
 import type { CliArgs } from './args.js';
 import { formatDump, formatStats, formatUpstream, type DumpEntry, type UpstreamView } from './format.js';
 
@@ -13,13 +13,20 @@ export async function runControlCommand(args: CliArgs, config: Config): Promise<
     case 'stats': return formatStats(result as StatsReport);
     case 'upstream': return formatUpstream(result as UpstreamView);
     case 'cache-dump': return formatDump(result as DumpEntry[]);
-    case 'flush': case 'flush-infra': return `removed ${(result as { removed: number }).removed}`;
+    case 'flush': return flushLine(result as FlushResult);
+    case 'flush-infra': return `removed ${(result as { removed: number }).removed}`;
     case 'reload': {
       const applied = (result as { applied: string[] }).applied;
       return applied.length === 0 ? 'reloaded: nothing changed' : `reloaded: ${applied.join(', ')}`;
     }
     default: return JSON.stringify(result);
   }
+}
+
+/** `removed N`, and with cache.shared what left the shared tier (or why nothing could). */
+function flushLine(r: FlushResult): string {
+  if (r.shared_error !== undefined) return `removed ${r.removed}; shared cache not flushed: ${r.shared_error}`;
+  return r.shared_removed === undefined ? `removed ${r.removed}` : `removed ${r.removed}, ${r.shared_removed} from the shared cache`;
 }
 
 function requestOf(a: CliArgs): ControlRequest {

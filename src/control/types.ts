@@ -16,11 +16,14 @@ export type ControlResponse = { ok: true; result: unknown } | { ok: false; error
 
 export interface FlushArgs { name?: string; type?: string; subtree?: boolean; all?: boolean }
 
+/** What a flush removed: local entries, and with cache.shared the tier's (or why it could not). */
+export interface FlushResult { removed: number; shared_removed?: number; shared_error?: string }
+
 /** What the control channel can ask of a running Ward. Results are plain JSON values, or promises of them (a primary asks its workers). */
 export interface AdminHandle {
   stats(reset: boolean): unknown;
   upstream(): unknown;
-  flush(args: FlushArgs): { removed: number } | Promise<{ removed: number }>;
+  flush(args: FlushArgs): FlushResult | Promise<FlushResult>;
   flushInfra(address: string): { removed: number } | Promise<{ removed: number }>;
   cacheDump(name?: string): unknown;
   /** Re-reads the config file; rejects with the config error when it does not validate. */

@@ -3,7 +3,8 @@
  * processes on 127.0.2.60 and 127.0.2.61 with one real redis-server, resolving through the signed lab
  * with its counting relays (LabOptions.rttMs). Names the first resolved (secure, insecure, a secure
  * NXDOMAIN) are answered by the second with the same answer and AD, and no query reaches any lab
- * server; answers made by policy (a block list) and local data never reach Redis.
+ * server; answers made by policy (a block list) and local data never reach Redis; `flush` on one
+ * removes the name from Redis too, so it is resolved through the lab again instead of coming back.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -97,5 +98,23 @@ describe('two Wards on one Redis behind the lab', { timeout: 120_000 }, () => {
       await new Promise((r) => setTimeout(r, 50));
     }
     assert.deepEqual(keys, expected, 'only resolved answers (www.lab as a control), never the blocked or the local name');
+  });
+
+  test('flush on one Ward removes the name from Redis too: asked again, it is resolved through the lab', async () => {
+    const [a] = wards;
+    const name = RESOLVED[0].name;
+    const key = sharedKey('ward:v1:', { name, type: 'A', class: 'IN' });
+    assert.equal(await redis!.client.exists(key), 1, 'in Redis after the first test');
+    const socket = join(a.configFile, '..', 'ward-state', 'control.sock');
+    const removed = await controlRequest({ socket }, { command: 'flush', args: { name, type: 'A' } }) as { removed: number; shared_removed: number };
+    assert.deepEqual({ shared: removed.shared_removed, local: removed.removed > 0 }, { shared: 1, local: true });
+    assert.equal(await redis!.client.exists(key), 0);
+    // Counted at Ward: the lab counts DoT connections, not the queries on one already open.
+    const before = await stats(a);
+    const again = await query(a.address, a.port, name, 'A', { dnssecOk: true, timeoutMs: 5_000 });
+    const after = await stats(a);
+    assert.equal(answerView(again).rcode, 'NOERROR');
+    assert.ok(after.upstream.queries > before.upstream.queries, 'resolved afresh, not brought back from Redis');
+    assert.equal(after.cache.shared.hits, before.cache.shared.hits);
   });
 });

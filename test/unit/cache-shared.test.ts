@@ -128,6 +128,28 @@ test('a malformed value, or a valid one for another question, is ignored and cou
   assert.equal(b.asked('www.test') + b.asked('junk.test'), 2, 'both resolved');
 });
 
+test('flush removes from Redis what it names: one type, every type of a name, a subtree, everything; glob characters are literal', async (t) => {
+  await redis.client.flushall();
+  const { tier } = await machine(t, redis.url);
+  const keys = [keyOf('www.test'), keyOf('www.test', 'AAAA'), keyOf('a.www.test'), keyOf('wwwx.test'), keyOf('*.test'), keyOf('other.example'), 'someone-else:www.test|A|IN'];
+  const fill = async (): Promise<void> => { for (const k of keys) await redis.client.set(k, 'x', 'PX', 60_000); };
+  const left = async (): Promise<string[]> => (await redis.client.keys('*')).sort();
+  const without = (...gone: string[]): string[] => keys.filter((k) => !gone.includes(k)).sort();
+  await fill();
+  assert.equal(await tier.flush({ name: 'WWW.test.', type: 'A' }), 1);
+  assert.deepEqual(await left(), without(keyOf('www.test')));
+  assert.equal(await tier.flush({ name: 'www.test' }), 1, 'the AAAA left');
+  assert.deepEqual(await left(), without(keyOf('www.test'), keyOf('www.test', 'AAAA')));
+  await fill();
+  assert.equal(await tier.flush({ name: 'www.test', subtree: true }), 3, 'www.test A, AAAA and a.www.test; not wwwx.test');
+  assert.deepEqual(await left(), without(keyOf('www.test'), keyOf('www.test', 'AAAA'), keyOf('a.www.test')));
+  await fill();
+  assert.equal(await tier.flush({ name: '*.test' }), 1, 'the name *.test only, not every name under test');
+  assert.deepEqual(await left(), without(keyOf('*.test')));
+  assert.equal(await tier.flush({ all: true }), keys.length - 2, "every entry under the prefix, and nobody else's");
+  assert.deepEqual(await left(), ['someone-else:www.test|A|IN']);
+});
+
 test('no Redis at the address: every query is answered, errors and a breaker opening are counted', async (t) => {
   const port = await freePort('127.0.0.1');
   const a = await machine(t, `redis://127.0.0.1:${port}`);
