@@ -4,7 +4,8 @@
  * worker killed with SIGKILL loses nothing but itself (the other answers, the primary restarts
  * it), a reload reaches every worker and a broken one is refused by all, and SIGTERM stops the
  * whole tree with exit code 0. The primary's HTTP listener shows the workers' sum: GET /metrics and
- * the status page's /status.json count every query once, its top names and recent lines merged.
+ * the status page's /status.json count every query once, its top names and recent lines merged;
+ * DoT queries on the shared TLS listener are answered and counted once.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -15,7 +16,7 @@ import { freePort, series, startWard, wardCli, type WardProcess } from './ward-u
 
 const ADDR = '127.0.2.50';
 
-interface PoolStats { queries: { total: number; udp: number; tcp: number }; workers: { id: number; pid: number; restarts: number; queries: number }[] }
+interface PoolStats { queries: { total: number; udp: number; tcp: number; tls: number }; workers: { id: number; pid: number; restarts: number; queries: number }[] }
 interface StatusJson { queries: { total: number; by_transport: { udp: number } }; top_names: { key: string; count: number; error: number }[]; recent: { qname?: string; time: string }[] | null; per_minute: { buckets: { total: number }[] } }
 
 async function stats(w: WardProcess): Promise<PoolStats> {
@@ -83,6 +84,16 @@ test('workers: 2 — both serve, stats, metrics and the status page sum, a kille
     assert.deepEqual(times, [...times].sort().reverse(), 'newest first across workers');
     assert.match((await (await fetch(`${http}/`)).text()), /<html/i);
     assert.match(w.output(), /"worker":[12],.*"msg":"DoT certificate"/, 'a worker\'s log lines carry its number');
+
+    // DoT on the shared TLS listener: each connection is accepted by one worker, counted once in the sum.
+    for (let i = 0; i < 20; i++) {
+      const m = await query(ADDR, w.tlsPort, 'www.ward.test.', 'A', { transport: 'tls', timeoutMs: 3_000 });
+      assert.equal((m.answers ?? []).map(recordText).join(' '), 'www.ward.test A 192.0.2.80');
+    }
+    assert.equal((await stats(w)).queries.tls - after.queries.tls, 20, 'every DoT query counted once');
+    const upstream = await wardCli(['upstream', '--json', '--config', w.configFile]);
+    assert.equal(upstream.code, 0, upstream.stderr);
+    assert.ok(Array.isArray((JSON.parse(upstream.stdout) as { servers: unknown[] }).servers), 'ward upstream answers from the merged reports');
 
     // SIGKILL one worker: the other keeps answering every query; the primary starts a new one.
     const victim = after.workers[0];
