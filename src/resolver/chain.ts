@@ -45,6 +45,11 @@ export interface ChainOptions {
    * end at once with SERVFAIL + QUERY_ABORTED; the mesh task goes on while others wait for it.
    */
   signal?: AbortSignal;
+  /**
+   * Asked once, when the walk first meets a step the cache does not hold and before any server is
+   * asked: an answer to the whole question from elsewhere (the shared tier), or undefined to resolve.
+   */
+  beforeResolving?: () => Promise<ChainResult | undefined>;
 }
 /** Sources remembered for refetching bogus DS/DNSKEY answers (the most recent ones). */
 const MAX_SOURCES = 1024;
@@ -82,6 +87,7 @@ export class ChainResolver {
 
   private async walk(name: string, type: string, how: ChainOptions, asked: () => void): Promise<ChainResult> {
     const { parent, cacheOnly, validate, signal } = how;
+    let elsewhere = how.beforeResolving;
     const answer: Record[] = [];
     const seen = new Set<string>([name]);
     let current = name;
@@ -94,6 +100,11 @@ export class ChainResolver {
     for (let hop = 0; hop <= LIMITS.maxCnameChain; hop++) {
       let step = this.cached(current, type, false) ?? validation?.synthesize(current, type);
       if (!step && cacheOnly) return { ...servfail(ede(EDE.NOT_AUTHORITATIVE)), rcode: RCODE.REFUSED, uncached: true };
+      if (!step && elsewhere) {
+        const found = await elsewhere();
+        if (found) return found;
+        elsewhere = undefined;
+      }
       if (!step) {
         asked();
         step = await this.mesh.resolve(current, type, parent, signal);

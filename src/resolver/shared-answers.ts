@@ -1,6 +1,7 @@
 /**
  * The shared cache tier in the pipeline (cache.shared): the local cache first, then the shared tier,
- * then resolution. What is resolved is written back only when it was validated here and came out
+ * then resolution, in one walk of the chain (the tier is asked where the walk first finds the cache
+ * lacking, ChainOptions.beforeResolving). What is resolved is written back only when it was validated here and came out
  * secure or insecure (never bogus, indeterminate, unvalidated: CD, no trust anchor, under a
  * negative trust anchor), is a NOERROR or NXDOMAIN answer and carries no Extended DNS Error (so no
  * stale data, RFC 8767). Sub-queries (name server addresses, DS/DNSKEY) never use the tier.
@@ -15,12 +16,18 @@ export async function resolveWithShared(
   chain: ChainResolver, shared: SharedTier, name: string, type: string, how: ChainOptions,
 ): Promise<SharedChainResult> {
   if (how.cacheOnly) return chain.resolve(name, type, how);
-  const local = await chain.resolve(name, type, { ...how, cacheOnly: true });
-  if (!local.uncached) return local;
   const question = { name, type, class: 'IN' };
-  const hit = await shared.lookup(question);
-  if (hit) return { ...hit, shared: true };
-  const r = await chain.resolve(name, type, how);
+  let fromShared = false;
+  const r: SharedChainResult = await chain.resolve(name, type, {
+    ...how,
+    beforeResolving: async () => {
+      const hit = await shared.lookup(question);
+      if (!hit) return undefined;
+      fromShared = true;
+      return { ...hit, shared: true };
+    },
+  });
+  if (fromShared) return r;
   const validated = how.validate === true && chain.validates(name);
   const security = r.security === 'secure' || r.security === 'insecure' ? r.security : undefined;
   if (r.resolved && validated && security && r.ede === undefined && (r.rcode === RCODE.NOERROR || r.rcode === RCODE.NXDOMAIN)) {
