@@ -9,7 +9,7 @@
  * version 0 (RFC 6891 §6.1.2) ending the message.
  */
 import { randomBytes } from 'node:crypto';
-import { DO_FLAG, FLAG, skipName } from '../wire/index.js';
+import { answerStart, DO_FLAG, FLAG, recordCount, recordEnd, recordFields } from '../wire/index.js';
 
 /**
  * The cache key of a query: a seeded hash of the lowercased question and of `meta` (RD/CD/AD, EDNS
@@ -95,20 +95,18 @@ export function partitioned(k: FastKey, p: number): FastKey {
 
 /** Offsets of the TTL fields of every record but OPT, with their values; null when the reply does not parse. */
 function ttlFields(reply: Buffer): { offsets: number[]; ttls: number[] } | null {
-  let off = skipName(reply, 12);
+  let off = answerStart(reply);
   if (off < 0) return null;
-  off += 4; // QTYPE, QCLASS
-  const count = reply.readUInt16BE(6) + reply.readUInt16BE(8) + reply.readUInt16BE(10);
   const offsets: number[] = [];
   const ttls: number[] = [];
-  for (let i = 0; i < count; i++) {
-    off = skipName(reply, off);
-    if (off < 0 || off + 10 > reply.length) return null;
-    if (reply.readUInt16BE(off) !== OPT_TYPE) {
-      offsets.push(off + 4);
-      ttls.push(reply.readUInt32BE(off + 4));
+  for (let i = recordCount(reply); i > 0; i--) {
+    const at = recordFields(reply, off);
+    if (at < 0) return null;
+    if (reply.readUInt16BE(at) !== OPT_TYPE) {
+      offsets.push(at + 4);
+      ttls.push(reply.readUInt32BE(at + 4));
     }
-    off += 10 + reply.readUInt16BE(off + 8);
+    off = recordEnd(reply, at);
   }
   return off === reply.length ? { offsets, ttls } : null;
 }

@@ -11,7 +11,7 @@
  * OPT's is the exact size on the wire. The caller's encoding is cut as it is, encoded again only
  * when the records of an RRset were apart (they are brought together).
  */
-import { compressMessage, encodeMessage, FLAG, groupRRsets, skipName, type Message, type Record } from '../wire/index.js';
+import { answerStart, compressMessage, encodeMessage, FLAG, groupRRsets, recordCount, recordEnd, recordFields, type Message, type Record } from '../wire/index.js';
 
 const SECTIONS = ['answers', 'authorities', 'additionals'] as const;
 type Section = typeof SECTIONS[number];
@@ -26,19 +26,14 @@ function sectionRRsets(section: Section, records: Record[]): SectionRRset[] {
 
 /** Where each record of an encoded message starts, and where the last one ends; null if it does not parse. */
 function recordStarts(buf: Buffer): number[] | null {
-  let off = 12;
-  for (let i = buf.readUInt16BE(4); i > 0; i--) {
-    off = skipName(buf, off);
-    if (off < 0) return null;
-    off += 4;
-  }
+  let off = answerStart(buf);
+  if (off < 0) return null;
   const starts: number[] = [];
-  const records = buf.readUInt16BE(6) + buf.readUInt16BE(8) + buf.readUInt16BE(10);
-  for (let i = 0; i < records; i++) {
+  for (let i = recordCount(buf); i > 0; i--) {
     starts.push(off);
-    off = skipName(buf, off);
-    if (off < 0 || off + 10 > buf.length) return null;
-    off += 10 + buf.readUInt16BE(off + 8);
+    const at = recordFields(buf, off);
+    if (at < 0) return null;
+    off = recordEnd(buf, at);
   }
   if (off !== buf.length) return null;
   starts.push(off);

@@ -3,7 +3,7 @@
  * block policy of RFC 8467 §4.1), Extended DNS Errors (RFC 8914) and cookies (RFC 7873).
  */
 import type { Message, Record } from './message.js';
-import { skipName } from './peek.js';
+import { answerStart, recordCount, recordEnd, recordFields } from './peek.js';
 
 export const OPTION = {
   COOKIE: 10,
@@ -118,19 +118,12 @@ export function readEde(o: EdnsOption): { infoCode: number; extraText: string } 
 /** Offset of the RDLENGTH field of the message's last record when that record is an OPT, else -1. */
 function lastOptRdlength(buf: Buffer): number {
   if (buf.length < 12 || buf.readUInt16BE(10) === 0) return -1;
-  let off = 12;
-  for (let i = buf.readUInt16BE(4); i > 0; i--) {
-    off = skipName(buf, off);
-    if (off < 0) return -1;
-    off += 4;
-  }
+  let off = answerStart(buf);
   let last = -1;
-  const records = buf.readUInt16BE(6) + buf.readUInt16BE(8) + buf.readUInt16BE(10);
-  for (let i = 0; i < records; i++) {
-    off = skipName(buf, off);
-    if (off < 0 || off + 10 > buf.length) return -1;
-    last = off;
-    off += 10 + buf.readUInt16BE(off + 8);
+  for (let i = recordCount(buf); i > 0 && off >= 0; i--) {
+    last = recordFields(buf, off);
+    if (last < 0) return -1;
+    off = recordEnd(buf, last);
   }
   if (off !== buf.length || last < 0 || buf.readUInt16BE(last) !== 41) return -1;
   return last + 8;

@@ -1,6 +1,7 @@
 /**
- * Hot-path readers over raw message bytes, without a full decode: the header, and the first
- * question. Used to match replies to queries (ID + question, RFC 5452 §9.1) and by cache fast paths.
+ * Hot-path readers over raw message bytes, without a full decode: the header, the first question,
+ * and the walk over the sections' records (answerStart, recordFields, recordEnd) that every
+ * byte-level reader of records shares. Used to match replies to queries (ID + question, RFC 5452 §9.1) and by cache fast paths.
  */
 
 /** The message ID, or -1 when the buffer is shorter than a header. */
@@ -23,6 +24,38 @@ export function skipName(buf: Buffer, off: number): number {
     off += 1 + len;
   }
   return -1;
+}
+
+/** Where the answer section starts (just past every question), or -1 when the header or a question runs off the buffer. */
+export function answerStart(buf: Buffer): number {
+  if (buf.length < 12) return -1;
+  let off = 12;
+  for (let q = buf.readUInt16BE(4); q > 0; q--) {
+    off = skipName(buf, off);
+    if (off < 0 || off + 4 > buf.length) return -1;
+    off += 4; // QTYPE, QCLASS
+  }
+  return off;
+}
+
+/** The records after the questions: ANCOUNT + NSCOUNT + ARCOUNT. */
+export function recordCount(buf: Buffer): number {
+  return buf.readUInt16BE(6) + buf.readUInt16BE(8) + buf.readUInt16BE(10);
+}
+
+/**
+ * For the record starting at `off`: where its TYPE field is (just past the owner name), or -1 when
+ * its fixed fields (TYPE, CLASS, TTL, RDLENGTH: 10 octets) run off the buffer. The record ends at
+ * `at + 10 + RDLENGTH` (recordEnd), which the caller checks against the buffer as it needs.
+ */
+export function recordFields(buf: Buffer, off: number): number {
+  const at = skipName(buf, off);
+  return at < 0 || at + 10 > buf.length ? -1 : at;
+}
+
+/** The end of the record whose TYPE field is at `at` (recordFields). */
+export function recordEnd(buf: Buffer, at: number): number {
+  return at + 10 + buf.readUInt16BE(at + 8);
 }
 
 export interface RawQuestion {
@@ -89,22 +122,14 @@ export interface RawOption { code: number; length: number }
  * the OPT record sits in the additional section after any answer and authority records.
  */
 export function peekEdnsOptions(buf: Buffer): RawOption[] | null {
-  if (buf.length < 12) return null;
-  const records = buf.readUInt16BE(6) + buf.readUInt16BE(8) + buf.readUInt16BE(10);
-  let off = 12;
-  for (let q = buf.readUInt16BE(4); q > 0; q--) {
-    off = skipName(buf, off);
-    if (off < 0 || off + 4 > buf.length) return null;
-    off += 4;
-  }
-  for (let r = 0; r < records; r++) {
-    off = skipName(buf, off);
-    if (off < 0 || off + 10 > buf.length) return null;
-    const type = buf.readUInt16BE(off);
-    const rdlength = buf.readUInt16BE(off + 8);
-    const end = off + 10 + rdlength;
+  let off = answerStart(buf);
+  if (off < 0) return null;
+  for (let r = recordCount(buf); r > 0; r--) {
+    const at = recordFields(buf, off);
+    if (at < 0) return null;
+    const end = recordEnd(buf, at);
     if (end > buf.length) return null;
-    if (type === 41) return readOptions(buf, off + 10, end);
+    if (buf.readUInt16BE(at) === 41) return readOptions(buf, at + 10, end);
     off = end;
   }
   return [];

@@ -4,7 +4,7 @@
  * whose RDLENGTH lies shifts every record after it (a hostile server can hide records, or show
  * different ones to different parsers). Those types are checked here, on the raw bytes.
  */
-import { skipName } from './peek.js';
+import { answerStart, recordCount, recordEnd, recordFields, skipName } from './peek.js';
 
 /** A and AAAA: fixed-size data. */
 const FIXED_SIZE: ReadonlyMap<number, number> = new Map([[1, 4], [28, 16]]);
@@ -31,21 +31,16 @@ function contentEnd(buf: Buffer, type: number, start: number): number | undefine
  * sections cannot be walked at all is left to the decoder to reject.
  */
 export function rdlengthMismatch(buf: Buffer): string | undefined {
-  if (buf.length < 12) return undefined;
-  let off = 12;
-  for (let n = buf.readUInt16BE(4); n > 0; n--) {
-    const nameEnd = skipName(buf, off);
-    if (nameEnd < 0) return undefined;
-    off = nameEnd + 4;
-  }
-  const records = buf.readUInt16BE(6) + buf.readUInt16BE(8) + buf.readUInt16BE(10);
+  let off = answerStart(buf);
+  if (off < 0) return undefined;
+  const records = recordCount(buf);
   for (let i = 1; i <= records; i++) {
-    off = skipName(buf, off);
-    if (off < 0 || off + 10 > buf.length) return undefined;
-    const type = buf.readUInt16BE(off);
-    const rdlength = buf.readUInt16BE(off + 8);
-    const start = off + 10;
-    off = start + rdlength;
+    const at = recordFields(buf, off);
+    if (at < 0) return undefined;
+    const type = buf.readUInt16BE(at);
+    const rdlength = buf.readUInt16BE(at + 8);
+    const start = at + 10;
+    off = recordEnd(buf, at);
     if (off > buf.length) return `record ${i}: RDLENGTH ${rdlength} runs past the end`;
     const end = contentEnd(buf, type, start);
     if (end !== undefined && end !== off) return `record ${i} (type ${type}): RDLENGTH ${rdlength}, data of ${end - start} octets`;
