@@ -5,6 +5,8 @@
  * NXDOMAIN) are answered by the second with the same answer and AD, and no query reaches any lab
  * server; answers made by policy (a block list) and local data never reach Redis; `flush` on one
  * removes the name from Redis too, so it is resolved through the lab again instead of coming back.
+ * Behind a real dnsdist (the README's deployment, round robin over the two): a name asked twice in a
+ * row goes to one Ward and then the other, and the second answers it from Redis, asking no server.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -17,6 +19,8 @@ import { startLab, type Lab } from '../helpers/lab.js';
 import { answerView, query } from '../helpers/lab-query.js';
 import { startWard, type WardProcess } from '../helpers/lab-ward.js';
 import { startRedis, type RedisServer } from '../helpers/redis-server.js';
+import { startDnsdist } from '../helpers/dnsdist.js';
+import { freePort } from '../e2e/ward-under-test.js';
 
 const RESOLVED: { name: string; type: 'A' | 'AAAA'; ad: boolean }[] = [
   { name: 'www.glue.test', type: 'A', ad: true },
@@ -116,5 +120,37 @@ describe('two Wards on one Redis behind the lab', { timeout: 120_000 }, () => {
     assert.equal(answerView(again).rcode, 'NOERROR');
     assert.ok(after.upstream.queries > before.upstream.queries, 'resolved afresh, not brought back from Redis');
     assert.equal(after.cache.shared.hits, before.cache.shared.hits);
+  });
+
+  test('behind dnsdist (round robin): the second of two queries for a name goes to the other Ward, which answers it from Redis', async () => {
+    const names: [string, 'A' | 'AAAA'][] = [['dual.glue.test', 'A'], ['dual.glue.test', 'AAAA'], ['x.wild.glue.test', 'A'], ['chain.glue.test', 'A']];
+    const address = '127.0.3.62';
+    const dir = join(lab!.dir, 'dnsdist');
+    mkdirSync(dir, { recursive: true });
+    const lb = await startDnsdist({ dir, address, port: await freePort(address), backends: wards.map((w) => ({ address: w.address, port: w.port })) });
+    try {
+      const sum = async (): Promise<{ hits: number; writes: number; upstream: number }> => {
+        const all = await Promise.all(wards.map(stats));
+        return {
+          hits: all.reduce((n, s) => n + s.cache.shared.hits, 0), writes: all.reduce((n, s) => n + s.cache.shared.writes, 0),
+          upstream: all.reduce((n, s) => n + s.upstream.queries, 0),
+        };
+      };
+      for (const [name, type] of names) {
+        const start = await sum();
+        const first = await query(lb.address, lb.port, name, type, { dnssecOk: true, timeoutMs: 5_000 });
+        assert.equal(answerView(first).rcode, 'NOERROR', name);
+        for (let i = 0; i < 100 && (await sum()).writes === start.writes; i++) await new Promise((r) => setTimeout(r, 20));
+        const resolved = await sum();
+        assert.ok(resolved.upstream > start.upstream, `${name} ${type}: the first query was resolved`);
+        const second = await query(lb.address, lb.port, name, type, { dnssecOk: true, timeoutMs: 5_000 });
+        assert.deepEqual(answerView(second).answers, answerView(first).answers, `${name} ${type}`);
+        const end = await sum();
+        assert.equal(end.hits - resolved.hits, 1, `${name} ${type}: the other Ward answered from Redis`);
+        assert.equal(end.upstream, resolved.upstream, `${name} ${type}: no server asked the second time`);
+      }
+    } finally {
+      await lb.stop();
+    }
   });
 });
