@@ -44,12 +44,13 @@ export async function runPrimary(config: Config, configPath: string): Promise<vo
       log.info({ metrics: `${http.url}/metrics`, ...(page ? { status_page: `${http.url}/` } : {}) }, 'operations');
     }
   } catch (err) {
+    front.close();
     await pool.stop();
     throw err;
   }
   handleSignals({
     log,
-    stop: async () => { await pool.stop(); for (const close of closers) await close(); },
+    stop: async () => { front.close(); await pool.stop(); for (const close of closers) await close(); },
     reload: () => front.reload(),
   });
 }

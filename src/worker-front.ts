@@ -7,7 +7,7 @@
  * the file here first, so a bad file is refused with the start-up message before any worker sees it.
  */
 import { loadConfig } from './config/index.js';
-import { addCounters, type AdminHandle, type ControlRequest, type FlushArgs, type FlushResult, type StatsReport } from './control/index.js';
+import { addCounters, subtractCounters, type AdminHandle, type ControlRequest, type FlushArgs, type FlushResult, type StatsReport } from './control/index.js';
 import { mergeSnapshots, type CollectorSnapshot } from './status/index.js';
 import { encryptedShare, mergeUpstreamReports, type UpstreamReport } from './upstream/index.js';
 import type { WorkerInfo, WorkerPool } from './worker-pool.js';
@@ -21,7 +21,17 @@ export interface WorkerFront extends AdminHandle {
   stats(reset?: boolean): Promise<PoolStatsReport>;
   upstream(): Promise<UpstreamReport>;
   status(top: number): Promise<CollectorSnapshot>;
+  /** Stops reading the workers' counters in the background. */
+  close(): void;
 }
+
+/** How often the primary reads its workers' counters, so a worker that dies takes at most this much of them along. */
+export const RETAIN_POLL_MS = 5_000;
+
+/** The counters of a report (not its gauges: sizes, connections, memory, queries in flight). */
+type Counted = Pick<StatsReport, 'queries' | 'cache' | 'dnssec' | 'policy' | 'upstream' | 'latency' | 'since_reset'>;
+const countedOf = ({ queries, cache, dnssec, policy, upstream, latency, since_reset }: StatsReport): Counted =>
+  ({ queries, cache, dnssec, policy, upstream, latency, since_reset });
 
 /** One StatsReport from the workers' own: uptime and start are the primary's; bucket bounds are shared, not added. */
 export function sumStatsReports(reports: StatsReport[], startedAt: number, now: number): StatsReport {
@@ -37,6 +47,16 @@ export function sumStatsReports(reports: StatsReport[], startedAt: number, now: 
 
 export function createWorkerFront(pool: WorkerPool, configPath: string, now: () => number = Date.now): WorkerFront {
   const startedAt = now();
+  // Counters stay monotonic across a worker's death (as Prometheus expects of a counter): each
+  // worker's as last read, and the sum of those of workers gone, added to every report.
+  const lastSeen = new Map<number, { pid: number; counted: Counted }>();
+  let retired: Counted | undefined;
+  pool.onWorkerExit((id, pid) => {
+    const seen = lastSeen.get(id);
+    if (!seen || seen.pid !== pid) return;
+    lastSeen.delete(id);
+    retired = retired ? addCounters(retired, seen.counted) : seen.counted;
+  });
   /** Each worker's result for `request`; the first refusal rejects with its message. */
   const ask = async <T>(request: ControlRequest): Promise<{ worker: WorkerInfo; result: T }[]> => {
     const answers = await pool.request(request);
@@ -45,17 +65,22 @@ export function createWorkerFront(pool: WorkerPool, configPath: string, now: () 
       return { worker, result: response.result as T };
     });
   };
+  async function stats(reset = false): Promise<PoolStatsReport> {
+    const answers = await ask<StatsReport>({ command: 'stats', args: { reset } });
+    for (const a of answers) lastSeen.set(a.worker.id, { pid: a.worker.pid, counted: countedOf(a.result) });
+    // Gone workers' counters after the live ones: the first report gives the sum its shape.
+    const sum = sumStatsReports([...answers.map((a) => a.result), ...(retired ? [retired as StatsReport] : [])], startedAt, now());
+    if (reset && retired) retired = { ...retired, since_reset: subtractCounters(retired.since_reset, retired.since_reset) };
+    return { ...sum, workers: answers.map((a) => ({ ...a.worker, queries: a.result.queries.total })) };
+  }
+  const poll = setInterval(() => { stats().catch(() => { /* no worker serving right now: the next poll reads them */ }); }, RETAIN_POLL_MS);
+  poll.unref();
+
   const removed = async (request: ControlRequest): Promise<{ removed: number }> =>
     ({ removed: (await ask<{ removed: number }>(request)).reduce((n, a) => n + a.result.removed, 0) });
 
   return {
-    async stats(reset = false) {
-      const answers = await ask<StatsReport>({ command: 'stats', args: { reset } });
-      return {
-        ...sumStatsReports(answers.map((a) => a.result), startedAt, now()),
-        workers: answers.map((a) => ({ ...a.worker, queries: a.result.queries.total })),
-      };
-    },
+    stats,
     upstream: async () => mergeUpstreamReports((await ask<UpstreamReport>({ command: 'upstream' })).map((a) => a.result)),
     async flush(args: FlushArgs) {
       const results = (await ask<FlushResult>({ command: 'flush', args: { ...args } })).map((a) => a.result);
@@ -74,6 +99,7 @@ export function createWorkerFront(pool: WorkerPool, configPath: string, now: () 
       return answers.flatMap((a) => a.result.map((entry) => ({ worker: a.worker.id, ...entry })));
     },
     status: async (top: number) => mergeSnapshots((await ask<CollectorSnapshot>({ command: 'status', args: { top } })).map((a) => a.result), top),
+    close: () => clearInterval(poll),
     async reload() {
       loadConfig(configPath); // throws the start-up ConfigError: nothing is sent to the workers
       const answers = await ask<{ applied: string[] }>({ command: 'reload' });

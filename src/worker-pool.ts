@@ -62,6 +62,7 @@ export class WorkerPool {
   private readonly pending = new Map<number, Pending>();
   private nextRequest = 1;
   private stopping = false;
+  private readonly exitListeners: ((id: number, pid: number | undefined) => void)[] = [];
 
   constructor(private readonly o: WorkerPoolOptions) {
     this.backoff = o.backoff ?? DEFAULT_BACKOFF;
@@ -92,6 +93,11 @@ export class WorkerPool {
     const workers = this.workers();
     if (workers.length === 0) throw new Error('no worker is serving (restarting)');
     return Promise.all(workers.map(async (w) => ({ worker: w, response: await this.ask(w.id, request) })));
+  }
+
+  /** Calls `listener` with the slot and process id of each worker that exits (a crash, a kill, a stop). */
+  onWorkerExit(listener: (id: number, pid: number | undefined) => void): void {
+    this.exitListeners.push(listener);
   }
 
   /** SIGTERM to every worker (each drains as a single Ward does); SIGKILL to those still there after `deadlineMs`. */
@@ -149,6 +155,7 @@ export class WorkerPool {
       });
       worker.on('exit', (code, signal) => {
         clearTimeout(timer);
+        for (const listener of this.exitListeners) listener(slot.id, worker.process.pid);
         for (const [id, p] of this.pending) if (p.worker === slot.id) this.settle(id, new Error(`worker ${slot.id} exited before answering`));
         if (!slot.ready) reject(new WorkerStartError(`worker ${slot.id} exited with code ${code ?? signal} before serving`, code ?? 1));
         slot.ready = false;

@@ -2,8 +2,8 @@
  * server.workers: 2 as a real process tree on 127.0.2.50: both workers answer from the shared
  * sockets, `ward stats --json` sums them (per-worker counts that add up to the queries sent), a
  * worker killed with SIGKILL loses nothing but itself (the other answers, the primary restarts
- * it), a reload reaches every worker and a broken one is refused by all, and SIGTERM stops the
- * whole tree with exit code 0. The primary's HTTP listener shows the workers' sum: GET /metrics and
+ * it, and the sum keeps the dead worker's counters), a reload reaches every worker and a broken
+ * one is refused by all, and SIGTERM stops the whole tree with exit code 0. The primary's HTTP listener shows the workers' sum: GET /metrics and
  * the status page's /status.json count every query once, its top names and recent lines merged;
  * DoT queries on the shared TLS listener are answered and counted once.
  */
@@ -98,6 +98,7 @@ test('workers: 2 — both serve, stats, metrics and the status page sum, a kille
     // SIGKILL one worker: the other keeps answering every query; the primary starts a new one.
     const victim = after.workers[0];
     const survivor = after.workers[1];
+    const beforeKill = await stats(w);
     process.kill(victim.pid, 'SIGKILL');
     await until('the killed worker to be gone', async () => (alive(victim.pid) ? undefined : true));
     const during = await ask(w, 20);
@@ -108,6 +109,11 @@ test('workers: 2 — both serve, stats, metrics and the status page sum, a kille
       return s.workers.length === 2 && x && x.pid !== victim.pid ? s : undefined;
     });
     assert.equal(restarted.workers.find((y) => y.id === victim.id)!.restarts, 1);
+    // The dead worker's counters stay in the sum (as last read): the total never goes down.
+    assert.ok(restarted.queries.total >= beforeKill.queries.total + during.length,
+      `total ${restarted.queries.total} after the restart, ${beforeKill.queries.total} before the kill, ${during.length} sent while down`);
+    assert.equal(series(await (await fetch(`${http}/metrics`)).text(), 'ward_queries_total{transport="udp"}'), (await stats(w)).queries.udp,
+      'the scrape counts the dead worker too');
     assert.equal(restarted.workers.find((y) => y.id === survivor.id)!.pid, survivor.pid, 'the other worker was not touched');
     assert.ok(alive(survivor.pid));
 
