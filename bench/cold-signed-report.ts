@@ -20,7 +20,11 @@ export interface SignedOptions extends BenchOptions {
 }
 
 /** One resolver's cold pass (and, after a warm-up, hot pass) in one repetition. */
-export interface SignedRun { round: number; label: string; warmup: number; cold: ColdResult; hotQps: number }
+export interface SignedRun {
+  round: number; label: string; warmup: number; cold: ColdResult;
+  /** The hot pass (runs after a warm-up only): qps, queries dnsperf counted lost (no answer in 2 s), queries the authorities saw. */
+  hotQps: number; hotLost: number; hotUpstream: number;
+}
 
 export interface SignedReport { options: SignedOptions; tree: ScaleTree; runs: SignedRun[]; labSoftware: Record<LabServer, LabServer> }
 
@@ -70,10 +74,10 @@ function coldTable(runs: SignedRun[]): string[] {
 }
 
 function hotTable(runs: SignedRun[]): string[] {
-  const rows = ['| resolver | hot UDP qps | ÷ Unbound, 1 thread | peak RSS after cold + hot MiB | ÷ Unbound, 1 thread |', '|---|--:|--:|--:|--:|'];
+  const rows = ['| resolver | hot UDP qps | ÷ Unbound, 1 thread | lost | upstream queries | peak RSS after cold + hot MiB | ÷ Unbound, 1 thread |', '|---|--:|--:|--:|--:|--:|--:|'];
   for (const label of labels(runs)) {
     const mine = runs.filter((r) => r.label === label);
-    rows.push(`| ${label} | ${range(mine.map((r) => r.hotQps))} | ${range(ratios(runs, label, (r) => r.hotQps), 2)} | `
+    rows.push(`| ${label} | ${range(mine.map((r) => r.hotQps))} | ${range(ratios(runs, label, (r) => r.hotQps), 2)} | ${range(mine.map((r) => r.hotLost))} | ${range(mine.map((r) => r.hotUpstream))} | `
       + `${range(mine.map((r) => r.cold.hwmHot / 1024), 1)} | ${range(ratios(runs, label, (r) => r.cold.hwmHot), 2)} |`);
   }
   return rows;

@@ -15,11 +15,11 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startLab, type Lab } from '../test/helpers/lab.js';
 import { makeTempDir } from '../test/helpers/lab-process.js';
-import { coldRun, countQuery, memoryKiB } from './cold.js';
+import { coldRun, countQuery, countsFrom, flagNumber, memoryKiB, sum } from './cold.js';
 import { renderColdSigned, type SignedOptions, type SignedRun } from './cold-signed-report.js';
 import { runDnsperf } from './dnsperf.js';
 import { startNamedResolver } from './named-resolver.js';
-import { parseBenchOptions, publishReport, runBench } from './report.js';
+import { parseBenchOptions, publishReport, runBench, stopOnSignal } from './report.js';
 import { SIGNED_REPLICAS, signedTree } from './signed-zone.js';
 import { startLabResolver, type Target } from './targets.js';
 import { measureThroughput } from './throughput.js';
@@ -39,17 +39,13 @@ const HOT_LOAD = { udp: { clients: 4, outstanding: 100 } };
 function parseOptions(argv: string[]): SignedOptions {
   const defaults: SignedOptions = { names: 10_000, warmup: 2_000, rtt: 20, concurrency: 200, seconds: 5, rounds: 3, write: true, only: [], wardNodeArgs: [] };
   return parseBenchOptions(argv, defaults, (a, o, next) => {
-    const value = (max: number): number => {
-      const n = Number(next());
-      if (!Number.isFinite(n) || n < 0 || n > max) throw new Error(`${a} needs a number from 0 to ${max}`);
-      return n;
-    };
-    if (a === '--names') o.names = Math.max(10, value(90_000));
+    const value = (max: number): number => flagNumber(a, next(), max);
+    if (a === '--only') o.only.push(next());
+    else if (a === '--ward-node-arg') o.wardNodeArgs.push(next());
+    else if (a === '--names') o.names = Math.max(10, value(90_000));
     else if (a === '--warmup') o.warmup = value(9_000);
     else if (a === '--rtt') o.rtt = value(500);
     else if (a === '--concurrency') o.concurrency = Math.max(1, value(1000));
-    else if (a === '--only') o.only.push(next());
-    else if (a === '--ward-node-arg') o.wardNodeArgs.push(next());
     else return false;
     return true;
   });
@@ -70,9 +66,7 @@ async function main(): Promise<void> {
     await lab?.stop();
     tmp.remove();
   };
-  const onSignal = (): void => { void cleanup().then(() => process.exit(130)); };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  stopOnSignal(cleanup);
   try {
     log(`${measured.names.length} names (+${warmNames.length} for the warm-up) in one signed zone; signing and starting the lab (rtt ${o.rtt} ms)`);
     lab = await startLab({
@@ -96,15 +90,18 @@ async function main(): Promise<void> {
             await runDnsperf({ server: t.address, port: t.ports.udp, mode: 'udp', queryFile: warmFile, passes: 1, seconds: 600, timeoutS: 10, clients: 1, outstanding: o.concurrency });
           }
           const cold = await coldRun(lab, t, measured, o, queryFile, true);
-          const run: SignedRun = { round, label: r.label, warmup, cold, hotQps: NaN };
+          const run: SignedRun = { round, label: r.label, warmup, cold, hotQps: NaN, hotLost: NaN, hotUpstream: NaN };
           if (warmup > 0) {
-            const hot = await measureThroughput([t], { queryFile, seconds: o.seconds, rounds: 1, modes: ['udp'], load: HOT_LOAD }, () => undefined);
-            run.hotQps = hot[0]?.runs[0]?.qps ?? NaN;
+            const upstreamBefore = sum(countsFrom(t.address));
+            const hot = (await measureThroughput([t], { queryFile, seconds: o.seconds, rounds: 1, modes: ['udp'], load: HOT_LOAD }, () => undefined))[0]?.runs[0];
+            run.hotQps = hot?.qps ?? NaN;
+            run.hotLost = hot?.lost ?? NaN;
+            run.hotUpstream = sum(countsFrom(t.address)) - upstreamBefore;
             cold.hwmHot = memoryKiB(t.pid, 'VmHWM');
           }
           log(`round ${round}, warm-up ${warmup}, ${r.label}: ${cold.perf.completed}/${cold.perf.sent} answered, ${Math.round(cold.perf.qps)} qps, `
             + `${(cold.upstream / cold.perf.completed).toFixed(2)} upstream q/name, ${((1000 * cold.cpuSeconds) / cold.perf.completed).toFixed(3)} ms CPU/name, `
-            + `AD ${cold.check.authentic}/${cold.check.checked}, right ${cold.check.right}/${cold.check.checked}${warmup > 0 ? `, hot ${Math.round(run.hotQps)} qps` : ''}`);
+            + `AD ${cold.check.authentic}/${cold.check.checked}, right ${cold.check.right}/${cold.check.checked}${warmup > 0 ? `, hot ${Math.round(run.hotQps)} qps (lost ${run.hotLost}, upstream queries ${run.hotUpstream})` : ''}`);
           runs.push(run);
           if (o.wardNodeArgs.length > 0 && r.label.startsWith('Ward')) log(`${r.label}'s output (tail):\n${t.output?.() ?? ''}`);
           running = undefined;

@@ -25,11 +25,18 @@ import { makeTempDir } from '../test/helpers/lab-process.js';
 import { answerView, query } from '../test/helpers/lab-query.js';
 import { FLAG, peekQuestion } from '../src/wire/index.js';
 import { renderCold, type ColdOptions, type ColdResult } from './cold-report.js';
-import { publishReport, runBench } from './report.js';
+import { publishReport, runBench, stopOnSignal } from './report.js';
 import { quantile, runDnsperf } from './dnsperf.js';
 import { NAMES_PER_ZONE, scaleTree, type ScaleTree } from './scale-zones.js';
 import { LAB_RESOLVER_ADDRESS, startBare, startLabResolver, type LabResolver, type Target } from './targets.js';
 import { measureThroughput, pinToCpu } from './throughput.js';
+
+/** The number after `flag`, from 0 to `max` (also read by cold-signed.ts); throws naming the flag otherwise. */
+export function flagNumber(flag: string, text: string | undefined, max: number): number {
+  const n = Number(text);
+  if (!Number.isFinite(n) || n < 0 || n > max) throw new Error(`${flag} needs a number from 0 to ${max}`);
+  return n;
+}
 
 function parseOptions(argv: string[]): ColdOptions {
   const o: ColdOptions = {
@@ -37,11 +44,7 @@ function parseOptions(argv: string[]): ColdOptions {
   };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
-    const value = (max: number): number => {
-      const n = Number(argv[++i]);
-      if (!Number.isFinite(n) || n < 0 || n > max) throw new Error(`${a} needs a number from 0 to ${max}`);
-      return n;
-    };
+    const value = (max: number): number => flagNumber(a, argv[++i], max);
     if (a === '--names') o.names = Math.max(10, value(39_960));
     else if (a === '--warmup') o.warmup = value(20_000);
     else if (a === '--rtt') o.rtt = value(500);
@@ -155,11 +158,11 @@ export function countQuery(tree: ScaleTree, msg: Buffer, from: string): void {
 }
 
 /** A copy of the counts from `address` so far. */
-function countsFrom(address: string): Map<string, number> {
+export function countsFrom(address: string): Map<string, number> {
   return new Map(seen.get(address) ?? []);
 }
 
-function sum(m: Map<string, number>): number {
+export function sum(m: Map<string, number>): number {
   return [...m.values()].reduce((a, n) => a + n, 0);
 }
 
@@ -210,9 +213,7 @@ async function main(): Promise<void> {
     await lab?.stop();
     tmp.remove();
   };
-  const onSignal = (): void => { void cleanup().then(() => process.exit(130)); };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  stopOnSignal(cleanup);
   try {
     log(`${tree.names.length} names in ${tree.zoneCount} zones; starting the lab (rtt ${o.rtt} ms)`);
     lab = await startLab({ rttMs: o.rtt, zones: tree.zones, dot: false, readyTimeoutMs: 120_000, onQuery: (m, from) => countQuery(tree, m, from) });

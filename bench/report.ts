@@ -124,6 +124,13 @@ export function runBench(main: () => Promise<void>): void {
   });
 }
 
+/** On SIGINT or SIGTERM: runs `cleanup` (every child stopped, files removed), then exits with 130. */
+export function stopOnSignal(cleanup: () => Promise<void>): void {
+  const onSignal = (): void => { void cleanup().then(() => process.exit(130)); };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+}
+
 /** A Markdown table `| target | median qps | ÷ base |` of `labels` over UDP, as ratios to `base` (named `baseName` in the header). */
 export function ratioRows(cells: Cell[], labels: string[], base: string, baseName: string): string[] {
   const b = medianQps(cells, base, 'udp');
