@@ -35,7 +35,8 @@ export interface ColdResult {
   rssStart: number;
   hwmCold: number;
   hwmHot: number;
-  check: { checked: number; right: number; wrong: string[] };
+  /** Sampled answers: asked, at the expected address, with the AD bit (when asked with DO). */
+  check: { checked: number; right: number; authentic: number; wrong: string[] };
 }
 
 export interface ColdReport {

@@ -15,20 +15,28 @@
  * before: the process is warm (Node.js's JIT compiles the hot code after a few thousand queries), and so are
  * the root and TLD delegations. --warmup 0 measures a process just started.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { startLab, type Lab } from '../test/helpers/lab.js';
 import { makeSelfSignedCert } from '../test/helpers/lab-cert.js';
 import { makeTempDir } from '../test/helpers/lab-process.js';
 import { answerView, query } from '../test/helpers/lab-query.js';
-import { peekQuestion } from '../src/wire/index.js';
+import { FLAG, peekQuestion } from '../src/wire/index.js';
 import { renderCold, type ColdOptions, type ColdResult } from './cold-report.js';
-import { publishReport, runBench } from './report.js';
+import { publishReport, runBench, stopOnSignal } from './report.js';
 import { quantile, runDnsperf } from './dnsperf.js';
 import { NAMES_PER_ZONE, scaleTree, type ScaleTree } from './scale-zones.js';
 import { LAB_RESOLVER_ADDRESS, startBare, startLabResolver, type LabResolver, type Target } from './targets.js';
 import { measureThroughput, pinToCpu } from './throughput.js';
+
+/** The number after `flag`, from 0 to `max` (also read by cold-signed.ts); throws naming the flag otherwise. */
+export function flagNumber(flag: string, text: string | undefined, max: number): number {
+  const n = Number(text);
+  if (!Number.isFinite(n) || n < 0 || n > max) throw new Error(`${flag} needs a number from 0 to ${max}`);
+  return n;
+}
 
 function parseOptions(argv: string[]): ColdOptions {
   const o: ColdOptions = {
@@ -36,11 +44,7 @@ function parseOptions(argv: string[]): ColdOptions {
   };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
-    const value = (max: number): number => {
-      const n = Number(argv[++i]);
-      if (!Number.isFinite(n) || n < 0 || n > max) throw new Error(`${a} needs a number from 0 to ${max}`);
-      return n;
-    };
+    const value = (max: number): number => flagNumber(a, argv[++i], max);
     if (a === '--names') o.names = Math.max(10, value(39_960));
     else if (a === '--warmup') o.warmup = value(20_000);
     else if (a === '--rtt') o.rtt = value(500);
@@ -57,11 +61,26 @@ function parseOptions(argv: string[]): ColdOptions {
   return o;
 }
 
-/** A process's memory in KiB from /proc/PID/status (VmRSS: now, VmHWM: peak). */
-function memoryKiB(pid: number | undefined, field: 'VmRSS' | 'VmHWM'): number {
+/** A process and its descendants (Ward's workers, server.workers), from /proc/PID/task/TID/children. */
+function processTree(pid: number): number[] {
+  const out = [pid];
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    const children = readFileSync(`/proc/${pid}/task/${tid}/children`, 'utf8').trim();
+    if (children !== '') for (const child of children.split(' ')) out.push(...processTree(Number(child)));
+  }
+  return out;
+}
+
+/**
+ * A process's memory in KiB from /proc/PID/status (VmRSS: now, VmHWM: peak), summed over it and its
+ * descendants (for workers: the sum of each process's own peak).
+ */
+export function memoryKiB(pid: number | undefined, field: 'VmRSS' | 'VmHWM'): number {
   if (pid === undefined) return NaN;
-  const m = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return m ? Number(m[1]) : NaN;
+  return processTree(pid).reduce((total, p) => {
+    const m = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(readFileSync(`/proc/${p}/status`, 'utf8'));
+    return total + (m ? Number(m[1]) : NaN);
+  }, 0);
 }
 
 function tcpTotal(lab: Lab): number {
@@ -87,24 +106,30 @@ function classify(tree: ScaleTree, msg: Buffer): string {
   return `${what} ${type}`;
 }
 
-/** Asks `sample` names again (now cached) and counts those whose answer ends at the expected address. */
-async function checkAnswers(t: Target, tree: ScaleTree, sample: number): Promise<{ checked: number; right: number; wrong: string[] }> {
+/**
+ * Asks `sample` names again (now cached) and counts those whose answer ends at the expected address; with
+ * `dnssecOk` (DO set, RFC 3225), also those with the AD bit (RFC 4035 §3.2.3: the resolver validated them).
+ */
+async function checkAnswers(t: Target, tree: ScaleTree, sample: number, dnssecOk: boolean): Promise<ColdResult['check']> {
   const step = Math.max(1, Math.floor(tree.names.length / sample));
   let checked = 0;
   let right = 0;
+  let authentic = 0;
   const wrong: string[] = [];
   for (let i = 0; i < tree.names.length && checked < sample; i += step) {
     const name = tree.names[i];
     checked++;
     try {
-      const view = answerView(await query(t.address, t.ports.udp, name, 'A', { timeoutMs: 2000 }));
+      const msg = await query(t.address, t.ports.udp, name, 'A', { timeoutMs: 2000, dnssecOk });
+      if ((msg.flags & FLAG.AD) !== 0) authentic++;
+      const view = answerView(msg);
       if (view.rcode === 'NOERROR' && view.answers.some((a) => a.endsWith(` A ${tree.expected.get(name)}`))) right++;
       else if (wrong.length < 5) wrong.push(`${name}: ${view.rcode} ${view.answers.join(', ')}`);
     } catch (err) {
       if (wrong.length < 5) wrong.push(`${name}: ${err instanceof Error ? err.message : String(err)}`);
     }
   }
-  return { checked, right, wrong };
+  return { checked, right, authentic, wrong };
 }
 
 /**
@@ -125,7 +150,7 @@ function splitWarmup(full: ScaleTree, warmup: number): { tree: ScaleTree; warmNa
 /** Upstream queries seen so far per source address (each resolver sends from its own), by class. */
 const seen = new Map<string, Map<string, number>>();
 
-function countQuery(tree: ScaleTree, msg: Buffer, from: string): void {
+export function countQuery(tree: ScaleTree, msg: Buffer, from: string): void {
   const classes = seen.get(from) ?? new Map<string, number>();
   seen.set(from, classes);
   const k = classify(tree, msg);
@@ -133,11 +158,11 @@ function countQuery(tree: ScaleTree, msg: Buffer, from: string): void {
 }
 
 /** A copy of the counts from `address` so far. */
-function countsFrom(address: string): Map<string, number> {
+export function countsFrom(address: string): Map<string, number> {
   return new Map(seen.get(address) ?? []);
 }
 
-function sum(m: Map<string, number>): number {
+export function sum(m: Map<string, number>): number {
   return [...m.values()].reduce((a, n) => a + n, 0);
 }
 
@@ -147,15 +172,18 @@ function minus(after: Map<string, number>, before: Map<string, number>): Map<str
   return out;
 }
 
-/** CPU seconds (user + system) a process has used, from /proc/PID/stat (clock ticks of 1/100 s). */
-function cpuSeconds(pid: number | undefined): number {
+/** CPU seconds (user + system) a process and its descendants have used, from /proc/PID/stat (clock ticks of 1/100 s). */
+export function cpuSeconds(pid: number | undefined): number {
   if (pid === undefined) return NaN;
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100;
+  return processTree(pid).reduce((total, p) => {
+    const stat = readFileSync(`/proc/${p}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return total + (Number(fields[11]) + Number(fields[12])) / 100;
+  }, 0);
 }
 
-async function coldRun(lab: Lab, t: Target, tree: ScaleTree, o: ColdOptions, queryFile: string): Promise<ColdResult> {
+/** One cold pass of `t` over the names in `queryFile` (dnsperf -n 1, `concurrency` outstanding), then the sampled check. */
+export async function coldRun(lab: Lab, t: Target, tree: ScaleTree, o: Pick<ColdOptions, 'concurrency'>, queryFile: string, dnssecOk = false): Promise<ColdResult> {
   const rssStart = memoryKiB(t.pid, 'VmRSS');
   const cpuStart = cpuSeconds(t.pid);
   const before = { counts: countsFrom(t.address), tcp: tcpTotal(lab) };
@@ -168,7 +196,7 @@ async function coldRun(lab: Lab, t: Target, tree: ScaleTree, o: ColdOptions, que
   const upstreamTcp = tcpTotal(lab) - before.tcp;
   const hwmCold = memoryKiB(t.pid, 'VmHWM');
   const cpuUsed = cpuSeconds(t.pid) - cpuStart;
-  const check = await checkAnswers(t, tree, 200);
+  const check = await checkAnswers(t, tree, 200, dnssecOk);
   return { label: t.label, perf, upstream, upstreamTcp, classes, cpuSeconds: cpuUsed, rssStart, hwmCold, hwmHot: NaN, check };
 }
 
@@ -185,9 +213,7 @@ async function main(): Promise<void> {
     await lab?.stop();
     tmp.remove();
   };
-  const onSignal = (): void => { void cleanup().then(() => process.exit(130)); };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  stopOnSignal(cleanup);
   try {
     log(`${tree.names.length} names in ${tree.zoneCount} zones; starting the lab (rtt ${o.rtt} ms)`);
     lab = await startLab({ rttMs: o.rtt, zones: tree.zones, dot: false, readyTimeoutMs: 120_000, onQuery: (m, from) => countQuery(tree, m, from) });
@@ -233,4 +259,5 @@ async function main(): Promise<void> {
   }
 }
 
-runBench(main);
+// Run only as a script: cold-signed.ts imports the passes from here.
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) runBench(main);

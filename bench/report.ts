@@ -124,6 +124,13 @@ export function runBench(main: () => Promise<void>): void {
   });
 }
 
+/** On SIGINT or SIGTERM: runs `cleanup` (every child stopped, files removed), then exits with 130. */
+export function stopOnSignal(cleanup: () => Promise<void>): void {
+  const onSignal = (): void => { void cleanup().then(() => process.exit(130)); };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+}
+
 /** A Markdown table `| target | median qps | ÷ base |` of `labels` over UDP, as ratios to `base` (named `baseName` in the header). */
 export function ratioRows(cells: Cell[], labels: string[], base: string, baseName: string): string[] {
   const b = medianQps(cells, base, 'udp');
@@ -136,16 +143,19 @@ export interface BenchOptions { seconds: number; rounds: number; write: boolean 
 
 /**
  * Reads `argv` over `defaults`: a value that is not a number falls back to its default. `own` reads
- * the bench's own flags (e.g. `--no-pin`) and returns whether it took `arg`; anything else is an error.
+ * the bench's own flags (e.g. `--no-pin`; `next()` takes the argument after a flag as its value) and
+ * returns whether it took `arg`; anything else is an error.
  */
-export function parseBenchOptions<T extends BenchOptions>(argv: string[], defaults: T, own: (arg: string, o: T) => boolean = () => false): T {
+export function parseBenchOptions<T extends BenchOptions>(
+  argv: string[], defaults: T, own: (arg: string, o: T, next: () => string) => boolean = () => false,
+): T {
   const o = { ...defaults };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--seconds') o.seconds = Math.min(60, Math.max(1, Number(argv[++i]) || defaults.seconds));
     else if (a === '--rounds') o.rounds = Math.min(10, Math.max(1, Number(argv[++i]) || defaults.rounds));
     else if (a === '--no-write') o.write = false;
-    else if (!own(a, o)) throw new Error(`unknown argument ${a}`);
+    else if (!own(a, o, () => argv[++i] ?? '')) throw new Error(`unknown argument ${a}`);
   }
   return o;
 }

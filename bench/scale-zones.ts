@@ -29,12 +29,12 @@ export interface ScaleTree {
   zoneCount: number;
 }
 
-function soa(zone: string, ns: string): string {
+export function soa(zone: string, ns: string): string {
   return `$TTL 3600\n${zone} 3600 IN SOA ${ns} hostmaster.${zone} 1 3600 600 86400 300\n`;
 }
 
 /** Deterministic Fisher-Yates (a linear congruential generator, seeded). */
-function shuffle<T>(items: T[], seed: number): T[] {
+export function shuffle<T>(items: T[], seed: number): T[] {
   let x = seed >>> 0;
   for (let i = items.length - 1; i > 0; i--) {
     x = (Math.imul(x, 1664525) + 1013904223) >>> 0;
@@ -45,7 +45,7 @@ function shuffle<T>(items: T[], seed: number): T[] {
 }
 
 /** The address in 198.18.0.0/15 (RFC 2544 benchmarking range) for the k-th record. */
-function address(k: number): string {
+export function benchmarkAddress(k: number): string {
   return `198.${18 + ((k >> 16) & 1)}.${(k >> 8) & 255}.${k & 255}`;
 }
 
@@ -83,13 +83,13 @@ export function scaleTree(nameCount: number): ScaleTree {
       tldText.set(tld, `${tldText.get(tld)}${zone} IN NS ns1.${zone}\n${zone} IN NS ns2.${zone}\n`
         + `ns1.${zone} IN A ${LAB_ADDR[server]}\nns2.${zone} IN A ${LAB_ADDR[server]}\n`);
     }
-    const www = address(k++);
-    text += `www.${zone} IN A ${www}\ncdn.${zone} IN CNAME www.${zone}\n*.dyn.${zone} IN A ${address(k)}\n`;
-    const wild = address(k++);
+    const www = benchmarkAddress(k++);
+    text += `www.${zone} IN A ${www}\ncdn.${zone} IN CNAME www.${zone}\n*.dyn.${zone} IN A ${benchmarkAddress(k)}\n`;
+    const wild = benchmarkAddress(k++);
     expected.set(`www.${zone}`, www);
     expected.set(`cdn.${zone}`, www);
     for (const label of ['mail', 'api', 'blog', 'shop']) {
-      const a = address(k++);
+      const a = benchmarkAddress(k++);
       text += `${label}.${zone} IN A ${a}\n`;
       expected.set(`${label}.${zone}`, a);
     }

@@ -85,6 +85,13 @@ export interface LabResolverOptions {
   nodeArgs?: string[];
   /** Ward only: cache.max_bytes. */
   cacheMaxBytes?: number;
+  /** Validate against this trust anchor file (e.g. Lab.trustAnchorFile); default: no validation. */
+  trustAnchorFile?: string;
+  /** Unbound: num-threads; Ward: server.workers (default 1 each). */
+  threads?: number;
+  /** Another listening and source address and label than the kind's (to run several of one kind). */
+  address?: string;
+  label?: string;
 }
 
 /**
@@ -93,12 +100,14 @@ export interface LabResolverOptions {
  * `onQuery` can tell the resolvers apart. `dir` holds Ward's config and state (Unbound makes its own).
  */
 export async function startLabResolver(kind: LabResolver, lab: Lab, dir: string, o: LabResolverOptions = {}): Promise<Target> {
-  const { tls, qnameMinimisation } = o;
-  const address = LAB_RESOLVER_ADDRESS[kind];
+  const { tls, qnameMinimisation, trustAnchorFile } = o;
+  const address = o.address ?? LAB_RESOLVER_ADDRESS[kind];
+  const label = o.label ?? kind;
   const ports = { udp: 53, tcp: 53, dot: tls ? 853 : undefined };
   if (kind === 'Unbound') {
     const u = await startUnbound({
       address, rootHintsFile: lab.rootHintsFile, tlsPort: ports.dot, tls, qnameMinimisation, outgoingInterface: address,
+      trustAnchorFile, threads: o.threads,
     });
     try {
       if (tls) await waitReady(u.daemon, () => tlsHandshakes(address, 853));
@@ -106,13 +115,14 @@ export async function startLabResolver(kind: LabResolver, lab: Lab, dir: string,
       await u.stop();
       throw err;
     }
-    return { label: kind, address, ports, pid: u.daemon.child.pid, output: () => u.daemon.output(), stop: () => u.stop() };
+    return { label, address, ports, pid: u.daemon.child.pid, output: () => u.daemon.output(), stop: () => u.stop() };
   }
   const w = await startWardProcess({
     dir, address, rootHints: lab.rootHints, tlsPort: ports.dot, tls, qnameMinimisation, nodeArgs: o.nodeArgs, sourceAddress: address,
-    cacheMaxBytes: o.cacheMaxBytes,
+    cacheMaxBytes: o.cacheMaxBytes, trustAnchors: trustAnchorFile === undefined ? undefined : [trustAnchorFile],
+    server: o.threads === undefined ? undefined : { workers: o.threads },
   });
-  return { label: kind, address, ports, pid: w.daemon.child.pid, output: () => w.daemon.output(), stop: () => w.stop() };
+  return { label, address, ports, pid: w.daemon.child.pid, output: () => w.daemon.output(), stop: () => w.stop() };
 }
 
 /** What a local-data comparison needs, made in a temporary `root`: the DoT certificate, a query file of www.bench.test A, a directory per Ward. */

@@ -8,7 +8,7 @@
  */
 import dnsPacket from 'dns-packet';
 import type { Record } from '../wire/index.js';
-import { labels, normalizeName } from '../wire/index.js';
+import { labels, normalizeName, wireType } from '../wire/index.js';
 
 interface Codec { encode(value: unknown): Buffer }
 const packet = dnsPacket as unknown as { answer: Codec; name: Codec };
@@ -25,9 +25,9 @@ export function dataOf<T>(rr: Record): T {
   return (rr as unknown as { data: T }).data;
 }
 
-/** ASCII-only lower-casing (RFC 4034 §6.2: US-ASCII letters only). */
+/** A name lower-cased for comparison and canonical form (RFC 4034 §6.2), as normalizeName does it. */
 export function lowerName(name: string): string {
-  return normalizeName(name.replace(/[A-Z]/g, (c) => c.toLowerCase()));
+  return normalizeName(name);
 }
 
 /** A name in uncompressed wire form, lower-cased. */
@@ -85,31 +85,46 @@ export function canonicalRdatas(rrset: Record[]): Buffer[] {
   return all.filter((b, i) => i === 0 || !b.equals(all[i - 1]));
 }
 
+/** RRSIG RDATA up to the signer's name (RFC 4034 §3.1): type covered, algorithm, labels, original TTL, expiration, inception, key tag. */
+const RRSIG_FIXED = 18;
+/** An RR's fixed fields after its owner (RFC 1035 §3.2.1): type, class, TTL, RDLENGTH. */
+const RR_FIXED = 10;
+
 /**
  * RFC 4034 §3.1.8.1: signature = sign(RRSIG_RDATA | RR(1) | RR(2)...), RRSIG RDATA without the
  * signature field and signer lower-cased; each RR as owner | type | class | original TTL | RDLENGTH |
- * RDATA in canonical form and order. Undefined when the labels field exceeds the owner's labels.
+ * RDATA in canonical form and order. Written straight into one buffer. Undefined when the labels
+ * field exceeds the owner's labels.
  */
 export function signedData(sigRecord: Record, rrset: Record[]): Buffer | undefined {
   const sig = dataOf<RrsigData>(sigRecord);
   const owner = signedOwner(rrset[0].name, sig);
   if (owner === undefined) return undefined;
-  const head = packet.answer
-    .encode({ name: '.', type: 'RRSIG', class: 'IN', ttl: 0, data: { ...sig, signersName: lc(sig.signersName), signature: Buffer.alloc(0) } })
-    .subarray(11);
+  const signer = nameWire(sig.signersName);
   const ownerWire = nameWire(owner);
-  const fixed = Buffer.alloc(10);
-  const typeWire = packet.answer.encode({ name: '.', type: rrset[0].type, class: 'IN', ttl: 0, data: dataOf(rrset[0]) });
-  typeWire.copy(fixed, 0, 1, 3); // the type number as dns-packet encodes it
-  fixed.writeUInt16BE(1, 2); // class IN
-  fixed.writeUInt32BE(sig.originalTTL >>> 0, 4);
-  const parts: Buffer[] = [head];
-  for (const rdata of canonicalRdatas(rrset)) {
-    const f = Buffer.from(fixed);
-    f.writeUInt16BE(rdata.length, 8);
-    parts.push(ownerWire, f, rdata);
+  const rdatas = canonicalRdatas(rrset);
+  let size = RRSIG_FIXED + signer.length;
+  for (const rdata of rdatas) size += ownerWire.length + RR_FIXED + rdata.length;
+  const out = Buffer.allocUnsafe(size);
+  out.writeUInt16BE(wireType(sig.typeCovered), 0);
+  out[2] = sig.algorithm;
+  out[3] = sig.labels;
+  out.writeUInt32BE(sig.originalTTL >>> 0, 4);
+  out.writeUInt32BE(sig.expiration >>> 0, 8);
+  out.writeUInt32BE(sig.inception >>> 0, 12);
+  out.writeUInt16BE(sig.keyTag, 16);
+  let off = RRSIG_FIXED + signer.copy(out, RRSIG_FIXED);
+  const type = wireType(rrset[0].type);
+  for (const rdata of rdatas) {
+    off += ownerWire.copy(out, off);
+    out.writeUInt16BE(type, off);
+    out.writeUInt16BE(1, off + 2); // class IN
+    out.writeUInt32BE(sig.originalTTL >>> 0, off + 4);
+    out.writeUInt16BE(rdata.length, off + 8);
+    off += RR_FIXED;
+    off += rdata.copy(out, off);
   }
-  return Buffer.concat(parts);
+  return out;
 }
 
 /**

@@ -103,7 +103,7 @@ export class KeyChain {
       const keys = ownedBy(ans.answer, zone, 'DNSKEY');
       const trusted = keys.filter((k) => anchored.some((a) => a.type === 'DNSKEY' && sameKey(a, k)));
       if (trusted.length === 0) return failed(DNSSEC_EDE.DNSKEY_MISSING, `no anchored DNSKEY for ${zone || '.'}`);
-      const v = checkRRset(keys, sigsFor(ans.answer, zone, 'DNSKEY'), trusted, zone, this.nowSec(), budget);
+      const v = await checkRRset(keys, sigsFor(ans.answer, zone, 'DNSKEY'), trusted, zone, this.nowSec(), budget);
       return v.security === 'secure' ? { result: { security: 'secure', zone, keys }, ttl: v.ttl ?? minTtl(keys) } : { result: asKeyFailure(v), ttl: 0 };
     }));
   }
@@ -129,7 +129,7 @@ export class KeyChain {
         for (const key of keys.filter((k) => dsMatches(ds, k))) {
           const tag = keyTag(key);
           const own = sigs.filter((sig) => dataOf<{ keyTag: number }>(sig).keyTag === tag);
-          const v = checkRRset(keys, own, [key], zone, this.nowSec(), budget);
+          const v = await checkRRset(keys, own, [key], zone, this.nowSec(), budget);
           if (v.security === 'secure') return { result: { security: 'secure', zone, keys }, ttl: Math.min(v.ttl ?? minTtl(keys), dsTtl) };
           failure = { result: asKeyFailure(v), ttl: 0 };
         }
@@ -149,13 +149,13 @@ export class KeyChain {
     const ans: ChainAnswer = await this.fetch(name, 'DS', refetch);
     const ds = ownedBy(ans.answer, name, 'DS');
     if (ds.length > 0) {
-      const v = checkRRset(ds, sigsFor(ans.answer, name, 'DS'), parent.keys, parent.zone, this.nowSec(), budget);
+      const v = await checkRRset(ds, sigsFor(ans.answer, name, 'DS'), parent.keys, parent.zone, this.nowSec(), budget);
       return v.security === 'secure' ? { ds, ttl: v.ttl ?? minTtl(ds) } : { result: asKeyFailure(v), ttl: 0 };
     }
     if (ans.rcode !== RCODE.NOERROR && ans.rcode !== RCODE.NXDOMAIN) return failed(DNSSEC_EDE.DNSSEC_BOGUS, `DS lookup for ${name} failed`);
     // A CNAME at the name: no zone cut there (RFC 2181 §10.1), the parent's keys stay in force.
     if (ans.answer.some((rr) => rr.type === 'CNAME' && lowerName(rr.name) === name)) return { result: parent, ttl: minTtl(ans.answer) };
-    const denial = authenticatedDenial(ans.authority, parent, this.nowSec(), budget);
+    const denial = await authenticatedDenial(ans.authority, parent, this.nowSec(), budget);
     const says = nsecNoDs(denial.records, name) ?? nsec3NoDs(denial.records, name);
     const ttl = Math.min(minTtl(ans.authority), denial.ttl);
     if (says === 'delegation' || says === 'insecure') return { result: { security: 'insecure' }, ttl };
@@ -184,11 +184,11 @@ function failed(infoCode: number, text: string): Attempt {
  * The NSEC/NSEC3 records of `authority` whose RRsets authenticate with the zone's keys, and the
  * lowest TTL cap among them (RFC 4035 §5.3.3; Infinity when there are none).
  */
-export function authenticatedDenial(authority: Record[], keys: SecureKeys, nowSec: number, budget: SigBudget): { records: Record[]; ttl: number } {
+export async function authenticatedDenial(authority: Record[], keys: SecureKeys, nowSec: number, budget: SigBudget): Promise<{ records: Record[]; ttl: number }> {
   const records: Record[] = [];
   let ttl = Infinity;
   for (const set of rrsets(authority.filter((rr) => rr.type === 'NSEC' || rr.type === 'NSEC3'))) {
-    const v = checkRRset(set, sigsFor(authority, set[0].name, set[0].type), keys.keys, keys.zone, nowSec, budget);
+    const v = await checkRRset(set, sigsFor(authority, set[0].name, set[0].type), keys.keys, keys.zone, nowSec, budget);
     if (v.security === 'secure') {
       records.push(...set);
       ttl = Math.min(ttl, v.ttl ?? Infinity);

@@ -44,7 +44,7 @@ function timeProblem(sig: RrsigData, nowSec: number): number | undefined {
  * Returns secure with the TTL cap the good signature sets (RFC 4035 §5.3.3), or bogus with the most
  * telling EDE.
  */
-export function checkRRset(rrset: Record[], sigs: Record[], keys: Record[], zone: string, nowSec: number, budget: SigBudget): Verdict {
+export async function checkRRset(rrset: Record[], sigs: Record[], keys: Record[], zone: string, nowSec: number, budget: SigBudget): Promise<Verdict> {
   const type = rrset[0].type;
   let reason: number = DNSSEC_EDE.RRSIGS_MISSING;
   let usableSig = false;
@@ -64,7 +64,7 @@ export function checkRRset(rrset: Record[], sigs: Record[], keys: Record[], zone
     }
     for (const key of candidates) {
       if (budget.left-- <= 0) return bogus(DNSSEC_EDE.DNSSEC_BOGUS, 'too many signatures to check');
-      if (verifyRrsig(rrset, sigRecord, key)) return { security: 'secure', ttl: validatedTtl(rrset, sigRecord, nowSec) };
+      if (await verifyRrsig(rrset, sigRecord, key)) return { security: 'secure', ttl: validatedTtl(rrset, sigRecord, nowSec) };
     }
     reason = DNSSEC_EDE.DNSSEC_BOGUS;
   }

@@ -2,7 +2,7 @@
  * Signature checks with node:crypto only (RFC 4034 §3.1.8.1 data, RFC 4035 §5.3 checks). Keys are
  * imported as JWK: RSA from the RFC 3110 §2 exponent/modulus encoding, ECDSA P-256/P-384 from x||y
  * (RFC 6605 §4), Ed25519/Ed448 from the raw point (RFC 8080 §3). ECDSA signatures are r||s, checked
- * with dsaEncoding 'ieee-p1363'. Node 20's OpenSSL verifies RSA keys down to 512 bits (the size some
+ * with dsaEncoding 'ieee-p1363'. Checks run in the libuv thread pool (verifySignature). Node 20's OpenSSL verifies RSA keys down to 512 bits (the size some
  * scenarios use) with crypto.verify, so no hand-made PKCS#1 check is needed.
  */
 import { createPublicKey, verify, type KeyObject } from 'node:crypto';
@@ -56,21 +56,28 @@ export function publicKeyOf(dnskey: Record): KeyObject | null {
   return obj;
 }
 
-/** Checks the signature of one RRSIG over `data` with one DNSKEY. Never throws. */
-export function verifySignature(dnskey: Record, sig: RrsigData, data: Buffer): boolean {
+/**
+ * Checks the signature of one RRSIG over `data` with one DNSKEY, off the event loop: node:crypto's
+ * verify with a callback runs in the libuv thread pool, so the resolver goes on while OpenSSL works.
+ * Never rejects.
+ */
+export function verifySignature(dnskey: Record, sig: RrsigData, data: Buffer): Promise<boolean> {
   const info = algorithmInfo(sig.algorithm);
   const key = publicKeyOf(dnskey);
-  if (!info || !key) return false;
-  try {
-    if (info.kind === 'ecdsa') return verify(info.hash, data, { key, dsaEncoding: 'ieee-p1363' }, sig.signature);
-    return verify(info.hash, data, key, sig.signature);
-  } catch {
-    return false;
-  }
+  if (!info || !key) return Promise.resolve(false);
+  return new Promise((resolve) => {
+    const done = (err: Error | null, ok: boolean): void => resolve(err === null && ok);
+    try {
+      if (info.kind === 'ecdsa') verify(info.hash, data, { key, dsaEncoding: 'ieee-p1363' }, sig.signature, done);
+      else verify(info.hash, data, key, sig.signature, done);
+    } catch {
+      resolve(false);
+    }
+  });
 }
 
 /** Checks one RRSIG over `rrset` with `dnskey` (cryptography only: times and names are checked by the caller). */
-export function verifyRrsig(rrset: Record[], sigRecord: Record, dnskey: Record): boolean {
+export function verifyRrsig(rrset: Record[], sigRecord: Record, dnskey: Record): Promise<boolean> {
   const data = signedData(sigRecord, rrset);
-  return data !== undefined && verifySignature(dnskey, dataOf<RrsigData>(sigRecord), data);
+  return data === undefined ? Promise.resolve(false) : verifySignature(dnskey, dataOf<RrsigData>(sigRecord), data);
 }

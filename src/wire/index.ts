@@ -6,4 +6,4 @@ export * from './name.js';
 export * from './presentation.js';
 export * from './compress.js';
 export * from './rrsets.js';
-export { typeMnemonic, typeOfMnemonic } from './rr-types.js';
+export { typeMnemonic, typeOfMnemonic, wireType } from './rr-types.js';

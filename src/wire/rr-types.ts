@@ -24,6 +24,11 @@ export function typeOfMnemonic(name: string): number {
   return EXTRA[up] ?? TYPES.toType(up);
 }
 
+/** The type number of a decoded record's type string, as dns-packet writes it (`UNKNOWN_<n>` → n). */
+export function wireType(type: string): number {
+  return TYPES.toType(type);
+}
+
 /** The mnemonic of type `n`, or dns-packet's `UNKNOWN_<n>` when there is none. */
 export function typeMnemonic(n: number): string {
   return EXTRA_NAMES.get(n) ?? TYPES.toString(n);

@@ -7,7 +7,7 @@
 import { execFileSync } from 'node:child_process';
 import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { LAB_BOGUS_DS, LAB_NSEC3, LAB_UNSIGNED, LAB_ZONES } from './lab-zones.js';
+import { LAB_BOGUS_DS, LAB_NSEC3, LAB_UNSIGNED } from './lab-zones.js';
 
 /** A zone file to sign: zone name, the directory it lives in, and its file name there. */
 export interface ZoneFile { name: string; dir: string; file: string }
@@ -16,13 +16,13 @@ function labelCount(zone: string): number {
   return zone === '.' ? 0 : zone.slice(0, -1).split('.').length;
 }
 
-/** The closest enclosing lab zone of `zone` (its parent in the lab's tree). */
-function parentZone(zone: string): string | undefined {
+/** The closest enclosing zone of `zone` among `served` (its parent in the tree being signed). */
+function parentZone(zone: string, served: Set<string>): string | undefined {
   let name = zone;
   while (name !== '.') {
     const dot = name.indexOf('.');
     name = dot === name.length - 1 ? '.' : name.slice(dot + 1);
-    if (LAB_ZONES[name]) return name;
+    if (served.has(name)) return name;
   }
   return undefined;
 }
@@ -37,16 +37,17 @@ function run(cmd: string, args: string[], cwd: string): string {
 }
 
 /**
- * Signs every zone not in LAB_UNSIGNED, rewriting each ZoneFile's `file` to the signed one, and writes the
+ * Signs every zone not in LAB_UNSIGNED (the lab's tree or a larger generated one, e.g. bench/signed-zone.ts), rewriting each ZoneFile's `file` to the signed one, and writes the
  * root's DS records to `<trustDir>/root.key` (a trust anchor file, RFC 7958 style as DS records).
  * Returns that file's path.
  */
 export function signLabZones(zones: ZoneFile[], trustDir: string): string {
   const ordered = [...zones].sort((a, b) => labelCount(b.name) - labelCount(a.name));
   const dsDir = trustDir;
+  const served = new Set(zones.map((z) => z.name));
   for (const z of ordered) {
     if (LAB_UNSIGNED.includes(z.name)) continue;
-    const children = zones.filter((c) => parentZone(c.name) === z.name && !LAB_UNSIGNED.includes(c.name));
+    const children = zones.filter((c) => parentZone(c.name, served) === z.name && !LAB_UNSIGNED.includes(c.name));
     for (const c of children) {
       const dsset = readFileSync(join(dsDir, `dsset-${c.name}`), 'utf8');
       appendFileSync(join(z.dir, z.file), `\n${LAB_BOGUS_DS.includes(c.name) ? corruptDs(dsset) : dsset}`);

@@ -7,7 +7,7 @@
  * lifetime; where that is not allowed, a second Knot instance serves BIND's zones instead.
  * With `rttMs`, delaying relays (bench/delay-relay.ts) stand on the public ports and count the queries.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DelayRelay } from '../../bench/delay-relay.js';
 import { FLAG } from '../../src/wire/index.js';
@@ -55,6 +55,11 @@ export interface LabOptions {
   readyTimeoutMs?: number;
   /** The zones to serve instead of LAB_ZONES (e.g. a larger generated tree for bench/scale-zones.ts). */
   zones?: Record<string, [LabServer, string]>;
+  /**
+   * Zones also served, from a copy of the same (signed) file, by other servers than their owner in
+   * `zones`: zone name → those servers (one zone on NSD, Knot and BIND, as a zone with three providers).
+   */
+  replicas?: Record<string, LabServer[]>;
   /** With `rttMs`: called with every plain DNS query a relay forwards to an authority, and its source. */
   onQuery?: (msg: Buffer, from: string) => void;
 }
@@ -82,6 +87,19 @@ function writeZones(root: string, zones: Record<string, [LabServer, string]>): R
   return out;
 }
 
+/** Copies each replicated zone's (signed) file into the directories of its other servers, and lists it there. */
+function addReplicas(root: string, perServer: Record<LabServer, ZoneFile[]>, replicas: Record<string, LabServer[]>): void {
+  for (const [name, servers] of Object.entries(replicas)) {
+    const zone = Object.values(perServer).flat().find((z) => z.name === name);
+    if (!zone) throw new Error(`replica of ${name}: no such zone`);
+    for (const server of servers) {
+      const dir = join(root, server);
+      copyFileSync(join(zone.dir, zone.file), join(dir, zone.file));
+      perServer[server].push({ name, dir, file: zone.file });
+    }
+  }
+}
+
 /** Starts the lab. Throws (after cleaning up) if a server fails to start or to answer in time. */
 export async function startLab(opts: LabOptions = {}): Promise<Lab> {
   const relayed = opts.rttMs !== undefined;
@@ -105,6 +123,7 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
     const tls = dotRoles.length > 0 ? makeSelfSignedCert(tmp.dir, 'lab') : undefined;
     const perServer = writeZones(tmp.dir, opts.zones ?? LAB_ZONES);
     const trustAnchorFile = opts.dnssec ? signLabZones(Object.values(perServer).flat(), tmp.dir) : undefined;
+    addReplicas(tmp.dir, perServer, opts.replicas ?? {});
     const ready = SERVERS.map((server) => {
       const zones = perServer[server];
       const dir = join(tmp.dir, server);

@@ -14,7 +14,7 @@ import { setupSignedWorld as setup, signed, testKey } from './dnssec-world.js';
 
 const ttl = (rr: Record): number => (rr as { ttl?: number }).ttl ?? -1;
 
-test('validatedTtl is the least of RRset TTL, RRSIG TTL, Original TTL and the time to expiration', () => {
+test('validatedTtl is the least of RRset TTL, RRSIG TTL, Original TTL and the time to expiration', async () => {
   const key = makeKey('example.test', 13);
   const [a, sig] = signed('www.example.test. 3600 IN A 192.0.2.1', key, { origTtl: 300, served: 3600 });
   assert.equal(validatedTtl([a], sig, NOW), 300, 'above the Original TTL');
@@ -25,7 +25,7 @@ test('validatedTtl is the least of RRset TTL, RRSIG TTL, Original TTL and the ti
   // RFC 1982 serial arithmetic: an expiration past 2^32 wraps around.
   const wrap = { ...soon, data: { ...(soon as unknown as { data: object }).data, expiration: 40 } } as unknown as Record;
   assert.equal(validatedTtl([b], wrap, 2 ** 32 - 60), 100);
-  const v = checkRRset([b], [soon], [key.dnskey], 'example.test', NOW, { left: 4 });
+  const v = await checkRRset([b], [soon], [key.dnskey], 'example.test', NOW, { left: 4 });
   assert.deepEqual([v.security, v.ttl], ['secure', 100]);
 });
 

@@ -1,0 +1,62 @@
+/**
+ * Summarises a V8 CPU profile (`node --cpu-prof`, e.g. Ward's under `bench:cold-signed --ward-node-arg --cpu-prof`)
+ * as Markdown: the share of sampled time spent in each function itself (self time) and per source file,
+ * the largest first, so a profile can be kept in bench/results/ as a short table rather than the raw file.
+ *
+ *   node dist/bench/cpu-profile.js FILE.cpuprofile [--top 25]
+ */
+import { readFileSync } from 'node:fs';
+import { basename } from 'node:path';
+
+interface ProfileNode { id: number; callFrame: { functionName: string; url: string; lineNumber: number }; hitCount?: number }
+interface Profile { nodes: ProfileNode[]; samples: number[]; timeDeltas: number[] }
+
+/** Where a function's code lives, short: node:internal modules and dependencies by name, Ward's by its path under the build. */
+function place(url: string): string {
+  if (url === '') return '(native)';
+  const dep = /node_modules\/([^/]+)/.exec(url);
+  if (dep) return dep[1];
+  const own = /\/dist\/(.*)$/.exec(url);
+  return own ? own[1] : url.replace(/^file:\/\//, '');
+}
+
+/** Microseconds of self time per node id, from the samples and their time deltas. */
+function selfTimes(p: Profile): Map<number, number> {
+  const out = new Map<number, number>();
+  for (let i = 0; i < p.samples.length; i++) out.set(p.samples[i], (out.get(p.samples[i]) ?? 0) + (p.timeDeltas[i] ?? 0));
+  return out;
+}
+
+function table(title: string, rows: [string, number][], total: number, top: number): string[] {
+  return [`| ${title} | self ms | share |`, '|---|--:|--:|',
+    ...rows.sort((a, b) => b[1] - a[1]).slice(0, top).map(([k, us]) => `| ${k} | ${(us / 1000).toFixed(0)} | ${((100 * us) / total).toFixed(1)}% |`)];
+}
+
+function main(): void {
+  const file = process.argv[2];
+  if (!file) throw new Error('usage: cpu-profile.js FILE.cpuprofile [--top N]');
+  const top = Number(process.argv[process.argv.indexOf('--top') + 1]) || 25;
+  const p = JSON.parse(readFileSync(file, 'utf8')) as Profile;
+  const self = selfTimes(p);
+  const byFunction = new Map<string, number>();
+  const byFile = new Map<string, number>();
+  let total = 0;
+  let idle = 0;
+  for (const n of p.nodes) {
+    const us = self.get(n.id) ?? 0;
+    const { functionName, url, lineNumber } = n.callFrame;
+    if (functionName === '(idle)') { idle += us; continue; }
+    total += us;
+    const where = place(url);
+    const key = `${functionName || '(anonymous)'} ${where === '(native)' ? '' : `${where}:${lineNumber + 1}`}`.trim();
+    byFunction.set(key, (byFunction.get(key) ?? 0) + us);
+    byFile.set(where, (byFile.get(where) ?? 0) + us);
+  }
+  process.stdout.write([
+    `Profile ${basename(file)}: ${(total / 1e6).toFixed(2)} s busy, ${(idle / 1e6).toFixed(2)} s idle (sampled).`, '',
+    ...table('function (self time)', [...byFunction], total, top), '',
+    ...table('file or module', [...byFile], total, Math.min(top, 15)), '',
+  ].join('\n'));
+}
+
+main();
