@@ -18,6 +18,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { startLab, type Lab } from '../test/helpers/lab.js';
 import { makeSelfSignedCert } from '../test/helpers/lab-cert.js';
 import { makeTempDir } from '../test/helpers/lab-process.js';
@@ -88,7 +89,7 @@ function classify(tree: ScaleTree, msg: Buffer): string {
 }
 
 /** Asks `sample` names again (now cached) and counts those whose answer ends at the expected address. */
-async function checkAnswers(t: Target, tree: ScaleTree, sample: number): Promise<{ checked: number; right: number; wrong: string[] }> {
+export async function checkAnswers(t: Target, tree: ScaleTree, sample: number): Promise<{ checked: number; right: number; wrong: string[] }> {
   const step = Math.max(1, Math.floor(tree.names.length / sample));
   let checked = 0;
   let right = 0;
@@ -111,7 +112,7 @@ async function checkAnswers(t: Target, tree: ScaleTree, sample: number): Promise
  * Splits a tree's names: those of the first zones (in shuffled order) that hold `warmup` names are the
  * warm-up; the rest, in zones of their own, are measured. The tree returned lists the measured names.
  */
-function splitWarmup(full: ScaleTree, warmup: number): { tree: ScaleTree; warmNames: string[] } {
+export function splitWarmup(full: ScaleTree, warmup: number): { tree: ScaleTree; warmNames: string[] } {
   const zoneOf = (name: string): string => name.replace(/\.$/, '').split('.').slice(-2).join('.');
   const warmZones = new Set<string>();
   for (const n of full.names) {
@@ -148,7 +149,7 @@ function minus(after: Map<string, number>, before: Map<string, number>): Map<str
 }
 
 /** CPU seconds (user + system) a process has used, from /proc/PID/stat (clock ticks of 1/100 s). */
-function cpuSeconds(pid: number | undefined): number {
+export function cpuSeconds(pid: number | undefined): number {
   if (pid === undefined) return NaN;
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
@@ -233,4 +234,5 @@ async function main(): Promise<void> {
   }
 }
 
-runBench(main);
+// Run only as the entry point: bench/dot-auth.ts imports the helpers above.
+if (process.argv[1] === fileURLToPath(import.meta.url)) runBench(main);
