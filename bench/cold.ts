@@ -110,7 +110,7 @@ function classify(tree: ScaleTree, msg: Buffer): string {
  * Asks `sample` names again (now cached) and counts those whose answer ends at the expected address; with
  * `dnssecOk` (DO set, RFC 3225), also those with the AD bit (RFC 4035 §3.2.3: the resolver validated them).
  */
-async function checkAnswers(t: Target, tree: ScaleTree, sample: number, dnssecOk: boolean): Promise<ColdResult['check']> {
+export async function checkAnswers(t: Target, tree: ScaleTree, sample: number, dnssecOk = false): Promise<ColdResult['check']> {
   const step = Math.max(1, Math.floor(tree.names.length / sample));
   let checked = 0;
   let right = 0;
@@ -136,7 +136,7 @@ async function checkAnswers(t: Target, tree: ScaleTree, sample: number, dnssecOk
  * Splits a tree's names: those of the first zones (in shuffled order) that hold `warmup` names are the
  * warm-up; the rest, in zones of their own, are measured. The tree returned lists the measured names.
  */
-function splitWarmup(full: ScaleTree, warmup: number): { tree: ScaleTree; warmNames: string[] } {
+export function splitWarmup(full: ScaleTree, warmup: number): { tree: ScaleTree; warmNames: string[] } {
   const zoneOf = (name: string): string => name.replace(/\.$/, '').split('.').slice(-2).join('.');
   const warmZones = new Set<string>();
   for (const n of full.names) {

@@ -4,11 +4,13 @@
  * after `delayMs`, and passes replies back after `delayMs` again. One upstream socket per client keeps
  * replies routed; a client's socket is closed once idle for `clientIdleMs` (resolvers use a fresh random
  * port per query, RFC 5452 §9.2). Bounded: at most `maxClients` UDP clients (the least recently used is
- * dropped) and `maxConnections` TCP connections.
+ * dropped) and `maxConnections` TCP connections. On a DoT stream it cannot count queries, but it tells
+ * full TLS handshakes from resumed ones (tls-hello.ts).
  */
 import { createSocket, type Socket as UdpSocket } from 'node:dgram';
 import { createServer, connect, type Server, type Socket } from 'node:net';
 import { FrameDecoder } from '../src/wire/index.js';
+import { watchHandshake, type TlsHandshakeKind } from './tls-hello.js';
 
 export interface Endpoint { address: string; port: number }
 
@@ -27,6 +29,8 @@ export interface DelayRelayOptions {
   countFrames?: boolean;
   /** Called with every query counted (UDP datagram or plain TCP frame) and its source address. */
   onQuery?: (msg: Buffer, from: string) => void;
+  /** With countFrames false: called with each TLS handshake relayed, full or resumed, and its source address. */
+  onTlsHandshake?: (kind: TlsHandshakeKind, from: string) => void;
 }
 
 /** What the relay has seen from its clients: queries it forwarded, connections it relayed. */
@@ -137,7 +141,10 @@ export class DelayRelay {
 
   private relayStream(client: Socket): void {
     if (this.closed) { client.destroy(); return; }
-    const server = connect({ host: this.o.target.address, port: this.o.target.port });
+    // Nagle off on both legs: the relay must not hold small segments back (waiting for a delayed ACK,
+    // 40 ms on Linux) where the endpoints would not; each endpoint still decides for its own socket.
+    client.setNoDelay(true);
+    const server = connect({ host: this.o.target.address, port: this.o.target.port, noDelay: true });
     this.streams.add(client).add(server);
     this.counts.tcpConnections++;
     if (this.o.countFrames !== false) {
@@ -148,6 +155,9 @@ export class DelayRelay {
           this.o.onQuery?.(f, client.remoteAddress ?? '');
         }
       });
+    } else if (this.o.onTlsHandshake) {
+      const report = this.o.onTlsHandshake;
+      watchHandshake(client, server, (kind) => report(kind, client.remoteAddress ?? ''));
     }
     const pipe = (from: Socket, to: Socket): void => {
       from.on('data', (chunk) => this.later(() => to.write(chunk)));

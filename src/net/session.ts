@@ -4,6 +4,7 @@
  * leave at once (RFC 7766 §6.2.4 latency), an idle timer that runs only while nothing is in flight
  * (RFC 7766 §6.2.3; changeable for RFC 7828 keepalive), half-close handling (peer EOF: finish
  * what is in flight, then close) and a connect/handshake timer for outbound sessions.
+ * Outbound DoT writes each DNS message in a TLS record of its own (see `ownRecords`).
  * Socket errors never throw: they end the session with a reason (and a NetErrorCode).
  */
 import { EventEmitter } from 'node:events';
@@ -70,6 +71,13 @@ export class Session extends EventEmitter {
   private peerEnded = false;
   private tcpConnected: boolean;
   private corked = false;
+  /**
+   * Outbound TLS: one message per TLS record, never several in one. Node.js encrypts the buffers of
+   * one writev as one record, and some servers read only the first DNS message of a record until more
+   * bytes arrive (NSD 4.6: the rest waits inside OpenSSL), so pipelined queries stalled until they
+   * timed out (test/integration/dot-records.test.ts). Answers to our own clients still leave together.
+   */
+  private readonly ownRecords: boolean;
 
   constructor(o: SessionOptions) {
     super();
@@ -83,6 +91,9 @@ export class Session extends EventEmitter {
     this.decoder = new FrameDecoder(o.limits.maxFrameBytes);
     this.log = o.log.child({ sid: this.id, role: o.role, transport: o.transport });
     const s = o.socket;
+    this.ownRecords = o.role === 'outbound' && o.transport === 'tls';
+    // Without _writev, Writable hands buffered chunks to _write one at a time: one SSL_write each.
+    if (this.ownRecords) (s as unknown as { _writev: unknown })._writev = null;
     this.remote = { address: s.remoteAddress ?? '', port: s.remotePort ?? 0 };
     const session = this;
     this.info = {
@@ -128,7 +139,7 @@ export class Session extends EventEmitter {
   send(msg: Buffer): boolean {
     if (this.stateValue !== 'open') return false;
     const s = this.socket;
-    if (!this.corked) {
+    if (!this.corked && !this.ownRecords) {
       // Several answers in one tick leave in one write (writev).
       this.corked = true;
       s.cork();

@@ -34,6 +34,8 @@ export interface WardOptions {
   cacheMaxBytes?: number;
   /** upstream.source_address: where Ward's queries to authorities come from (default: the kernel's choice). */
   sourceAddress?: string;
+  /** upstream.tls (RFC 9539) in resolver mode; default: Ward's default (opportunistic). */
+  upstreamTls?: 'off' | 'opportunistic' | 'strict';
   /** resolver.qname_minimisation (RFC 9156); default: Ward's default (on). */
   qnameMinimisation?: boolean;
   /** Extra Node.js flags before the script (e.g. --trace-gc, --cpu-prof) for benchmarks and diagnosis. */
@@ -85,7 +87,9 @@ function configObject(o: WardOptions, port: number): object {
       root_hints: o.rootHints, do_not_query_localhost: false,
       ...(o.qnameMinimisation === undefined ? {} : { qname_minimisation: o.qnameMinimisation }),
     };
-    config.upstream = { ipv6: false, ...(o.sourceAddress === undefined ? {} : { source_address: o.sourceAddress }) };
+    config.upstream = {
+      ipv6: false, ...(o.sourceAddress === undefined ? {} : { source_address: o.sourceAddress }), ...(o.upstreamTls === undefined ? {} : { tls: o.upstreamTls }),
+    };
   } else {
     // No lab: the only root is a lab address where nothing listens, so no query ever leaves loopback,
     // and short tries make names outside local data fail fast (SERVFAIL, EDE 22).

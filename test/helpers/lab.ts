@@ -6,10 +6,12 @@
  * BIND listens only on addresses configured on an interface, so its address is added to `lo` for the lab's
  * lifetime; where that is not allowed, a second Knot instance serves BIND's zones instead.
  * With `rttMs`, delaying relays (bench/delay-relay.ts) stand on the public ports and count the queries.
+ * With `dotEverywhere`, a second NSD serves Knot's zones, so that every authority answers DoT.
  */
 import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DelayRelay } from '../../bench/delay-relay.js';
+import type { TlsHandshakeKind } from '../../bench/tls-hello.js';
 import { FLAG } from '../../src/wire/index.js';
 import { makeSelfSignedCert } from './lab-cert.js';
 import { planDaemon } from './lab-daemons.js';
@@ -62,6 +64,10 @@ export interface LabOptions {
   replicas?: Record<string, LabServer[]>;
   /** With `rttMs`: called with every plain DNS query a relay forwards to an authority, and its source. */
   onQuery?: (msg: Buffer, from: string) => void;
+  /** With `rttMs`: called with every TLS handshake a relay on 853 passes, full or resumed, and its source. */
+  onTlsHandshake?: (kind: TlsHandshakeKind, from: string) => void;
+  /** Serve the Knot role's zones with NSD instead (Knot 3.2 has no DoT), so every authority offers DoT (default false). */
+  dotEverywhere?: boolean;
 }
 
 const SERVERS: LabServer[] = ['nsd', 'knot', 'bind'];
@@ -109,7 +115,9 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
   const daemons: Daemon[] = [];
   const relays: { address: string; dot: boolean; relay: DelayRelay }[] = [];
   const removeAddress = addLoopbackAddress(LAB_ADDR.bind);
-  const software: Record<LabServer, LabServer> = { nsd: 'nsd', knot: 'knot', bind: removeAddress ? 'bind' : 'knot' };
+  const software: Record<LabServer, LabServer> = {
+    nsd: 'nsd', knot: opts.dotEverywhere ? 'nsd' : 'knot', bind: removeAddress ? 'bind' : 'knot',
+  };
   const dotRoles = opts.dot === false ? [] : SERVERS.filter((s) => software[s] !== 'knot');
   const stop = async (): Promise<void> => {
     await Promise.all(relays.map((r) => r.relay.close()));
@@ -148,7 +156,7 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
         if (dotRoles.includes(server)) pairs.push([TLS_PORT, tlsPort, true]);
         for (const [from, to, dot] of pairs) {
           const relay = await DelayRelay.start({
-            listen: { address, port: from }, target: { address, port: to }, delayMs, countFrames: !dot, onQuery: opts.onQuery,
+            listen: { address, port: from }, target: { address, port: to }, delayMs, countFrames: !dot, onQuery: opts.onQuery, onTlsHandshake: opts.onTlsHandshake,
           });
           relays.push({ address, dot, relay });
         }

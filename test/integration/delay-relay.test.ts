@@ -1,12 +1,16 @@
 /**
  * The delaying relay (bench/delay-relay.ts) on real loopback sockets: UDP datagrams and TCP bytes reach the
- * target and come back, each direction delayed, replies routed to the right client, and close() stops it.
+ * target and come back, each direction delayed, replies routed to the right client, and close() stops it;
+ * on a TLS stream it tells full handshakes from resumed ones (TLS 1.3 and 1.2).
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createSocket, type Socket as UdpSocket } from 'node:dgram';
 import { connect, createServer, type Server } from 'node:net';
+import { connect as tlsConnect, createServer as createTlsServer, type SecureVersion } from 'node:tls';
 import { DelayRelay } from '../../bench/delay-relay.js';
+import type { TlsHandshakeKind } from '../../bench/tls-hello.js';
+import { createSelfSigned } from '../../src/tls/index.js';
 
 const DELAY = 40;
 
@@ -94,5 +98,43 @@ test('reports each query with its source, keeps one upstream socket per client, 
     client.close();
     await relay.close();
     target.close();
+  }
+});
+
+/** Connects through `port` with TLS (resuming `session` when given); resolves with the session to resume next. */
+function tlsRoundTrip(port: number, maxVersion: SecureVersion, session?: Buffer): Promise<Buffer | undefined> {
+  return new Promise((resolve, reject) => {
+    let ticket: Buffer | undefined;
+    const s = tlsConnect({ host: '127.0.0.1', port, rejectUnauthorized: false, maxVersion, session });
+    s.on('session', (t: Buffer) => { ticket = t; });
+    s.once('secureConnect', () => s.write('ping'));
+    s.once('data', () => { s.end(); });
+    s.once('close', () => resolve(ticket ?? s.getSession()));
+    s.once('error', reject);
+  });
+}
+
+test('counts TLS handshakes on a stream, full and resumed, by source', { timeout: 10_000 }, async () => {
+  const { cert, key } = createSelfSigned();
+  const server = createTlsServer({ cert, key }, (s) => s.on('data', () => s.write('pong')));
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  const seen: { kind: TlsHandshakeKind; from: string }[] = [];
+  const relay = await DelayRelay.start({
+    listen: { address: '127.0.0.1', port: 0 }, target: { address: '127.0.0.1', port: (server.address() as { port: number }).port },
+    delayMs: 5, countFrames: false, onTlsHandshake: (kind, from) => seen.push({ kind, from }),
+  });
+  try {
+    for (const version of ['TLSv1.3', 'TLSv1.2'] as const) {
+      const session = await tlsRoundTrip(relay.address().port, version);
+      assert.ok(session, `${version}: a session to resume`);
+      await tlsRoundTrip(relay.address().port, version, session);
+    }
+    await new Promise((r) => setTimeout(r, 50));
+    assert.deepEqual(seen.map((x) => x.kind), ['full', 'resumed', 'full', 'resumed']);
+    assert.ok(seen.every((x) => x.from === '127.0.0.1'));
+    assert.equal(relay.stats().tcpConnections, 4);
+  } finally {
+    await relay.close();
+    server.close();
   }
 });

@@ -1,10 +1,12 @@
 /**
  * RFC 7766 §6.2.1.1 / §7 on loopback, our Listener against our Exchanger: pipelined queries on one
  * TLS connection answered out of order, connection reuse (one handshake for many queries), TLS
- * session resumption after an idle close, RFC 8467 query padding.
+ * session resumption after an idle close, RFC 8467 query padding; a burst of queries leaves in one
+ * TLS record per query (some servers read only the first message of a record).
  */
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { connect, createServer, type AddressInfo } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import { createExchanger, type ExchangeResult } from '../../src/net/index.js';
 import { decode, framed, log, makeQuery, responder, serve, within } from './net-fixtures.js';
@@ -135,4 +137,44 @@ test("a server's keepalive timeout can be applied to the outbound session", asyn
   if (r.kind === 'reply') r.session?.applyKeepalive(50);
   await new Promise((res) => setTimeout(res, 200));
   assert.equal(ex.stats().sessions, 0, 'closed after the shorter keepalive timeout');
+});
+
+/** A TCP relay to `port` counting the TLS records (RFC 8446 §5.1 headers) the client sends, by content type. */
+async function recordCounter(port: number): Promise<{ port: number; records: Map<number, number>; close(): void }> {
+  const records = new Map<number, number>();
+  const server = createServer((client) => {
+    const up = connect({ host: '127.0.0.1', port });
+    let buf = Buffer.alloc(0);
+    client.on('data', (chunk: Buffer) => {
+      up.write(chunk);
+      buf = Buffer.concat([buf, chunk]);
+      while (buf.length >= 5 && buf.length >= 5 + buf.readUInt16BE(3)) {
+        records.set(buf[0], (records.get(buf[0]) ?? 0) + 1);
+        buf = buf.subarray(5 + buf.readUInt16BE(3));
+      }
+    });
+    up.on('data', (chunk: Buffer) => client.write(chunk));
+    client.on('close', () => up.destroy());
+    up.on('close', () => client.destroy());
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  return { port: (server.address() as AddressInfo).port, records, close: () => server.close() };
+}
+
+test('a burst of queries in one tick over TLS: each query in a TLS record of its own', async () => {
+  const l = await serve('tls', responder().sink);
+  cleanups.push(() => l.close());
+  const relay = await recordCounter(l.address().port);
+  cleanups.push(() => relay.close());
+  const ex = createExchanger({ log });
+  cleanups.push(() => ex.close());
+  const ask = (i: number) => ex.exchange({
+    to: { host: '127.0.0.1', port: relay.port }, transport: 'tls', query: makeQuery(`q${i}.test`), timeoutMs: 3000, tls: { authenticate: false },
+  });
+  await ask(0);
+  const appData = relay.records.get(23) ?? 0;
+  const burst = await within(Promise.all(Array.from({ length: 10 }, (_, i) => ask(i + 1))), 5000, 'the burst');
+  assert.deepEqual(burst.map(nameOf), Array.from({ length: 10 }, (_, i) => `q${i + 1}.test`));
+  assert.equal(ex.stats().dials, 1);
+  assert.equal((relay.records.get(23) ?? 0) - appData, 10, 'ten application data records for ten queries');
 });
