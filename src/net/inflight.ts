@@ -4,13 +4,13 @@
  * `maxInflight` the session stops reading until a reply is written (Unbound tcp_req_info). All
  * queries of a session share one AbortSignal, aborted when the session closes.
  * At log level debug each query read and each reply written is a 'stream query' / 'stream reply'
- * line (the session logger names it, sid): what test/interop reads to see reuse, pipelining, reply order,
- * keepalive (RFC 7828) and padding (RFC 7830) per connection. Off (not even parsed) otherwise.
+ * line (observe.ts): what test/interop reads to see reuse, pipelining, reply order, keepalive
+ * (RFC 7828) and padding (RFC 7830) per connection. Off (not even parsed) otherwise.
  */
 import { setMaxListeners } from 'node:events';
 import type { Logger } from '../log/index.js';
 import { errorMessage } from '../util/index.js';
-import { OPTION, peekEdnsOptions, peekId, peekQuestion } from '../wire/index.js';
+import { streamObserver, type StreamObserver } from './observe.js';
 import type { Session } from './session.js';
 import type { InboundQuery, InboundSink, PeerInfo, StreamInfo } from './types.js';
 
@@ -22,7 +22,7 @@ export class InflightTable {
   private paused = false;
   private readonly abort = new AbortController();
   private readonly peer: PeerInfo;
-  private readonly observe: boolean;
+  private readonly observe: StreamObserver | undefined;
 
   constructor(
     private readonly session: Session,
@@ -32,8 +32,8 @@ export class InflightTable {
     private readonly log: Logger,
   ) {
     setMaxListeners(0, this.abort.signal); // shared by up to maxInflight queries at once
-    this.observe = log.isLevelEnabled('debug');
     this.peer = { address: session.remote.address, port: session.remote.port, transport: session.transport };
+    this.observe = streamObserver(log, `${this.peer.address}:${this.peer.port}`);
     session.on('frame', (bytes) => this.admit(bytes));
     session.on('close', () => this.abort.abort());
   }
@@ -46,7 +46,7 @@ export class InflightTable {
     this.counters.inflight++;
     this.counters.queries++;
     this.session.beginQuery();
-    if (this.observe) this.logQuery(bytes);
+    this.observe?.('stream query', bytes, this.count);
     if (this.count >= this.maxInflight && !this.paused) {
       this.paused = true;
       this.session.pauseReading();
@@ -60,21 +60,11 @@ export class InflightTable {
     }
   }
 
-  private logQuery(bytes: Buffer): void {
-    const options = peekEdnsOptions(bytes) ?? [];
-    this.log.debug({
-      peer: `${this.peer.address}:${this.peer.port}`, id: peekId(bytes),
-      name: peekQuestion(bytes)?.name ?? null, len: bytes.length, inflight: this.count,
-      keepalive: options.some((o) => o.code === OPTION.KEEPALIVE),
-      padding: options.find((o) => o.code === OPTION.PADDING)?.length ?? null,
-    }, 'stream query');
-  }
-
   /** Called once per query by StreamQuery.reply. */
   finish(out: Buffer | undefined): void {
     if (out !== undefined) {
       this.session.send(out);
-      if (this.observe) this.log.debug({ id: peekId(out), len: out.length }, 'stream reply');
+      this.observe?.('stream reply', out, this.count);
     }
     this.count--;
     this.counters.inflight--;

@@ -3,10 +3,12 @@
  * in use on the session (RFC 5452 §9.2); a frame is accepted only when its ID is pending and it
  * answers the question asked (§9.1), otherwise it is dropped and counted. When the session closes,
  * every pending query fails as a value ('closed' after an orderly close, 'reset' after an error).
+ * With an observer (log level debug, observe.ts) each query written and each matching reply read is a line.
  */
 import { random16, type Clock, type Timer } from '../util/index.js';
 import { peekId, setId, type RawQuestion } from '../wire/index.js';
 import { isReplyTo } from './match.js';
+import type { StreamObserver } from './observe.js';
 import type { Session } from './session.js';
 import type { NetErrorCode } from './types.js';
 
@@ -29,6 +31,7 @@ export class Multiplexer {
     private readonly session: Session,
     private readonly clock: Clock,
     private readonly counters: { mismatched: number },
+    private readonly observe?: StreamObserver,
   ) {
     session.on('frame', (f) => this.onFrame(f));
     session.on('close', (reason, code, detail) => {
@@ -59,6 +62,7 @@ export class Multiplexer {
       this.pending.set(id, p);
       this.session.beginQuery();
       this.session.send(query); // false only means back-pressure here: the frame is queued
+      this.observe?.('stream query', query, this.pending.size);
     });
   }
 
@@ -68,6 +72,7 @@ export class Multiplexer {
       this.counters.mismatched++;
       return;
     }
+    this.observe?.('stream reply', f, this.pending.size);
     this.finish(p, { kind: 'reply', bytes: f });
   }
 

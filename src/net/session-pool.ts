@@ -13,6 +13,7 @@ import type { RawQuestion } from '../wire/index.js';
 import { dial, TicketCache, type DialOptions, type DialResult } from './dialer.js';
 import type { OutboundLimits } from './limits.js';
 import { Multiplexer } from './multiplexer.js';
+import { streamObserver } from './observe.js';
 import type { Session } from './session.js';
 import type { ExchangeRequest, ExchangeResult, NetErrorCode, StreamTransport } from './types.js';
 import type { ConnectionOptions } from 'node:tls';
@@ -171,12 +172,14 @@ export class SessionPool {
       else o.counters.tlsHandshakes++;
     }
     req.onOpened?.({ transport, resumed: r.resumed });
+    const peer = `${req.to.host}:${req.to.port}`;
+    r.session.log.debug({ peer, resumed: r.resumed, authenticated: r.authenticated }, 'stream open');
     if (this.closed) {
       r.session.close('shutdown');
       return r;
     }
     const conn: Conn = {
-      session: r.session, mux: new Multiplexer(r.session, o.clock, o.counters),
+      session: r.session, mux: new Multiplexer(r.session, o.clock, o.counters, streamObserver(r.session.log, peer)),
       used: 0, authenticated: r.authenticated, retiring: false,
     };
     entry.conns.push(conn);

@@ -209,7 +209,7 @@ export class Session extends EventEmitter {
     this.stateValue = 'closing';
     this.frames = [];
     this.clearTimers();
-    this.log.debug({ reason, code, detail, inflight: this.inflightCount }, 'session closing');
+    this.log.debug({ reason, code, detail, inflight: this.inflightCount, idle_ms: this.idleMs }, 'session closing');
     this.emit('close', reason, code, detail);
     return true;
   }

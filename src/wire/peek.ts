@@ -116,12 +116,28 @@ export function peekQnameHash(buf: Buffer): number | null {
 /** One EDNS option as it sits on the wire: its code and the length of its data. */
 export interface RawOption { code: number; length: number }
 
+/** An option and where its data starts in the message. */
+interface OptionAt extends RawOption { at: number }
+
 /**
  * The options of the OPT record (RFC 6891 §6.1.2) in a message, read off the wire without a decode:
  * [] when there is no OPT record, null when the message is malformed. Walks every section, since
  * the OPT record sits in the additional section after any answer and authority records.
  */
 export function peekEdnsOptions(buf: Buffer): RawOption[] | null {
+  return optionsAt(buf)?.map(({ code, length }) => ({ code, length })) ?? null;
+}
+
+/** The timeout an EDNS keepalive option carries (RFC 7828 §3.1, in units of 100 ms); null without one, or when it has none. */
+export function peekKeepaliveTimeout(buf: Buffer): number | null {
+  const o = optionsAt(buf)?.find((x) => x.code === KEEPALIVE_CODE && x.length === 2);
+  return o ? buf.readUInt16BE(o.at) : null;
+}
+
+/** The keepalive option code (RFC 7828 §3.1); OPTION.KEEPALIVE in edns.ts, which imports this file. */
+const KEEPALIVE_CODE = 11;
+
+function optionsAt(buf: Buffer): OptionAt[] | null {
   let off = answerStart(buf);
   if (off < 0) return null;
   for (let r = recordCount(buf); r > 0; r--) {
@@ -135,12 +151,12 @@ export function peekEdnsOptions(buf: Buffer): RawOption[] | null {
   return [];
 }
 
-function readOptions(buf: Buffer, off: number, end: number): RawOption[] | null {
-  const out: RawOption[] = [];
+function readOptions(buf: Buffer, off: number, end: number): OptionAt[] | null {
+  const out: OptionAt[] = [];
   while (off < end) {
     if (off + 4 > end) return null;
     const length = buf.readUInt16BE(off + 2);
-    out.push({ code: buf.readUInt16BE(off), length });
+    out.push({ code: buf.readUInt16BE(off), length, at: off + 4 });
     off += 4 + length;
   }
   return off === end ? out : null;

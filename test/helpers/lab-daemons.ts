@@ -13,8 +13,12 @@ export interface DaemonPlan { cmd: string; args: string[] }
 /** A zone served by one daemon: its name and the file holding its master file. */
 export interface ServedZone { name: string; file: string }
 
-/** Where a daemon listens: plain DNS on `port`, DNS over TLS (RFC 7858) on `tlsPort` when given. */
-export interface DaemonListen { address: string; port: number; tlsPort?: number; tls?: CertFiles }
+/**
+ * Where a daemon listens: plain DNS on `port`, DNS over TLS (RFC 7858) on `tlsPort` when given.
+ * `keepaliveSeconds`: the EDNS keepalive timeout BIND offers over TCP and TLS (RFC 7828; its default
+ * is 30 s); NSD 4.6 and Knot 3.2 send no keepalive option, so it does not apply to them.
+ */
+export interface DaemonListen { address: string; port: number; tlsPort?: number; tls?: CertFiles; keepaliveSeconds?: number }
 
 function nsd(dir: string, l: DaemonListen, zones: ServedZone[]): DaemonPlan {
   const conf = join(dir, 'nsd.conf');
@@ -85,7 +89,7 @@ ${dot ? `  listen-on port ${l.tlsPort} tls lab-tls { ${l.address}; };\n` : ''}
   allow-transfer { none; };
   notify no;
   minimal-responses yes;
-};
+${l.keepaliveSeconds === undefined ? '' : `  tcp-advertised-timeout ${l.keepaliveSeconds * 10};\n`}};
 controls { };
 ${zones.map((z) => `zone "${z.name}" { type primary; file "${z.file}"; };\n`).join('')}`);
   return { cmd: 'named', args: ['-g', '-n', '1', '-c', conf] };

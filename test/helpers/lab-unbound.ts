@@ -8,6 +8,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CertFiles } from './lab-cert.js';
 import { makeTempDir, startDaemon, waitReady, type Daemon } from './lab-process.js';
+import { kdigAt } from './tfo-netns.js';
 import { query } from './lab-query.js';
 
 export interface UnboundOptions {
@@ -30,6 +31,8 @@ export interface UnboundOptions {
   readyTimeoutMs?: number;
   /** num-threads (default 1); above 1 each thread gets its own sockets (so-reuseport). */
   threads?: number;
+  /** Run inside this network namespace (tfo-netns.ts); readiness is then checked with kdig inside it. */
+  netns?: string;
 }
 
 export interface Unbound { daemon: Daemon; address: string; port: number; stop(): Promise<void> }
@@ -71,10 +74,12 @@ export async function startUnbound(o: UnboundOptions): Promise<Unbound> {
   const tmp = makeTempDir('ward-unbound');
   const conf = join(tmp.dir, 'unbound.conf');
   writeFileSync(conf, configText(tmp.dir, o, port));
-  const daemon = startDaemon('unbound', 'unbound', ['-d', '-c', conf]);
+  const ns = o.netns;
+  const daemon = ns ? startDaemon('unbound', 'ip', ['netns', 'exec', ns, 'unbound', '-d', '-c', conf]) : startDaemon('unbound', 'unbound', ['-d', '-c', conf]);
   const stop = async (): Promise<void> => { await daemon.stop(); tmp.remove(); };
   try {
     await waitReady(daemon, async () => {
+      if (ns) return (await kdigAt(ns, `${o.address}`, 'localhost.', '-p', String(port))).length > 0;
       const msg = await query(o.address, port, 'localhost.', 'A', { timeoutMs: 300 });
       return msg.answers.length > 0;
     }, o.readyTimeoutMs ?? 10_000);

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { DelayRelay } from '../../bench/delay-relay.js';
 import type { TlsHandshakeKind } from '../../bench/tls-hello.js';
 import { FLAG } from '../../src/wire/index.js';
-import { makeSelfSignedCert } from './lab-cert.js';
+import { makeSelfSignedCert, type CertFiles } from './lab-cert.js';
 import { planDaemon } from './lab-daemons.js';
 import { signLabZones, type ZoneFile } from './lab-dnssec.js';
 import { addLoopbackAddress } from './lab-loopback.js';
@@ -53,6 +53,10 @@ export interface LabOptions {
   dnssec?: boolean;
   /** Serve DoT on NSD and BIND (default true). */
   dot?: boolean;
+  /** The DoT certificate (e.g. from makeTestCa, for strict authentication); default: a self-signed one for "lab". */
+  tls?: CertFiles;
+  /** The keepalive timeout BIND offers (RFC 7828, see DaemonListen); default: BIND's own. */
+  keepaliveSeconds?: number;
   /** Bound on the wait for all servers to answer. */
   readyTimeoutMs?: number;
   /** The zones to serve instead of LAB_ZONES (e.g. a larger generated tree for bench/scale-zones.ts). */
@@ -128,7 +132,7 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
   try {
     const rootHintsFile = join(tmp.dir, 'root.hints');
     writeFileSync(rootHintsFile, LAB_ROOT_HINTS);
-    const tls = dotRoles.length > 0 ? makeSelfSignedCert(tmp.dir, 'lab') : undefined;
+    const tls = dotRoles.length > 0 ? opts.tls ?? makeSelfSignedCert(tmp.dir, 'lab') : undefined;
     const perServer = writeZones(tmp.dir, opts.zones ?? LAB_ZONES);
     const trustAnchorFile = opts.dnssec ? signLabZones(Object.values(perServer).flat(), tmp.dir) : undefined;
     addReplicas(tmp.dir, perServer, opts.replicas ?? {});
@@ -137,7 +141,7 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
       const dir = join(tmp.dir, server);
       const address = LAB_ADDR[server];
       const dot = dotRoles.includes(server);
-      const plan = planDaemon(software[server], dir, { address, port, tlsPort: dot ? tlsPort : undefined, tls }, zones);
+      const plan = planDaemon(software[server], dir, { address, port, tlsPort: dot ? tlsPort : undefined, tls, keepaliveSeconds: opts.keepaliveSeconds }, zones);
       const daemon = startDaemon(server, plan.cmd, plan.args);
       daemons.push(daemon);
       const probe = async (): Promise<boolean> => {

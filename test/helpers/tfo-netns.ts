@@ -52,11 +52,16 @@ export async function tcpExt(ns: string, counter: string): Promise<number> {
   return Number(values[i]);
 }
 
-/** kdig inside the namespace against 127.0.0.1; returns the A records it printed (+short). */
-export async function kdigIn(ns: string, name: string, ...flags: string[]): Promise<string[]> {
-  const { stdout } = await run('ip', ['netns', 'exec', ns, 'kdig', '@127.0.0.1', '+timeout=2', '+retry=0', '+short', ...flags, name, 'A'],
+/** kdig inside the namespace against `server`; returns the A records it printed (+short). */
+export async function kdigAt(ns: string, server: string, name: string, ...flags: string[]): Promise<string[]> {
+  const { stdout } = await run('ip', ['netns', 'exec', ns, 'kdig', `@${server}`, '+timeout=2', '+retry=0', '+short', ...flags, name, 'A'],
     { timeout: 5000 });
   return stdout.split('\n').map((l) => l.trim()).filter((l) => l !== '');
+}
+
+/** kdig inside the namespace against Ward there (127.0.0.1). */
+export function kdigIn(ns: string, name: string, ...flags: string[]): Promise<string[]> {
+  return kdigAt(ns, '127.0.0.1', name, ...flags);
 }
 
 export interface NamespacedWard { daemon: Daemon; stop(): Promise<void> }

@@ -29,12 +29,20 @@ export function describeSessions(sessions: SessionView[]): string {
   const each = sessions.map((s) => {
     const q = s.queries;
     const pad = q.filter((x) => x.padding !== null).length;
-    return `#${s.sid} ${s.transport} from ${s.peer}: ${q.length} quer${q.length === 1 ? 'y' : 'ies'} `
+    const out = s.role === 'outbound';
+    return `#${s.sid} ${s.transport} ${out ? 'to' : 'from'} ${s.peer}${opened(s)}: ${q.length} quer${q.length === 1 ? 'y' : 'ies'} `
       + `[${q.map((x) => `${x.name} id ${x.id} len ${x.len}`).join(', ')}], in flight up to ${Math.max(0, ...q.map((x) => x.inflight))}, `
       + `keepalive ${q.filter((x) => x.keepalive).length}/${q.length}, padding ${pad}/${q.length}; `
-      + `replies written [${s.replies.map((r) => `id ${r.id} len ${r.len}`).join(', ')}]`;
+      + `replies ${out ? 'read' : 'written'} [${s.replies.map((r) => `id ${r.id} len ${r.len}${r.keepaliveTimeout != null ? ` keepalive ${r.keepaliveTimeout}` : ''}`).join(', ')}]`
+      + (out && s.closed ? `; closed (${s.closed.reason}, idle timeout ${s.closed.idleMs} ms)` : '');
   });
   return `Ward saw ${sessions.length} connection(s): ${each.join('; ')}`;
+}
+
+/** How an outbound connection was opened, for the evidence text. */
+function opened(s: SessionView): string {
+  if (!s.opened || s.transport !== 'tls') return '';
+  return ` (TLS ${s.opened.resumed ? 'resumed' : 'full handshake'}, ${s.opened.authenticated ? '' : 'un'}authenticated)`;
 }
 
 function on(sessions: SessionView[], transport?: string): SessionView[] {

@@ -9,6 +9,10 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO_ROOT } from '../helpers/paths.js';
+import {
+  fellBack, keepaliveHonoured, overTcp, overUdp, paddedTo128, pipelinedAnswered, probed, repliesOutOfOrder, strictAuthenticated,
+  type Asked, type ServerRow,
+} from './auth-cells.js';
 import { authenticated, keepalive, outOfOrder, padding, pipelining, reuse } from './cells.js';
 import { runInterop } from './interop.js';
 import { readVerdicts, regressions, renderReport } from './report.js';
@@ -47,6 +51,60 @@ test('cells: each feature observed gives yes, the same observation with it off g
   const answers = [['192.0.2.81'], ['192.0.2.81']];
   assert.equal(fastOpenCell('c', [5, 5, 6], answers).verdict, 'yes');
   assert.equal(fastOpenCell('c', [5, 5, 5], answers).verdict, 'no', 'no SYN carried data');
+});
+
+const ok: Asked = { command: 'c', rcode: 'NOERROR', answers: ['www.glue.test A 192.0.2.10'], elapsedMs: 20 };
+const row = (o: Partial<ServerRow> & { udp?: number; tls?: number; state?: string } = {}): ServerRow => ({
+  address: '127.53.0.1', by_transport: { udp: o.udp ?? 3, tcp: 0, tls: o.tls ?? 5 }, dot: { state: o.state ?? 'ok' }, last_error: o.last_error,
+});
+/** An outbound session: queries written (with in flight counts), replies read in `replyOrder`, with a keepalive timeout and times. */
+function upstream(queries: SeenQuery[], replyOrder: number[], o: { transport?: string; keepalive?: number | null; closed?: SessionView['closed'] } = {}): SessionView {
+  return {
+    sid: 2, role: 'outbound', transport: o.transport ?? 'tls', peer: '127.53.0.1:853', queries,
+    replies: replyOrder.map((id, i) => ({ id, len: 90, keepaliveTimeout: o.keepalive ?? null, time: 1000 + i })),
+    opened: { resumed: false, authenticated: true }, closed: o.closed,
+  };
+}
+const pipelined = [q(1, 'a'), q(2, 'b', { inflight: 2 })];
+
+test('authoritative cells: each feature observed gives yes, the same observation with it off gives no', () => {
+  assert.equal(overUdp(ok, row()).verdict, 'yes');
+  assert.equal(overUdp(ok, row({ udp: 0 })).verdict, 'no', 'no UDP query counted');
+  assert.equal(overUdp({ ...ok, rcode: 'SERVFAIL', answers: [] }, row()).verdict, 'no', 'not answered');
+  const big = { ...ok, answers: Array.from({ length: 40 }, () => 'x') };
+  const tcp = upstream([q(1, 't.big.glue.test', { padding: null })], [1], { transport: 'tcp' });
+  assert.equal(overTcp(big, 40, [tcp], 't.big.glue.test').verdict, 'yes');
+  assert.equal(overTcp(big, 40, [], 't.big.glue.test').verdict, 'no', 'no TCP connection carried it');
+  assert.equal(overTcp({ ...big, answers: [] }, 40, [tcp], 't.big.glue.test').verdict, 'no', 'the truncated answer only');
+  const dot = upstream([q(1, 'again.w.glue.test')], [1]);
+  assert.equal(probed(ok, row(), ok, [dot]).verdict, 'yes');
+  assert.equal(probed(ok, row({ state: 'failed' }), ok, [dot]).verdict, 'no', 'probe failed');
+  assert.equal(probed(ok, row({ tls: 0 }), ok, []).verdict, 'no', 'nothing over TLS');
+  const failed = row({ state: 'failed', tls: 0 });
+  assert.equal(fellBack([ok, failed], [ok, failed]).verdict, 'yes');
+  assert.equal(fellBack([ok, failed], [{ ...ok, elapsedMs: 4200 }, failed]).verdict, 'no', 'the stalled port held the answer up');
+  assert.equal(fellBack([{ ...ok, rcode: 'SERVFAIL', answers: [] }, failed], [ok, failed]).verdict, 'no', 'no answer with 853 closed');
+  assert.equal(fellBack([ok, row({ state: 'probing' })], [ok, failed]).verdict, 'no', 'DoT not marked failed');
+  const refused = { ...ok, rcode: 'SERVFAIL', answers: [] };
+  const wrongRow = row({ udp: 3, tls: 0, last_error: 'strict DoT (rule zone glue.test: strict, name wrong.lab.test): Hostname/IP does not match' });
+  assert.equal(strictAuthenticated(ok, [dot], refused, wrongRow, 0).verdict, 'yes');
+  assert.equal(strictAuthenticated(ok, [dot], ok, wrongRow, 0).verdict, 'no', 'the wrong name answered');
+  assert.equal(strictAuthenticated(ok, [dot], refused, wrongRow, 1).verdict, 'no', 'a query for the zone went in clear');
+  assert.equal(strictAuthenticated(ok, [{ ...dot, opened: { resumed: false, authenticated: false } }], refused, wrongRow, 0).verdict, 'no', 'not authenticated');
+  assert.equal(pipelinedAnswered('c', [upstream(pipelined, [2, 1])]).verdict, 'yes');
+  assert.equal(pipelinedAnswered('c', [upstream([q(1, 'a'), q(2, 'b')], [1, 2])]).verdict, 'no', 'never two in flight');
+  assert.equal(pipelinedAnswered('c', [upstream(pipelined, [1])]).verdict, 'no', 'a pipelined query was not answered on the connection');
+  assert.equal(repliesOutOfOrder('c', [upstream(pipelined, [2, 1])], true).verdict, 'yes');
+  assert.equal(repliesOutOfOrder('c', [upstream(pipelined, [2, 1])], false).verdict, 'no', 'not every question answered');
+  assert.equal(repliesOutOfOrder('c', [upstream(pipelined, [1, 2])], true).verdict, 'n.a.', 'in order: nothing to reorder');
+  const idle = (idleMs: number, time: number): SessionView['closed'] => ({ reason: 'idle', idleMs, time });
+  assert.equal(keepaliveHonoured('c', [upstream(pipelined, [1, 2], { keepalive: 20, closed: idle(2000, 3001) })], 10_000).verdict, 'yes');
+  assert.equal(keepaliveHonoured('c', [upstream(pipelined, [1, 2], { keepalive: 20, closed: idle(10_000, 11_001) })], 10_000).verdict, 'no', 'Ward kept its own 10 s');
+  assert.equal(keepaliveHonoured('c', [upstream(pipelined, [1, 2], { keepalive: 20 })], 10_000).verdict, 'no', 'never closed as idle');
+  assert.equal(keepaliveHonoured('c', [upstream(pipelined, [1, 2])], 10_000).verdict, 'n.a.', 'no timeout offered');
+  assert.equal(paddedTo128('c', [upstream(pipelined, [1, 2])]).verdict, 'yes');
+  assert.equal(paddedTo128('c', [upstream([q(1, 'a', { padding: null, len: 40 })], [1])]).verdict, 'no', 'not padded');
+  assert.equal(paddedTo128('c', [upstream([q(1, 'a', { len: 130 })], [1])]).verdict, 'no', 'not a multiple of 128');
 });
 
 test('report: verdicts read back from the rendered text; a yes that became no is a regression', () => {

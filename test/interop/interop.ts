@@ -1,15 +1,16 @@
 /**
  * One interop run: the client table (each program of programs/ against the client bench) and the
- * authoritative table, as a Report for report.ts.
+ * authoritative table (auth-table.ts), as a Report for report.ts.
  */
 import { execFileSync } from 'node:child_process';
+import { authTable } from './auth-table.js';
 import { startClientBench, CLIENT_ROWS, type ClientProgram } from './client-bench.js';
 import { notApplicable } from './cells.js';
 import { CLIENT_PROGRAMS } from './programs/index.js';
 import type { Cell, ProgramResult, Report, Table } from './types.js';
 
 export interface RunOptions {
-  /** Only these programs (by name); empty: all. */
+  /** Only these client programs (by name), and the authoritative table only when 'authoritative' is among them; empty: all. */
   only?: string[];
   log?: (line: string) => void;
 }
@@ -52,6 +53,8 @@ async function clientTable(programs: ClientProgram[], log: (line: string) => voi
 export async function runInterop(o: RunOptions = {}): Promise<Report> {
   const log = o.log ?? (() => undefined);
   const pick = <T extends { name: string }>(all: T[]): T[] => (o.only && o.only.length > 0 ? all.filter((p) => o.only?.includes(p.name)) : all);
+  const only = o.only ?? [];
   const tables = [await clientTable(pick(CLIENT_PROGRAMS), log)];
+  if (only.length === 0 || only.includes('authoritative')) tables.push(await authTable(log));
   return { date: new Date().toISOString().slice(0, 10), platform: platform(), tables };
 }

@@ -6,7 +6,8 @@
  */
 import { FAST_ADDR } from './client-bench.js';
 import { cell, notApplicable } from './cells.js';
-import { kdigIn, makeTfoNamespace, removeNamespace, startWardIn, tcpExt, TFO_SYSCTL } from '../helpers/tfo-netns.js';
+import { kdigAt, kdigIn, makeTfoNamespace, removeNamespace, startWardIn, tcpExt, TFO_SYSCTL } from '../helpers/tfo-netns.js';
+import { startUnbound } from '../helpers/lab-unbound.js';
 import type { Cell } from './types.js';
 
 /** The verdict from the counter before and after the second (cookie-carrying) connection. */
@@ -19,7 +20,11 @@ export function fastOpenCell(command: string, passive: number[], answers: string
   }]);
 }
 
-export async function kdigFastOpen(name: string): Promise<Cell> {
+/**
+ * Ward in a fast-open namespace asked twice through `ask` (a new TCP connection each time: the first
+ * gets a cookie, the second may carry its query in the SYN); n.a. where namespaces cannot be made.
+ */
+async function fastOpenRun(name: string, command: (ns: string) => string, ask: (ns: string) => Promise<string[]>): Promise<Cell> {
   const ns = `ward-interop-tfo-${process.pid}`;
   const why = makeTfoNamespace(ns);
   if (why) return notApplicable(why);
@@ -29,14 +34,30 @@ export async function kdigFastOpen(name: string): Promise<Cell> {
       const passive = [await tcpExt(ns, 'TCPFastOpenPassive')];
       const answers: string[][] = [];
       for (let i = 0; i < 2; i++) {
-        answers.push(await kdigIn(ns, name, '+tcp', '+fastopen'));
+        answers.push(await ask(ns));
         passive.push(await tcpExt(ns, 'TCPFastOpenPassive'));
       }
-      return fastOpenCell(`ip netns exec ${ns} kdig @127.0.0.1 +tcp +fastopen ${name} A (twice)`, passive, answers);
+      return fastOpenCell(command(ns), passive, answers);
     } finally {
       await ward.stop();
     }
   } finally {
     removeNamespace(ns);
   }
+}
+
+export function kdigFastOpen(name: string): Promise<Cell> {
+  return fastOpenRun(name, (ns) => `ip netns exec ${ns} kdig @127.0.0.1 +tcp +fastopen ${name} A (twice)`, (ns) => kdigIn(ns, name, '+tcp', '+fastopen'));
+}
+
+/** Unbound forwarding to Ward over TCP inside the namespace, started afresh for each question (so each opens a new connection). */
+export function unboundFastOpen(name: string): Promise<Cell> {
+  const forwarder = '127.0.0.2';
+  const extraLines = ['server:', '  do-not-query-localhost: no', '  local-zone: "test." nodefault',
+    'forward-zone:', '  name: "."', '  forward-tcp-upstream: yes', '  forward-addr: 127.0.0.1@53'];
+  return fastOpenRun(name, (ns) => `ip netns exec ${ns} unbound (forward-tcp-upstream to Ward at 127.0.0.1), asked ${name} A with kdig @${forwarder}, Unbound restarted in between (twice)`,
+    async (ns) => {
+      const u = await startUnbound({ address: forwarder, netns: ns, extraLines });
+      try { return await kdigAt(ns, forwarder, name); } finally { await u.stop(); }
+    });
 }

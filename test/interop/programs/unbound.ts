@@ -1,7 +1,8 @@
 /** Unbound (Debian) forwarding to Ward: over TLS (forward-tls-upstream, name checked against the test CA), UDP, TCP. */
 import { startUnbound } from '../../helpers/lab-unbound.js';
 import { FAST_ADDR, type ClientBench, type ClientProgram } from '../client-bench.js';
-import { notApplicable, notOffered } from '../cells.js';
+import { notOffered } from '../cells.js';
+import { unboundFastOpen } from '../tfo.js';
 import { ask, forwarded, refusedWith, streamCells, type Peer } from './forwarder.js';
 
 const PEER: Peer = { address: '127.0.3.72', port: 53, program: 'Unbound' };
@@ -36,8 +37,7 @@ export const unbound: ClientProgram = {
       pin: notOffered('Unbound authenticates forwarders by name only (forward-addr: IP@port#name); it has no SPKI pins'),
       ca: refusedWith(tlsCell, wrong, FAST_ADDR),
       ...tls.streams,
-      // Debian builds it with --enable-tfo-client; showing it needs Unbound inside the fast-open namespace too.
-      tfo: notApplicable('not measured yet: Unbound (built with --enable-tfo-client) would have to run inside the fast-open namespace with Ward'),
+      tfo: await unboundFastOpen(b.names().fast),
     };
   },
 };
