@@ -101,13 +101,14 @@ export function iterResponse(q: QueryState, env: IterEnv): IterState {
 
 /**
  * The scrubbed NS sets of the reply's authority section (with their RRSIGs) and the server addresses
- * it carried: what a non-minimal answer adds (resolver.minimal_responses off).
+ * it carried: what a non-minimal answer adds (resolver.minimal_responses off). An answer that is
+ * itself an NS set gets its servers' addresses (RFC 1035 §3.3.11 additional section processing).
  */
 function zoneContext(s: Scrubbed): Record[] | undefined {
   const owners = new Set(s.authority.filter((rr) => rr.type === 'NS').map(ownerOf));
-  if (owners.size === 0) return undefined;
   const ns = s.authority.filter((rr) => owners.has(ownerOf(rr)) && (rr.type === 'NS' || (rr.type === 'RRSIG' && setType(rr) === 'NS')));
-  return [...ns, ...s.additional];
+  const context = [...ns, ...s.additional];
+  return context.length > 0 ? context : undefined;
 }
 
 /** Whether this reply is the recursion-lame answer taken as the last resort (iter-query-targets.ts). */
