@@ -136,6 +136,16 @@ export class DnsCache {
   }
 
   /**
+   * The records of a fresh cached RRset as stored (TTLs as received, not counted down), for callers
+   * that read only their data (server names and addresses): getRRset's per-call copies are the
+   * cold path's largest allocation. Undefined on a miss. The records are the cache's own: read only.
+   */
+  rrsetData(name: string, type: string): readonly Record[] | undefined {
+    const e = this.fresh(rrsetKey(name, type), {});
+    return e && e.kind === 'rrset' ? e.records : undefined;
+  }
+
+  /**
    * Keeps `context` (the answering zone's NS set and server addresses) with a cached RRset or
    * negative answer, for non-minimal answers from the cache.
    */

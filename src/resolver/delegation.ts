@@ -46,15 +46,14 @@ function addressesOf(env: IterEnv, name: string, glue: Record[]): string[] {
 export function cachedAddresses(env: IterEnv, name: string): string[] {
   const out: string[] = [];
   for (const type of ['A', 'AAAA']) {
-    const hit = env.cache.getRRset(name, type);
-    if (hit) for (const rr of hit.records) out.push(String((rr as { data?: unknown }).data));
+    for (const rr of env.cache.rrsetData(name, type) ?? []) out.push(String((rr as { data?: unknown }).data));
   }
   return out;
 }
 
 /** A delegation to `zone` from its NS records and any glue; `requireTls` when it was reached through DoT-only servers. */
 export function delegationFromNs(
-  env: IterEnv, zone: string, ns: Record[], glue: Record[], source: 'cache' | 'referral', requireTls = false,
+  env: IterEnv, zone: string, ns: readonly Record[], glue: Record[], source: 'cache' | 'referral', requireTls = false,
 ): Delegation {
   const names = [...new Set(ns.map(targetOf))];
   return make(zone, names.map((name) => ({ name, addrs: addressesOf(env, name, glue), lookedUp: false })), source, requireTls);
@@ -66,9 +65,9 @@ export function delegationFromNs(
  */
 export function delegationFromCache(env: IterEnv, start: string): Delegation {
   for (let z: string | undefined = start; z !== undefined; z = parentName(z)) {
-    const hit = env.cache.getRRset(z, 'NS');
-    if (hit) {
-      const dp = delegationFromNs(env, z, hit.records, [], 'cache');
+    const ns = env.cache.rrsetData(z, 'NS');
+    if (ns) {
+      const dp = delegationFromNs(env, z, ns, [], 'cache');
       const zone = z;
       const useful = dp.ns.some((t) => t.addrs.some((a) => usable(env, a)) || !isSubdomain(t.name, zone));
       if (useful) return dp;

@@ -44,7 +44,7 @@ export function storeAnswer(cache: DnsCache, s: Scrubbed, records: Record[], aa:
   storeRecords(cache, ns, RANK.AUTH_AUTHORITY);
   // The servers of an NS answer (a priming reply, say) and of the authority NS set kept.
   const servers = new Set([...real, ...ns].filter((rr) => rr.type === 'NS').map(targetOf));
-  const extra = s.additional.filter((rr) => servers.has(ownerOf(rr)) && cache.getRRset(ownerOf(rr), rr.type) === undefined);
+  const extra = s.additional.filter((rr) => servers.has(ownerOf(rr)) && cache.rrsetData(ownerOf(rr), rr.type) === undefined);
   storeRecords(cache, extra, RANK.ADDITIONAL);
 }
 
