@@ -222,7 +222,7 @@ export async function createApp(config: Config, opts: AppOptions): Promise<App> 
   const resolverStats = new ResolverStats();
   const makeResolver = (b: Built): Resolver => createResolver({
     upstream, clock, log: log.child({ component: 'resolver' }), resolver: b.config.resolver, cache: b.config.cache,
-    upstreamConfig: b.config.upstream, rootHints: b.rootHints, forwardZones: b.config.forward_zones, trustAnchors: b.anchors,
+    upstreamConfig: b.config.upstream, rootHints: b.rootHints, forwardZones: b.config.forward_zones, stubZones: b.config.stub_zones, trustAnchors: b.anchors,
     store, stats: resolverStats, ...(shared ? { shared } : {}),
   });
   let resolver = makeResolver(current);
@@ -262,7 +262,7 @@ export async function createApp(config: Config, opts: AppOptions): Promise<App> 
       const anchorsChanged = was.anchorText !== now.anchorText;
       if (!same([a.upstream, was.tlsRules], [b.upstream, now.tlsRules])) { upstream.reconfigure(b.upstream, now.tlsRules); applied.push('upstream'); }
       if (!same(a.cache, b.cache)) { store.reconfigure(b.cache); applied.push('cache'); }
-      const rebuild = anchorsChanged || !same(a.resolver, b.resolver) || !same(a.forward_zones, b.forward_zones)
+      const rebuild = anchorsChanged || !same(a.resolver, b.resolver) || !same(a.forward_zones, b.forward_zones) || !same(a.stub_zones, b.stub_zones)
         || !same(a.upstream, b.upstream) || !same(a.cache, b.cache) || !same(was.rootHints, now.rootHints);
       const old = resolver;
       if (rebuild) {

@@ -109,6 +109,12 @@ export interface SharedCacheConfig {
 
 export interface ForwardZone { name: string; addresses: string[]; tls: boolean }
 
+/**
+ * A zone whose authoritative servers are configured (Unbound's stub-zone, not primed): they are
+ * asked iteratively, without RD, and their referrals followed, instead of reaching the zone from the root.
+ */
+export interface StubZone { name: string; addresses: string[] }
+
 /** Unbound-style local zone types: what happens to names in the zone without local data. */
 export type LocalZoneType = 'static' | 'transparent' | 'refuse' | 'deny' | 'redirect';
 export interface LocalZone {
@@ -217,6 +223,7 @@ export interface Config {
   dnssec: DnssecConfig;
   cache: CacheConfig;
   forward_zones: ForwardZone[];
+  stub_zones: StubZone[];
   local_zones: LocalZone[];
   log: LogConfig;
   control: ControlConfig;
@@ -273,6 +280,7 @@ export function defaultConfig(): Config {
     dnssec: { trust_anchors: ['root-hints/root.key'], negative_trust_anchors: [] },
     cache: { max_bytes: 64 * 1024 * 1024, min_ttl: 0, max_ttl: 86_400, serve_stale: false, prefetch: false, shared: null },
     forward_zones: [],
+    stub_zones: [],
     local_zones: [],
     log: { level: 'info', queries: { enabled: false, file: null, max_bytes: 10 * 1024 * 1024, files: 3, anonymize: false } },
     control: { enabled: true, socket: null, listen: null, token_file: null },

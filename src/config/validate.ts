@@ -148,6 +148,7 @@ export const CONFIG_SPEC: Spec = obj({
     { name: str('a domain name', domainName), addresses: list(str('an IP address', ipAddress)), tls: bool },
     { tls: false },
   )),
+  stub_zones: list(obj({ name: str('a domain name', domainName), addresses: list(str('an IP address', ipAddress)) })),
   local_zones: list(obj(
     { name: str('a domain name', domainName), type: oneOf('static', 'transparent', 'refuse', 'deny', 'redirect'),
       records: list(str('a record in zone-file syntax')) },
@@ -287,6 +288,7 @@ function checkRules(config: Config, file: string): void {
     }
   });
   checkPolicy(config, file);
+  checkStubZones(config, file);
   const http = config.http.listen;
   if (http && !config.http.allow_remote && !isLoopback(http.address)) {
     throw new ConfigError(file, 'http.listen.address', `a loopback address (127.0.0.0/8 or ::1) unless http.allow_remote is true, got ${http.address}`);
@@ -301,6 +303,23 @@ function checkRules(config: Config, file: string): void {
   if (config.cache.min_ttl > config.cache.max_ttl) {
     throw new ConfigError(file, 'cache.min_ttl', `a value not above cache.max_ttl (${config.cache.max_ttl})`);
   }
+}
+
+/** stub_zones: below the root (its servers are resolver.root_hints), with servers, neither listed twice nor a forward zone too. */
+function checkStubZones(config: Config, file: string): void {
+  const key = (name: string): string => name.toLowerCase().replace(/\.$/, '');
+  const forwards = new Set(config.forward_zones.map((f) => key(f.name)));
+  const seen = new Set<string>();
+  config.stub_zones.forEach((z, i) => {
+    const at = `stub_zones[${i}]`;
+    const name = key(z.name);
+    if (name === '') throw new ConfigError(file, `${at}.name`, 'a zone below the root (the root\'s servers are resolver.root_hints)');
+    if (z.addresses.length === 0) throw new ConfigError(file, `${at}.addresses`, 'at least one server address');
+    if (seen.has(name) || forwards.has(name)) {
+      throw new ConfigError(file, `${at}.name`, `a zone not configured twice ('${z.name}' is already a ${seen.has(name) ? 'stub' : 'forward'} zone)`);
+    }
+    seen.add(name);
+  });
 }
 
 /** policy: one source per list, unique names, groups naming known lists, redirects with addresses. */

@@ -33,10 +33,11 @@ export function createResolver(opts: ResolverOptions): Resolver {
   const cache = opts.store ?? new DnsCache(opts.cache, opts.clock);
   const monotonic = (): number => opts.clock.monotonic();
   const forwardZones = opts.forwardZones ?? [];
+  const stubZones = opts.stubZones ?? [];
   const env: IterEnv = {
     cache, upstream: opts.upstream, log,
-    config: opts.resolver, upstreamConfig: opts.upstreamConfig, rootHints: opts.rootHints, forwardZones,
-    exempt: new Set([...opts.rootHints, ...forwardZones].flatMap((h) => h.addresses)),
+    config: opts.resolver, upstreamConfig: opts.upstreamConfig, rootHints: opts.rootHints, forwardZones, stubZones,
+    exempt: new Set([...opts.rootHints, ...forwardZones, ...stubZones].flatMap((h) => h.addresses)),
     distrusted: new Distrusted(opts.clock),
     subResolve: async (name, type, parent) => {
       const r = await chain.resolve(name, type, { parent });

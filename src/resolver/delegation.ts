@@ -1,12 +1,16 @@
 /**
  * Delegation points: built from root hints, from the cache (the closest enclosing zone whose NS
  * set is cached and usable, Unbound dns_cache_find_delegation + iter_dp_is_useless), or from a
- * referral (NS set plus glue), or from a configured forward zone. Also which addresses may be
- * asked: IPv4/IPv6 switches, and do_not_query_localhost (127.0.0.0/8 and ::1 never, except
- * configured hints and forwarders).
+ * referral (NS set plus glue), or from a configured forward or stub zone. Also which addresses may
+ * be asked: IPv4/IPv6 switches, and do_not_query_localhost (127.0.0.0/8 and ::1 never, except
+ * configured hints, forwarders and stub servers).
+ *
+ * The closest enclosing configured zone wins over cached delegations above it, as Unbound's
+ * hints_lookup_stub (a not-primed stub replaces a cached delegation at or above it) and
+ * iter_stub_fwd_no_cache (of a stub and a forward zone, the lower one) do; a delegation cached
+ * below a stub zone, learned from its servers' referrals, is used as usual (RFC 1034 §5.3.3 step 2).
  */
 import type { Record } from '../wire/index.js';
-import type { ForwardZone } from '../config/index.js';
 import { isSubdomain, normalizeName, parentName } from '../wire/index.js';
 import type { ServerAddress } from '../upstream/index.js';
 import type { Delegation, IterEnv, NsTarget } from './iter-types.js';
@@ -23,16 +27,36 @@ export function hintsDelegation(env: IterEnv): Delegation {
   return make('', ns, 'hints');
 }
 
-/** The forward zone closest to `name`, as a delegation to its configured servers (asked with RD; over DoT only with `tls`). */
-export function forwardDelegation(env: IterEnv, name: string): Delegation | undefined {
-  let best: ForwardZone | undefined;
-  for (const fz of env.forwardZones) {
-    const zone = normalizeName(fz.name);
-    if (isSubdomain(name, zone) && (!best || zone.length > normalizeName(best.name).length)) best = fz;
+/** The zone of `zones` closest to `name` (the longest one enclosing it), with its normalized name. */
+function closest<Z extends { name: string }>(zones: Z[], name: string): { zone: string; conf: Z } | undefined {
+  let best: { zone: string; conf: Z } | undefined;
+  for (const conf of zones) {
+    const zone = normalizeName(conf.name);
+    if (isSubdomain(name, zone) && (!best || zone.length > best.zone.length)) best = { zone, conf };
   }
-  if (!best) return undefined;
-  const zone = normalizeName(best.name);
-  return make(zone, [{ name: zone, addrs: [...best.addresses], lookedUp: true }], 'forward', best.tls);
+  return best;
+}
+
+/** A delegation to servers given by address in the configuration: the zone's name stands for their NS name. */
+function configured(zone: string, addresses: string[], source: 'forward' | 'stub', requireTls = false): Delegation {
+  return make(zone, [{ name: zone, addrs: [...addresses], lookedUp: true }], source, requireTls);
+}
+
+/**
+ * The forward zone closest to `name`, as a delegation to its configured servers (asked with RD; over
+ * DoT only with `tls`); none when a stub zone below it is closer (that one is iterated, delegationFromCache).
+ */
+export function forwardDelegation(env: IterEnv, name: string): Delegation | undefined {
+  const fwd = closest(env.forwardZones, name);
+  const stub = closest(env.stubZones, name);
+  if (!fwd || (stub && stub.zone.length > fwd.zone.length)) return undefined;
+  return configured(fwd.zone, fwd.conf.addresses, 'forward', fwd.conf.tls);
+}
+
+/** The stub zone whose apex is `zone`, as a delegation to its configured servers (asked without RD, like any authority). */
+function stubAt(env: IterEnv, zone: string): Delegation | undefined {
+  const stub = env.stubZones.find((z) => normalizeName(z.name) === zone);
+  return stub && configured(zone, stub.addresses, 'stub');
 }
 
 /** Addresses for `name` from records at hand, then from the cache. */
@@ -61,10 +85,13 @@ export function delegationFromNs(
 
 /**
  * The closest cached delegation at or above `start` that can be used: some server has a usable
- * address, or some server name lies outside the zone (so it can be looked up). Root hints otherwise.
+ * address, or some server name lies outside the zone (so it can be looked up); a stub zone met on
+ * the way up first (its configured servers replace what the cache holds at its apex). Root hints otherwise.
  */
 export function delegationFromCache(env: IterEnv, start: string): Delegation {
   for (let z: string | undefined = start; z !== undefined; z = parentName(z)) {
+    const stub = stubAt(env, z);
+    if (stub) return stub;
     const ns = env.cache.rrsetData(z, 'NS');
     if (ns) {
       const dp = delegationFromNs(env, z, ns, [], 'cache');

@@ -1,7 +1,8 @@
 /**
- * Iterator state `init`: find where to start: a configured forward zone, else the closest
- * delegation known in the cache or the root hints, priming the root first when resolver.root_priming is on and the cache has no root
- * NS set (RFC 8109 §3; the priming query is itself a de-duplicated mesh task for ". NS").
+ * Iterator state `init`: find where to start: a configured forward zone (unless a stub zone below
+ * it is closer), else the closest stub zone or delegation known in the cache, or the root hints,
+ * priming the root first when resolver.root_priming is on and the cache has no root NS set
+ * (RFC 8109 §3; the priming query is itself a de-duplicated mesh task for ". NS").
  */
 import { parentName } from '../wire/index.js';
 import type { IterEnv, IterState, QueryState } from './iter-types.js';

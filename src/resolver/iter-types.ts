@@ -2,7 +2,7 @@
 import type { Message, Record } from '../wire/index.js';
 import type { DnsCache } from '../cache/index.js';
 import type { Logger } from '../log/index.js';
-import type { ForwardZone, ResolverConfig, UpstreamConfig, RootHint } from '../config/index.js';
+import type { ForwardZone, StubZone, ResolverConfig, UpstreamConfig, RootHint } from '../config/index.js';
 import type { Budget } from './budget.js';
 import type { Ede } from './ede.js';
 import type { ResolverUpstream } from './types.js';
@@ -17,8 +17,8 @@ export interface NsTarget { name: string; addrs: string[]; lookedUp: boolean }
 export interface Delegation {
   zone: string;
   ns: NsTarget[];
-  /** Where it came from: root hints, the cache, a referral received now, a forward zone. */
-  source: 'hints' | 'cache' | 'referral' | 'forward';
+  /** Where it came from: root hints, the cache, a referral received now, a forward or stub zone. */
+  source: 'hints' | 'cache' | 'referral' | 'forward' | 'stub';
   /** Its servers are asked over DoT only: a forward zone with `tls: true`, and referrals its servers give. */
   requireTls: boolean;
   /** Addresses asked the current question. */
@@ -107,7 +107,8 @@ export interface IterEnv {
   upstreamConfig: UpstreamConfig;
   rootHints: RootHint[];
   forwardZones: ForwardZone[];
-  /** Root hint and forwarder addresses: exempt from do_not_query_localhost. */
+  stubZones: StubZone[];
+  /** Root hint, forwarder and stub server addresses: exempt from do_not_query_localhost. */
   exempt: Set<string>;
   /** Servers that recently gave bogus data for a zone: not asked while others remain. */
   distrusted: Distrusted;

@@ -5,7 +5,7 @@
 import type { Record } from '../wire/index.js';
 import type { Clock } from '../util/index.js';
 import type { Logger } from '../log/index.js';
-import type { CacheConfig, ForwardZone, ResolverConfig, RootHint, UpstreamConfig } from '../config/index.js';
+import type { CacheConfig, ForwardZone, StubZone, ResolverConfig, RootHint, UpstreamConfig } from '../config/index.js';
 import type { ManagedUpstream, Upstream } from '../upstream/index.js';
 import type { Security, TrustAnchors } from '../dnssec/index.js';
 import type { CacheDumpEntry, DnsCache, SharedTier } from '../cache/index.js';
@@ -46,6 +46,8 @@ export interface ResolverOptions {
   rootHints: RootHint[];
   /** Zones resolved by asking these recursive servers (RD set) instead of iterating; default none. */
   forwardZones?: ForwardZone[];
+  /** Zones whose authoritative servers are configured: asked without RD, referrals followed; default none. */
+  stubZones?: StubZone[];
   /** DNSSEC trust anchors (dnssec.trust_anchors, parsed); absent or empty: no validation. */
   trustAnchors?: TrustAnchors;
   /** A cache that outlives the resolver (the composition root keeps it across reloads); default: its own. */

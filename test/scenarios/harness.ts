@@ -76,7 +76,7 @@ export async function runScenario(sc: Scenario, log: Logger = silentLogger()): P
   const upstream = createUpstream({ exchanger: net, clock, log, config: setup.upstream });
   const resolver = createResolver({
     upstream, clock, log, resolver: { ...setup.resolver, root_hints: setup.rootHints },
-    cache: setup.cache, upstreamConfig: setup.upstream, rootHints: setup.rootHints, forwardZones: setup.forwardZones,
+    cache: setup.cache, upstreamConfig: setup.upstream, rootHints: setup.rootHints, forwardZones: setup.forwardZones, stubZones: setup.stubZones,
     trustAnchors: trustAnchors(setup.trustAnchors, setup.negativeTrustAnchors),
   });
   const resolve: QueryHandler = (q, signal) => resolver.resolve({ question: q.question, flags: q.flags }, signal);

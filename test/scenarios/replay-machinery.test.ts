@@ -307,7 +307,9 @@ test('testbound files: config clauses and file blocks, FLAGS, HEX_ANSWER, every 
   assert.equal(setup.startMs, 1437625000 * 1000, 'val-override-date in POSIX seconds');
   assert.deepEqual(setup.rootHints, [{ name: 'K.ROOT-SERVERS.NET', addresses: ['193.0.14.129'] }]);
   assert.equal(setup.resolver.qname_minimisation, false, 'testbound files minimise only when they say so');
-  assert.throws(() => scenarioSetup(parseRpl(TESTBOUND.replace('name: "."', 'name: "example.com."'), 'stub.rpl')), /stub-zone example\.com\./);
+  const stub = scenarioSetup(parseRpl(TESTBOUND.replace('name: "."', 'name: "example.com."'), 'stub.rpl'));
+  assert.deepEqual(stub.stubZones, [{ name: 'example.com.', addresses: ['193.0.14.129'] }], 'a stub-zone below the root is a stub zone');
+  assert.deepEqual(stub.rootHints, [{ name: 'K.ROOT-SERVERS.NET', addresses: ['193.0.14.129'] }], 'its stub-name is no root hint');
 
   const { net, upstream, ask } = scriptedUpstream(sc);
   try {

@@ -4,12 +4,13 @@
  * minimisation on unless `query-minimization: off` (Unbound testbound files: off unless
  * `qname-minimisation: yes`, answers non-minimal unless `minimal-responses: yes`; their
  * `server:`/`stub-zone:` blocks are read too), the root hint `stub-addr` (193.0.14.129 when
- * absent) named by `stub-name`, `forward-addr` as a forward zone for '.', the clock at
+ * absent) named by `stub-name`, a `stub-zone:` below the root as a stub zone, `forward-addr` as a
+ * forward zone for '.', the clock at
  * `val-override-date` / `val-override-timestamp`.
  * Scenario servers answer at once, so upstream timeouts are short (dead servers cost little time).
  */
 import {
-  defaultConfig, type CacheConfig, type Dns64Config, type ForwardZone, type ResolverConfig, type RootHint, type UpstreamConfig,
+  defaultConfig, type CacheConfig, type Dns64Config, type ForwardZone, type StubZone, type ResolverConfig, type RootHint, type UpstreamConfig,
 } from '../../src/config/index.js';
 import { parseRecord, type Record } from '../../src/wire/index.js';
 import { isIPv6 } from 'node:net';
@@ -27,6 +28,8 @@ export interface ScenarioSetup {
   upstream: UpstreamConfig;
   /** `forward-addr`: everything ('.') is forwarded to these servers, asked with RD. */
   forwardZones: ForwardZone[];
+  /** `stub-zone:` blocks below the root: their `stub-addr` servers, asked iteratively. */
+  stubZones: StubZone[];
   trustAnchors: Record[];
   negativeTrustAnchors: string[];
   /** kresd `features: dns64_prefix = P` or testbound `dns64-prefix: P/n`: DNS64 (RFC 6147) in front of the resolver. */
@@ -43,7 +46,14 @@ function stripPort(addr: string): string {
 }
 
 function unsupported(what: string): never {
-  throw new Error(`${what}: only the root may be a stub or forward zone in scenarios`);
+  throw new Error(`${what}: only the root may be a forward zone in scenarios`);
+}
+
+/** Adds `addr` to the stub zone `name` (one entry per zone, however many `stub-addr` lines). */
+function addStub(zones: StubZone[], name: string, addr: string): void {
+  const zone = zones.find((z) => z.name === name);
+  if (zone) zone.addresses.push(addr);
+  else zones.push({ name, addresses: [addr] });
 }
 
 function bool(v: string): boolean {
@@ -71,7 +81,7 @@ export function scenarioSetup(sc: Scenario): ScenarioSetup {
   const cache: CacheConfig = { ...base.cache, prefetch: false, serve_stale: false };
   const upstream: UpstreamConfig = { ...base.upstream, tls: 'off', timeout_ms: SCENARIO_UPSTREAM_TIMEOUT_MS };
   const setup: ScenarioSetup = {
-    startMs: Date.now(), rootHints: [], resolver, cache, upstream, forwardZones: [], trustAnchors: [], negativeTrustAnchors: [],
+    startMs: Date.now(), rootHints: [], resolver, cache, upstream, forwardZones: [], stubZones: [], trustAnchors: [], negativeTrustAnchors: [],
   };
   let stubAddr = '193.0.14.129';
   let stubName = 'K.ROOT-SERVERS.NET';
@@ -94,8 +104,8 @@ export function scenarioSetup(sc: Scenario): ScenarioSetup {
     }
     switch (key) {
       case 'name': zoneName = value; break;
-      case 'stub-addr': if (isRoot(zoneName)) stubAddr = stripPort(value); else unsupported(`stub-zone ${zoneName}`); break;
-      case 'stub-name': stubName = value.replace(/\.$/, ''); break;
+      case 'stub-addr': if (isRoot(zoneName)) stubAddr = stripPort(value); else addStub(setup.stubZones, zoneName, stripPort(value)); break;
+      case 'stub-name': if (isRoot(zoneName)) stubName = value.replace(/\.$/, ''); break;
       case 'query-minimization': case 'qname-minimisation': resolver.qname_minimisation = bool(value); break;
       case 'do-not-query-localhost': resolver.do_not_query_localhost = bool(value); break;
       case 'harden-glue': resolver.harden_glue = bool(value); break;

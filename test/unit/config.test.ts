@@ -78,6 +78,27 @@ test('cross-key rules: duplicate sockets, min_ttl above max_ttl', () => {
   assert.equal(configError('cache: { min_ttl: 10, max_ttl: 5 }\n').key, 'cache.min_ttl');
 });
 
+test('stub_zones: name and addresses, below the root, with servers, not configured twice', () => {
+  const ok = parseConfig('stub_zones:\n  - { name: corp.example., addresses: [192.0.2.53, "2001:db8::53"] }\n', 'x.yaml');
+  assert.deepEqual(ok.stub_zones, [{ name: 'corp.example.', addresses: ['192.0.2.53', '2001:db8::53'] }]);
+  assert.deepEqual(defaultConfig().stub_zones, []);
+  const cases: [string, string, RegExp][] = [
+    ['stub_zones: [ { name: corp.example } ]', 'stub_zones[0].addresses', /required/],
+    ['stub_zones: [ { name: "a..b", addresses: [192.0.2.53] } ]', 'stub_zones[0].name', /domain name/],
+    ['stub_zones: [ { name: corp.example, addresses: [ns.corp.example] } ]', 'stub_zones[0].addresses[0]', /IPv4 or IPv6 address/],
+    ['stub_zones: [ { name: corp.example, addresses: [192.0.2.53], tls: true } ]', 'stub_zones[0].tls', /known key/],
+    ['stub_zones: [ { name: corp.example, addresses: [] } ]', 'stub_zones[0].addresses', /at least one server/],
+    ['stub_zones: [ { name: ., addresses: [192.0.2.53] } ]', 'stub_zones[0].name', /below the root.*root_hints/],
+    ['stub_zones: [ { name: a.test, addresses: [192.0.2.1] }, { name: A.test., addresses: [192.0.2.2] } ]', 'stub_zones[1].name', /already a stub zone/],
+    ['forward_zones: [ { name: a.test, addresses: [192.0.2.1] } ]\nstub_zones: [ { name: a.test., addresses: [192.0.2.2] } ]', 'stub_zones[0].name', /already a forward zone/],
+  ];
+  for (const [text, key, expected] of cases) {
+    const e = configError(`${text}\n`);
+    assert.deepEqual([e.file, e.key], ['test.yaml', key], text);
+    assert.match(e.expected, expected, text);
+  }
+});
+
 test('YAML syntax errors and duplicate keys name the line', () => {
   assert.match(configError('server:\n  listen: [\n').key, /^line \d+$/);
   assert.match(configError('log: { level: info }\nlog: { level: debug }\n').key, /^line 2$/);

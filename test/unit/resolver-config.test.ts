@@ -1,7 +1,7 @@
-/** The engine's configuration switches: root priming (RFC 8109), IPv4/IPv6 transport choice, forward zones. */
+/** The engine's configuration switches: root priming (RFC 8109), IPv4/IPv6 transport choice, forward and stub zones. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ROOT, harness, rootZone, show } from './resolver-fake-net.js';
+import { ROOT, harness, rootZone, show, zone } from './resolver-fake-net.js';
 import type { Server } from './resolver-fake-net.js';
 import { authoritative } from './resolver-fake-net.js';
 import type { UpstreamQuery } from '../../src/upstream/index.js';
@@ -97,4 +97,31 @@ test('minimal_responses off: answers carry the zone\'s NS set and its server\'s 
   const minimal = harness(standardServers());
   const r = await minimal.ask('www.example.test');
   assert.deepEqual([r.authority, r.additional], [[], []], 'the default stays minimal');
+});
+
+test('a stub zone\'s servers are asked iteratively (no RD) instead of the root path, their referrals followed and cached', async () => {
+  const stubZone = zone(`
+    example.test. 3600 SOA ns.stub. host. 1 2 3 4 60
+    example.test. 3600 NS ns.stub.
+    www.example.test. 300 A 192.0.2.99
+    inner.example.test. 3600 NS ns.inner.example.test.
+    ns.inner.example.test. 3600 A 10.0.8.1`);
+  const inner = zone(`
+    inner.example.test. 3600 SOA ns.inner.example.test. host. 1 2 3 4 60
+    inner.example.test. 3600 NS ns.inner.example.test.
+    ns.inner.example.test. 3600 A 10.0.8.1
+    a.inner.example.test. 300 A 192.0.2.100
+    b.inner.example.test. 300 A 192.0.2.101`);
+  const servers = { ...standardServers(), '127.0.0.9': { zones: [stubZone] }, '10.0.8.1': { zones: [inner] } };
+  const h = harness(servers, (c) => { c.stub_zones = [{ name: 'example.test', addresses: ['127.0.0.9'] }]; });
+  assert.deepEqual(show((await h.ask('www.example.test')).answer), ['www.example.test A 192.0.2.99'], 'not the root path\'s 192.0.2.1');
+  assert.deepEqual(show((await h.ask('a.inner.example.test')).answer), ['a.inner.example.test A 192.0.2.100']);
+  assert.deepEqual(show((await h.ask('b.inner.example.test')).answer), ['b.inner.example.test A 192.0.2.101']);
+  assert.deepEqual(h.net.log.map((l) => `${l.server} ${l.name} ${l.type} ${l.rd}`), [
+    '127.0.0.9 www.example.test A false',
+    '127.0.0.9 inner.example.test NS false', '10.0.8.1 a.inner.example.test A false',
+    '10.0.8.1 b.inner.example.test A false',
+  ], 'loopback stub servers are asked (exempt), minimised below the stub, the referral cached below it');
+  await h.ask('www.example.net');
+  assert.equal(h.net.count('www.example.net', 'A', '10.0.4.1'), 1, 'names outside it are iterated from the root');
 });

@@ -4,7 +4,7 @@
  * and only to clients that set DO or AD (RFC 6840 §5.8), RRSIGs only with DO (RFC 4035 §3.2.1),
  * bogus → SERVFAIL with EDE 6 (RFC 8914) unless CD (RFC 4035 §3.2.2), the security state kept with
  * cached data (a hit validates nothing again), bogus data asked again of another server, and no
- * validation without anchors.
+ * validation without anchors; a stub zone judged through its parent's DS.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -74,9 +74,14 @@ function serve(data: Answers, otherwise: Partial<Message>) {
   };
 }
 
-function setup(anchored = true) {
+/** A private stub zone corp. (unsigned, at 10.0.9.1) under the signed root, which answers `corp DS` with `rootDs`. */
+interface StubCase { rootDs: Partial<Message>; ntas: string[] }
+const STUB_NS = '10.0.9.1';
+
+function setup(anchored = true, stub?: StubCase) {
   const servers: { [a: string]: Server } = {
-    [ROOT]: { zones: [], behaviour: serve(ROOT_DATA, REFERRAL) },
+    [ROOT]: { zones: [], behaviour: serve(stub ? { ...ROOT_DATA, 'corp|DS': stub.rootDs } : ROOT_DATA, REFERRAL) },
+    [STUB_NS]: { zones: [], behaviour: serve({ 'www.corp|A': { answers: rrs('www.corp. 300 IN A 10.1.1.1') } }, { flags: RCODE.NXDOMAIN }) },
     [TEST_NS]: { zones: [], behaviour: serve(TEST_DATA, { flags: FLAG.AA | RCODE.NXDOMAIN }) },
     [TEST_NS2]: { zones: [], behaviour: serve(TEST2_DATA, { flags: FLAG.AA | RCODE.NXDOMAIN }) },
   };
@@ -87,7 +92,8 @@ function setup(anchored = true) {
   const resolver = createResolver({
     upstream: net, clock: new ManualClock(NOW * 1000), log: silentLogger(), resolver: config.resolver, cache: config.cache,
     upstreamConfig: config.upstream, rootHints: [{ name: 'a.root', addresses: [ROOT] }],
-    trustAnchors: anchored ? trustAnchors([makeDs(rootKey)]) : undefined,
+    trustAnchors: anchored ? trustAnchors([makeDs(rootKey)], stub?.ntas) : undefined,
+    ...(stub ? { stubZones: [{ name: 'corp', addresses: [STUB_NS] }] } : {}),
   });
   const ask = (name: string, flags: { do?: boolean; ad?: boolean; cd?: boolean } = {}, type = 'A'): Promise<Resolution> =>
     resolver.resolve({ question: { name, type, class: 'IN' }, flags: { rd: true, cd: false, do: false, ad: false, ...flags } });
@@ -150,4 +156,18 @@ test('without trust anchors nothing is validated and nothing is authenticated', 
   assert.equal(r.rcode, RCODE.NOERROR);
   assert.equal(r.authenticated, false);
   assert.equal(net.count('test', 'DNSKEY'), 0);
+});
+
+test('a stub zone is validated through its parent: insecure below an unsigned delegation, bogus where the parent denies it unless an NTA names it', async () => {
+  const soa = signed('. 86400 IN SOA a.root. h. 1 2 3 4 86400', rootKey);
+  // The root proves corp. is a delegation without DS (NSEC with NS, no DS: RFC 4035 §5.2).
+  const unsigned = { authorities: [...soa, ...signed('corp. 86400 IN NSEC test. NS RRSIG NSEC', rootKey)] };
+  // The root proves corp. does not exist: its keys stay in force for the unsigned stub data.
+  const absent = { flags: RCODE.NXDOMAIN, authorities: [...soa, ...signed('. 86400 IN NSEC test. NS SOA DNSKEY RRSIG NSEC', rootKey)] };
+  const insecure = await setup(true, { rootDs: unsigned, ntas: [] }).ask('www.corp', { do: true });
+  assert.deepEqual([insecure.rcode, insecure.security, insecure.authenticated, insecure.answer.length], [RCODE.NOERROR, 'insecure', false, 1]);
+  const bogus = await setup(true, { rootDs: absent, ntas: [] }).ask('www.corp', { do: true });
+  assert.deepEqual([bogus.rcode, bogus.security, bogus.ede?.[0].infoCode], [RCODE.SERVFAIL, 'bogus', 10], 'RRSIGs Missing; Unbound needs domain-insecure: too');
+  const nta = await setup(true, { rootDs: absent, ntas: ['corp'] }).ask('www.corp', { do: true });
+  assert.deepEqual([nta.rcode, nta.security, nta.authenticated, nta.answer.length], [RCODE.NOERROR, 'insecure', false, 1], 'a negative trust anchor');
 });

@@ -166,7 +166,7 @@ export function harness(servers: { [addr: string]: Server }, tweak: (c: Config) 
   const clock = new ManualClock(Date.UTC(2026, 0, 1));
   const resolver = createResolver({
     upstream: net, clock, log: silentLogger(), resolver: config.resolver, cache: config.cache,
-    upstreamConfig: config.upstream, rootHints: [{ name: 'a.root', addresses: [hint] }], forwardZones: config.forward_zones,
+    upstreamConfig: config.upstream, rootHints: [{ name: 'a.root', addresses: [hint] }], forwardZones: config.forward_zones, stubZones: config.stub_zones,
   });
   const ask = (name: string, type = 'A'): Promise<Resolution> =>
     resolver.resolve({ question: { name, type, class: 'IN' }, flags: { rd: true, cd: false, do: false, ad: false } });

@@ -1,0 +1,61 @@
+/**
+ * Stub zones against the lab: an in-process Ward whose root hints lead nowhere (nothing listens at
+ * the lab's dead address) and with glue.test. as a stub zone served by the lab's NSD. Names in the
+ * stub zone resolve from its server alone, the referral it gives to sub.glue.test. (Knot) is
+ * followed, and names outside it fail, since the root path reaches nothing.
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { createApp, type App } from '../../src/app.js';
+import { defaultConfig } from '../../src/config/index.js';
+import { startLab, type Lab } from '../helpers/lab.js';
+import { makeTempDir } from '../helpers/lab-process.js';
+import { answerView, query } from '../helpers/lab-query.js';
+import { LAB_ADDR } from '../helpers/lab-zones.js';
+import type { RRType } from '../../src/wire/index.js';
+
+/** Ward under test (DESIGN.md "Lab addresses": 127.0.2.x). */
+const ADDRESS = '127.0.2.65';
+
+describe('stub zones against the lab', { timeout: 60_000 }, () => {
+  let lab: Lab | undefined;
+  let app: App | undefined;
+  const tmp = makeTempDir('ward-stub');
+
+  before(async () => {
+    lab = await startLab();
+    const config = defaultConfig();
+    config.server.listen = [{ address: ADDRESS, port: 53, transport: 'udp' }];
+    config.server.state_dir = join(tmp.dir, 'state');
+    config.resolver = {
+      ...config.resolver, root_hints: [{ name: 'a.root.lab', addresses: [LAB_ADDR.dead] }], root_priming: false, do_not_query_localhost: false,
+    };
+    config.upstream = { ...config.upstream, ipv6: false, timeout_ms: 300 };
+    config.dnssec = { ...config.dnssec, trust_anchors: [] };
+    config.control = { ...config.control, enabled: false };
+    config.log = { ...config.log, level: 'silent' };
+    config.stub_zones = [{ name: 'glue.test.', addresses: [LAB_ADDR.nsd] }];
+    app = await createApp(config, { configPath: 'stub-zone-lab' });
+  });
+  after(async () => {
+    await app?.stop();
+    await lab?.stop();
+    tmp.remove();
+  });
+
+  const ask = (name: string, type: RRType = 'A'): ReturnType<typeof query> => query(ADDRESS, 53, name, type, { timeoutMs: 10_000 });
+
+  test('a name in the stub zone resolves from its server, the root path being dead', async () => {
+    assert.deepEqual(answerView(await ask('www.glue.test')), { rcode: 'NOERROR', answers: ['www.glue.test A 192.0.2.10'] });
+    assert.deepEqual(answerView(await ask('nx.glue.test')), { rcode: 'NXDOMAIN', answers: [] });
+  });
+
+  test('the stub server\'s referral to a child zone on another server is followed', async () => {
+    assert.deepEqual(answerView(await ask('www.sub.glue.test')), { rcode: 'NOERROR', answers: ['www.sub.glue.test A 192.0.2.12'] });
+  });
+
+  test('names outside the stub zone go the root path, which reaches nothing', async () => {
+    assert.equal(answerView(await ask('www.lab')).rcode, 'SERVFAIL');
+  });
+});
