@@ -21,8 +21,6 @@ import { classOf, ENTRY_BYTES, nodataKey, nxdomainKey, parseKey, recordSize, rrs
 /** What the local cache reads of `cache` (the shared tier is shared-tier.ts's). */
 type LocalCacheConfig = Omit<CacheConfig, 'shared'>;
 
-/** RFC 8767 §5: the TTL of a stale answer. */
-export const STALE_TTL = 30;
 /** RFC 8767 §5 suggests keeping expired data 1 to 3 days. */
 const STALE_KEEP_MS = 86_400_000;
 const PREFETCH_FRACTION = 0.1;
@@ -319,7 +317,7 @@ export class DnsCache {
 
   private remaining(e: Entry): { ttl: number; stale: boolean } {
     const left = e.expires - this.clock.now();
-    return left > 0 ? { ttl: Math.ceil(left / 1000), stale: false } : { ttl: STALE_TTL, stale: true };
+    return left > 0 ? { ttl: Math.ceil(left / 1000), stale: false } : { ttl: this.config.stale_reply_ttl, stale: true };
   }
 }
 

@@ -1,7 +1,7 @@
 /** The DNS cache: RRsets and negative answers with absolute expiry, trust ranks, serve-stale, prefetch. */
 export * from './rank.js';
 export * from './types.js';
-export { DnsCache, STALE_TTL } from './dns-cache.js';
+export { DnsCache } from './dns-cache.js';
 export { ttlOf, classOf } from './keys.js';
 export { SharedTier, emptySharedStats, type SharedTierStats } from './shared-tier.js';
 export { connectRedis, type SharedStore } from './redis-store.js';

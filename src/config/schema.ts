@@ -90,6 +90,8 @@ export interface CacheConfig {
   min_ttl: number;
   max_ttl: number;
   serve_stale: boolean;
+  /** TTL of an expired answer served with serve_stale (RFC 8767 §4 suggests 30 s; Unbound's serve-expired-reply-ttl). */
+  stale_reply_ttl: number;
   prefetch: boolean;
   /** The shared cache tier (Redis) several Ward processes and machines read and fill; null: off. */
   shared: SharedCacheConfig | null;
@@ -278,7 +280,7 @@ export function defaultConfig(): Config {
       minimal_responses: true,
     },
     dnssec: { trust_anchors: ['root-hints/root.key'], negative_trust_anchors: [] },
-    cache: { max_bytes: 64 * 1024 * 1024, min_ttl: 0, max_ttl: 86_400, serve_stale: false, prefetch: false, shared: null },
+    cache: { max_bytes: 64 * 1024 * 1024, min_ttl: 0, max_ttl: 86_400, serve_stale: false, stale_reply_ttl: 30, prefetch: false, shared: null },
     forward_zones: [],
     stub_zones: [],
     local_zones: [],

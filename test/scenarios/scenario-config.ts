@@ -124,6 +124,7 @@ export function scenarioSetup(sc: Scenario): ScenarioSetup {
       case 'cache-max-ttl': cache.max_ttl = Number(value); break;
       case 'prefetch': cache.prefetch = bool(value); break;
       case 'serve-expired': cache.serve_stale = bool(value); break;
+      case 'serve-expired-reply-ttl': cache.stale_reply_ttl = Number(value); break;
       case 'features': applyFeatures(value, setup); break;
       case 'dns64-prefix': setup.dns64 = { ...defaultConfig().dns64, enabled: true, prefix: value }; break;
       default: break; // commented-out Unbound options and Deckard-only knobs

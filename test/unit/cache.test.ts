@@ -1,7 +1,7 @@
 /** The DNS cache on a manual clock: TTL countdown, ranks, clamps, negative entries, LRU bound, serve-stale, prefetch. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { DnsCache, RANK, STALE_TTL, ttlOf } from '../../src/cache/index.js';
+import { DnsCache, RANK, ttlOf } from '../../src/cache/index.js';
 import type { CacheConfig } from '../../src/config/index.js';
 import { defaultConfig } from '../../src/config/index.js';
 import { ManualClock } from '../../src/util/index.js';
@@ -124,11 +124,17 @@ test('serve-stale returns expired data with TTL 30 only when asked and enabled',
   on.clock.advance(3600_000);
   assert.equal(on.cache.getRRset('www.example.test', 'A'), undefined);
   const stale = on.cache.getRRset('www.example.test', 'A', { allowStale: true });
-  assert.deepEqual([stale?.stale, stale?.ttl, ttlOf(stale!.records[0])], [true, STALE_TTL, STALE_TTL]);
+  assert.deepEqual([stale?.stale, stale?.ttl, ttlOf(stale!.records[0])], [true, 30, 30], 'cache.stale_reply_ttl defaults to 30 s');
   const off = setup();
   off.cache.storeRRset([rr('www.example.test. 60 A 192.0.2.1')], RANK.ANSWER);
   off.clock.advance(61_000);
   assert.equal(off.cache.getRRset('www.example.test', 'A', { allowStale: true }), undefined);
+  // cache.stale_reply_ttl (Unbound's serve-expired-reply-ttl) sets the TTL of the stale answer.
+  const longer = setup({ serve_stale: true, stale_reply_ttl: 123 });
+  longer.cache.storeRRset([rr('www.example.test. 60 A 192.0.2.1')], RANK.ANSWER);
+  longer.clock.advance(61_000);
+  const served = longer.cache.getRRset('www.example.test', 'A', { allowStale: true });
+  assert.deepEqual([served?.ttl, ttlOf(served!.records[0])], [123, 123]);
 });
 
 test('prefetch flags hits in the last 10% of the TTL when enabled', () => {
