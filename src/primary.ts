@@ -8,7 +8,7 @@
 import { workerCount, type Config } from './config/index.js';
 import { controlTarget, startControlServer, type StatsReport } from './control/index.js';
 import { createLogger } from './log/index.js';
-import { STATUS_TOP_ROWS, statusRoutes, type CollectorSnapshot } from './status/index.js';
+import { STATUS_JSON_PATH, STATUS_TOP_ROWS, statusRoutes, type CollectorSnapshot } from './status/index.js';
 import type { UpstreamReport } from './upstream/index.js';
 import { handleSignals } from './signals.js';
 import { createWorkerFront } from './worker-front.js';
@@ -29,7 +29,7 @@ export async function runPrimary(config: Config, configPath: string): Promise<vo
       log.info({ control: control.where }, 'operations');
     }
     if (config.http.listen) {
-      // Each request reads the workers afresh (refresh), then the routes read what it fetched.
+      // Each request reads from the workers what its route shows (refresh), then the route reads it.
       let stats: StatsReport | undefined;
       let upstream: UpstreamReport | undefined;
       let status: CollectorSnapshot | undefined;
@@ -37,7 +37,11 @@ export async function runPrimary(config: Config, configPath: string): Promise<vo
       const admin = { stats: () => stats!, upstream: () => upstream! };
       const http = await (await import('./metrics/index.js')).startMetricsServer({
         listen: config.http.listen, topZones: config.http.top_zones, log: log.child({ component: 'http' }), admin,
-        refresh: async () => { [stats, upstream, status] = await Promise.all([front.stats(), front.upstream(), page ? front.status(STATUS_TOP_ROWS) : undefined]); },
+        refresh: async (path) => {
+          if (path === '/metrics') [stats, upstream] = await Promise.all([front.stats(), front.upstream()]);
+          else if (path === STATUS_JSON_PATH) [stats, status] = await Promise.all([front.stats(), front.status(STATUS_TOP_ROWS)]);
+          // '/': the page itself, nothing to read
+        },
         routes: page ? statusRoutes(() => status!, admin, Date.now) : undefined,
       });
       closers.push(() => http.close());

@@ -20,8 +20,8 @@ export interface MetricsServerOptions {
   log: Logger;
   /** More GET routes by path (the status page's / and /status.json). */
   routes?: { [path: string]: HttpRoute };
-  /** Called before each request is answered, for a source read asynchronously (a primary asks its workers). */
-  refresh?: () => Promise<void>;
+  /** Called with the path before each GET it serves is answered, for a source read asynchronously (a primary asks its workers). */
+  refresh?: (path: string) => Promise<void>;
 }
 
 export interface MetricsServer {
@@ -43,7 +43,7 @@ export async function startMetricsServer(o: MetricsServerOptions): Promise<Metri
       res.writeHead(404, { 'content-type': 'text/plain' }).end(`not found: ${known}\n`);
       return;
     }
-    const fresh = o.refresh ? o.refresh() : Promise.resolve();
+    const fresh = o.refresh ? o.refresh(path) : Promise.resolve();
     if (route) { fresh.then(() => serveRoute(path, route, res, o.log), (err: unknown) => failed(path, err, res, o.log)); return; }
     fresh.then(() => registry.metrics()).then(
       (text) => res.writeHead(200, { 'content-type': registry.contentType }).end(text),

@@ -14,10 +14,13 @@ export const STATUS_TOP_ROWS = 20;
 interface StatusRoute { headers: { [name: string]: string }; body(): string }
 
 /** `snapshot`: the collector's (collector.snapshot), or the workers' merged (mergeSnapshots) in a primary. */
+/** Where the page's data is (the page's script fetches it). */
+export const STATUS_JSON_PATH = '/status.json';
+
 export function statusRoutes(snapshot: (top: number) => CollectorSnapshot, admin: { stats(): StatsReport }, now: () => number): { [path: string]: StatusRoute } {
   return {
     '/': { headers: STATUS_PAGE_HEADERS, body: () => STATUS_PAGE_HTML },
-    '/status.json': {
+    [STATUS_JSON_PATH]: {
       headers: { 'content-type': 'application/json', 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' },
       body: () => JSON.stringify(statusReport(snapshot(STATUS_TOP_ROWS), admin.stats(), now())),
     },
