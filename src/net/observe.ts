@@ -8,7 +8,7 @@
  * per session: with debug off there is no observer and nothing is parsed.
  */
 import type { Logger } from '../log/index.js';
-import { OPTION, peekEdnsOptions, peekId, peekKeepaliveTimeout, peekQuestion } from '../wire/index.js';
+import { keepaliveTimeoutOf, OPTION, peekEdnsOptionsAt, peekId, peekQuestion } from '../wire/index.js';
 
 export type StreamObserver = (msg: 'stream query' | 'stream reply', bytes: Buffer, inflight: number) => void;
 
@@ -16,11 +16,11 @@ export type StreamObserver = (msg: 'stream query' | 'stream reply', bytes: Buffe
 export function streamObserver(log: Logger, peer: string): StreamObserver | undefined {
   if (!log.isLevelEnabled('debug')) return undefined;
   return (msg, bytes, inflight) => {
-    const options = peekEdnsOptions(bytes) ?? [];
+    const options = peekEdnsOptionsAt(bytes) ?? []; // one walk of the message serves every field below
     log.debug({
       peer, id: peekId(bytes), name: peekQuestion(bytes)?.name ?? null, len: bytes.length, inflight,
       keepalive: options.some((o) => o.code === OPTION.KEEPALIVE),
-      keepalive_timeout: peekKeepaliveTimeout(bytes),
+      keepalive_timeout: keepaliveTimeoutOf(bytes, options),
       padding: options.find((o) => o.code === OPTION.PADDING)?.length ?? null,
     }, msg);
   };

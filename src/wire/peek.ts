@@ -117,7 +117,7 @@ export function peekQnameHash(buf: Buffer): number | null {
 export interface RawOption { code: number; length: number }
 
 /** An option and where its data starts in the message. */
-interface OptionAt extends RawOption { at: number }
+export interface OptionAt extends RawOption { at: number }
 
 /**
  * The options of the OPT record (RFC 6891 §6.1.2) in a message, read off the wire without a decode:
@@ -125,19 +125,20 @@ interface OptionAt extends RawOption { at: number }
  * the OPT record sits in the additional section after any answer and authority records.
  */
 export function peekEdnsOptions(buf: Buffer): RawOption[] | null {
-  return optionsAt(buf)?.map(({ code, length }) => ({ code, length })) ?? null;
+  return peekEdnsOptionsAt(buf)?.map(({ code, length }) => ({ code, length })) ?? null;
 }
 
-/** The timeout an EDNS keepalive option carries (RFC 7828 §3.1, in units of 100 ms); null without one, or when it has none. */
-export function peekKeepaliveTimeout(buf: Buffer): number | null {
-  const o = optionsAt(buf)?.find((x) => x.code === KEEPALIVE_CODE && x.length === 2);
+/** The timeout a keepalive option among `options` (read from `buf`) carries (RFC 7828 §3.1, in units of 100 ms); null without one, or when it has none. */
+export function keepaliveTimeoutOf(buf: Buffer, options: OptionAt[]): number | null {
+  const o = options.find((x) => x.code === KEEPALIVE_CODE && x.length === 2);
   return o ? buf.readUInt16BE(o.at) : null;
 }
 
 /** The keepalive option code (RFC 7828 §3.1); OPTION.KEEPALIVE in edns.ts, which imports this file. */
 const KEEPALIVE_CODE = 11;
 
-function optionsAt(buf: Buffer): OptionAt[] | null {
+/** As peekEdnsOptions, each option with where its data starts. */
+export function peekEdnsOptionsAt(buf: Buffer): OptionAt[] | null {
   let off = answerStart(buf);
   if (off < 0) return null;
   for (let r = recordCount(buf); r > 0; r--) {

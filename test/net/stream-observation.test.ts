@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { createExchanger } from '../../src/net/index.js';
-import { encodeMessage, FLAG, keepaliveOption, makeOpt, optAsRecord, OPTION, peekEdnsOptions, peekKeepaliveTimeout } from '../../src/wire/index.js';
+import { encodeMessage, FLAG, keepaliveOption, makeOpt, optAsRecord, OPTION, keepaliveTimeoutOf, peekEdnsOptions, peekEdnsOptionsAt } from '../../src/wire/index.js';
 import { framed, makeQuery, RawClient, responder, serve } from './net-fixtures.js';
 
 const cleanups: Array<() => Promise<unknown> | unknown> = [];
@@ -38,7 +38,10 @@ test('peekEdnsOptions reads option codes and lengths; [] without OPT, null when 
   assert.equal(peekEdnsOptions(q.subarray(0, q.length - 3)), null);
 });
 
-test('peekKeepaliveTimeout reads the timeout of a keepalive option (100 ms units); null when empty or absent', () => {
+/** The keepalive timeout of a message, as the observer reads it (one walk of the options). */
+const peekKeepaliveTimeout = (b: Buffer): number | null => keepaliveTimeoutOf(b, peekEdnsOptionsAt(b) ?? []);
+
+test('keepaliveTimeoutOf reads the timeout of a keepalive option (100 ms units); null when empty or absent', () => {
   assert.equal(peekKeepaliveTimeout(queryWith('a.test', 1, [{ code: OPTION.PADDING, length: 4 }, keepaliveOption(2000)])), 20);
   assert.equal(peekKeepaliveTimeout(queryWith('a.test', 1, [{ code: OPTION.KEEPALIVE }])), null);
   assert.equal(peekKeepaliveTimeout(queryWith('a.test', 1, [])), null);
