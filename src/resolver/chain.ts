@@ -27,8 +27,6 @@ export interface ChainResult {
   rcode: number; answer: Record[]; authority: Record[]; additional?: Record[]; ede?: Ede[]; security: Security;
   /** Some step of the chain was resolved (not answered from the cache). */
   resolved?: boolean;
-  /** A cache-only walk found a step the cache does not hold (the REFUSED it returns). */
-  uncached?: boolean;
 }
 
 type Step = Exclude<IterOutcome, { kind: 'fail' }>;
@@ -99,7 +97,7 @@ export class ChainResolver {
     let info: Ede | undefined;
     for (let hop = 0; hop <= LIMITS.maxCnameChain; hop++) {
       let step = this.cached(current, type, false) ?? validation?.synthesize(current, type);
-      if (!step && cacheOnly) return { ...servfail(ede(EDE.NOT_AUTHORITATIVE)), rcode: RCODE.REFUSED, uncached: true };
+      if (!step && cacheOnly) return { ...servfail(ede(EDE.NOT_AUTHORITATIVE)), rcode: RCODE.REFUSED };
       if (!step && elsewhere) {
         const found = await elsewhere();
         if (found) return found;
