@@ -25,19 +25,14 @@ export function dataOf<T>(rr: Record): T {
   return (rr as unknown as { data: T }).data;
 }
 
-/** A name lower-cased for comparison and canonical form (RFC 4034 §6.2), as normalizeName does it. */
-export function lowerName(name: string): string {
-  return normalizeName(name);
-}
-
 /** A name in uncompressed wire form, lower-cased. */
 export function nameWire(name: string): Buffer {
-  const n = lowerName(name);
+  const n = normalizeName(name);
   return packet.name.encode(n === '' ? '.' : n);
 }
 
 /** A lower-cased name in dns-packet's form (the root as '.': dns-packet encodes '' as two octets). */
-const lc = (s: unknown): string => lowerName(String(s)) || '.';
+const lc = (s: unknown): string => normalizeName(String(s)) || '.';
 
 /** RFC 4034 §6.2 item 3 with RFC 6840 §5.1: types whose RDATA names are lower-cased. */
 const LOWER: { [type: string]: (d: never) => unknown } = {
@@ -72,10 +67,10 @@ export function dnskeyRdata(rr: Record): Buffer {
 
 /** The owner an RRSIG was made over: the wildcard when labels < the owner's label count (RFC 4035 §5.3.2). */
 export function signedOwner(owner: string, sig: RrsigData): string | undefined {
-  const ls = labels(lowerName(owner));
+  const ls = labels(normalizeName(owner));
   const n = ls[0] === '*' ? ls.length - 1 : ls.length; // RFC 4034 §3.1.3: '*' is not counted
   if (sig.labels > n) return undefined;
-  if (sig.labels === ls.length) return lowerName(owner);
+  if (sig.labels === ls.length) return normalizeName(owner);
   return ['*', ...ls.slice(ls.length - sig.labels)].join('.');
 }
 
@@ -132,8 +127,8 @@ export function signedData(sigRecord: Record, rrset: Record[]): Buffer | undefin
  * lower-cased octets, a shorter name first when it is a suffix of the other. Returns <0, 0, >0.
  */
 export function compareNames(a: string, b: string): number {
-  const la = labels(lowerName(a));
-  const lb = labels(lowerName(b));
+  const la = labels(normalizeName(a));
+  const lb = labels(normalizeName(b));
   for (let i = 1; i <= Math.min(la.length, lb.length); i++) {
     const c = Buffer.compare(Buffer.from(la[la.length - i], 'latin1'), Buffer.from(lb[lb.length - i], 'latin1'));
     if (c !== 0) return c;

@@ -8,9 +8,9 @@
  * which for secure data is also capped by the signatures behind it (RFC 4035 §5.3.3).
  */
 import type { Record } from '../wire/index.js';
-import { groupRRsets, RCODE, labels } from '../wire/index.js';
+import { groupRRsets, RCODE, labels, normalizeName } from '../wire/index.js';
 import type { Clock } from '../util/index.js';
-import { dataOf, lowerName } from './canonical.js';
+import { dataOf } from './canonical.js';
 import { isSupportedAlgorithm } from './algorithms.js';
 import { dsMatches, dsUsable } from './ds.js';
 import { keyTag } from './key-tag.js';
@@ -49,7 +49,7 @@ export class KeyChain {
 
   /** The keys in force at `name` (normally a signer name): walks from the anchor down. */
   async keysFor(name: string, budget: SigBudget): Promise<KeyResult> {
-    const target = lowerName(name);
+    const target = normalizeName(name);
     const anchor = closestAnchor(this.anchors, target);
     if (anchor === undefined || underNegativeAnchor(this.anchors, target)) return { security: 'insecure' };
     const ls = labels(target);
@@ -154,7 +154,7 @@ export class KeyChain {
     }
     if (ans.rcode !== RCODE.NOERROR && ans.rcode !== RCODE.NXDOMAIN) return failed(DNSSEC_EDE.DNSSEC_BOGUS, `DS lookup for ${name} failed`);
     // A CNAME at the name: no zone cut there (RFC 2181 §10.1), the parent's keys stay in force.
-    if (ans.answer.some((rr) => rr.type === 'CNAME' && lowerName(rr.name) === name)) return { result: parent, ttl: minTtl(ans.answer) };
+    if (ans.answer.some((rr) => rr.type === 'CNAME' && normalizeName(rr.name) === name)) return { result: parent, ttl: minTtl(ans.answer) };
     const denial = await authenticatedDenial(ans.authority, parent, this.nowSec(), budget);
     const says = nsecNoDs(denial.records, name) ?? nsec3NoDs(denial.records, name);
     const ttl = Math.min(minTtl(ans.authority), denial.ttl);
@@ -208,7 +208,7 @@ function asKeyFailure(v: Verdict): KeyResult {
 }
 
 function ownedBy(records: Record[], name: string, type: string): Record[] {
-  return records.filter((rr) => rr.type === type && lowerName(rr.name) === name);
+  return records.filter((rr) => rr.type === type && normalizeName(rr.name) === name);
 }
 
 function sameKey(a: Record, b: Record): boolean {

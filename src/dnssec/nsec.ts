@@ -6,8 +6,8 @@
  * given must already be authenticated. Pure functions on records.
  */
 import type { Record } from '../wire/index.js';
-import { isSubdomain, labels } from '../wire/index.js';
-import { compareNames, dataOf, lowerName } from './canonical.js';
+import { isSubdomain, labels, normalizeName } from '../wire/index.js';
+import { compareNames, dataOf } from './canonical.js';
 
 interface NsecData { nextDomain: string; rrtypes: string[] }
 
@@ -18,7 +18,7 @@ export function typesOf(rr: Record): Set<string> {
 
 /** Whether an NSEC at an ancestor of `name` is a delegation or DNAME that says nothing about names below (RFC 6840 §4.1). */
 function cutAbove(nsec: Record, name: string): boolean {
-  const owner = lowerName(nsec.name);
+  const owner = normalizeName(nsec.name);
   if (owner === name || !isSubdomain(name, owner)) return false;
   const t = typesOf(nsec);
   return (t.has('NS') && !t.has('SOA')) || t.has('DNAME');
@@ -26,8 +26,8 @@ function cutAbove(nsec: Record, name: string): boolean {
 
 /** RFC 4034 §4.1.1: `nsec` covers `name` (owner < name < next in canonical order, wrapping at the apex). */
 export function nsecCovers(nsec: Record, name: string): boolean {
-  const owner = lowerName(nsec.name);
-  const next = lowerName(dataOf<NsecData>(nsec).nextDomain);
+  const owner = normalizeName(nsec.name);
+  const next = normalizeName(dataOf<NsecData>(nsec).nextDomain);
   if (cutAbove(nsec, name)) return false;
   const afterOwner = compareNames(owner, name) < 0;
   if (compareNames(owner, next) < 0) return afterOwner && compareNames(name, next) < 0;
@@ -42,13 +42,13 @@ function onlyNsec(records: Record[]): Record[] {
 
 /** The NSEC whose owner is `name`. */
 function matching(nsecs: Record[], name: string): Record | undefined {
-  return nsecs.find((rr) => lowerName(rr.name) === name);
+  return nsecs.find((rr) => normalizeName(rr.name) === name);
 }
 
 /** The closest encloser implied by an NSEC covering `name` (RFC 4592 §3.3.1; Unbound nsec_closest_encloser). */
 function closestEncloser(nsec: Record, name: string): string {
-  const a = commonAncestor(name, lowerName(nsec.name));
-  const b = commonAncestor(name, lowerName(dataOf<NsecData>(nsec).nextDomain));
+  const a = commonAncestor(name, normalizeName(nsec.name));
+  const b = commonAncestor(name, normalizeName(dataOf<NsecData>(nsec).nextDomain));
   return a.length > b.length ? a : b;
 }
 
@@ -86,7 +86,7 @@ export function nsecShowsName(records: Record[], name: string): boolean {
 
 /** An NSEC whose next name lies below `name` proves `name` exists, as an empty non-terminal (RFC 4035 §3.1.3.2). */
 function showsEmptyNonTerminal(nsec: Record, name: string): boolean {
-  return isSubdomain(lowerName(dataOf<NsecData>(nsec).nextDomain), name);
+  return isSubdomain(normalizeName(dataOf<NsecData>(nsec).nextDomain), name);
 }
 
 /**
@@ -110,7 +110,7 @@ export function nsecNoData(records: Record[], name: string, type: string): boole
   if (exact) return lacksType(typesOf(exact), type, name);
   for (const rr of nsecs) {
     if (!nsecCovers(rr, name)) continue;
-    const next = lowerName(dataOf<NsecData>(rr).nextDomain);
+    const next = normalizeName(dataOf<NsecData>(rr).nextDomain);
     if (next !== name && isSubdomain(next, name)) return true; // empty non-terminal
     const wc = matching(nsecs, wildcardOf(closestEncloser(rr, name)));
     if (wc && lacksType(typesOf(wc), type, name)) return true; // wildcard NODATA (RFC 4035 §3.1.3.4)

@@ -9,8 +9,8 @@
  */
 import { createHash } from 'node:crypto';
 import type { Record } from '../wire/index.js';
-import { isSubdomain, labels, parentName } from '../wire/index.js';
-import { dataOf, lowerName, nameWire } from './canonical.js';
+import { isSubdomain, labels, parentName, normalizeName } from '../wire/index.js';
+import { dataOf, nameWire } from './canonical.js';
 import { typesOf } from './nsec.js';
 
 /** RFC 9276 §3.2: above this many iterations an NSEC3 proof is treated as insecure. */
@@ -88,14 +88,14 @@ function nsec3Set(records: Record[], name: string): Nsec3Set | undefined {
   const usable = records.filter((rr) => rr.type === 'NSEC3' && dataOf<Nsec3Data>(rr).algorithm === 1);
   if (usable.length === 0) return undefined;
   const first = usable[0];
-  const zone = parentName(lowerName(first.name)) ?? '';
+  const zone = parentName(normalizeName(first.name)) ?? '';
   if (!isSubdomain(name, zone)) return undefined;
   const p = dataOf<Nsec3Data>(first);
   const entries: Entry[] = [];
   for (const rr of usable) {
     const d = dataOf<Nsec3Data>(rr);
-    if (parentName(lowerName(rr.name)) !== zone || d.iterations !== p.iterations || !d.salt.equals(p.salt)) continue;
-    entries.push({ hash: labels(lowerName(rr.name))[0], next: base32hex(d.nextDomain), types: typesOf(rr), optOut: (d.flags & 1) === 1, rr });
+    if (parentName(normalizeName(rr.name)) !== zone || d.iterations !== p.iterations || !d.salt.equals(p.salt)) continue;
+    entries.push({ hash: labels(normalizeName(rr.name))[0], next: base32hex(d.nextDomain), types: typesOf(rr), optOut: (d.flags & 1) === 1, rr });
   }
   return new Nsec3Set(zone, entries, p.salt, p.iterations);
 }

@@ -6,8 +6,9 @@
  * signature checks one response may cost (KeyTrap, CVE-2023-50387).
  */
 import type { Record } from '../wire/index.js';
+import { normalizeName } from '../wire/index.js';
 import { isSupportedAlgorithm } from './algorithms.js';
-import { dataOf, lowerName, type DnskeyData, type RrsigData } from './canonical.js';
+import { dataOf, type DnskeyData, type RrsigData } from './canonical.js';
 import { keyTag } from './key-tag.js';
 import { validatedTtl } from './ttl-cap.js';
 import { DNSSEC_EDE, type Ede, type Verdict } from './types.js';
@@ -23,8 +24,8 @@ const MAX_KEYS_PER_SIG = 4;
 
 /** The RRSIGs among `records` covering (owner, type). */
 export function sigsFor(records: Record[], owner: string, type: string): Record[] {
-  const o = lowerName(owner);
-  return records.filter((rr) => rr.type === 'RRSIG' && dataOf<RrsigData>(rr).typeCovered === type && lowerName(rr.name) === o);
+  const o = normalizeName(owner);
+  return records.filter((rr) => rr.type === 'RRSIG' && dataOf<RrsigData>(rr).typeCovered === type && normalizeName(rr.name) === o);
 }
 
 /** RFC 1982 serial comparison: a <= b in 32-bit serial arithmetic. */
@@ -50,7 +51,7 @@ export async function checkRRset(rrset: Record[], sigs: Record[], keys: Record[]
   let usableSig = false;
   for (const sigRecord of sigs) {
     const sig = dataOf<RrsigData>(sigRecord);
-    if (sig.typeCovered !== type || lowerName(sig.signersName) !== zone || !isSupportedAlgorithm(sig.algorithm)) continue;
+    if (sig.typeCovered !== type || normalizeName(sig.signersName) !== zone || !isSupportedAlgorithm(sig.algorithm)) continue;
     usableSig = true;
     const late = timeProblem(sig, nowSec);
     if (late !== undefined) { reason = late; continue; }

@@ -4,8 +4,8 @@
  * anchor, and `root-key-sentinel-not-ta-<tag>` when it is. Lets users ask which root key a resolver trusts.
  */
 import type { Record } from '../wire/index.js';
-import { labels } from '../wire/index.js';
-import { dataOf, lowerName } from './canonical.js';
+import { labels, normalizeName } from '../wire/index.js';
+import { dataOf } from './canonical.js';
 import { keyTag } from './key-tag.js';
 import type { TrustAnchors } from './types.js';
 
@@ -23,7 +23,7 @@ function rootAnchorTags(anchors: TrustAnchors): Set<number> {
 /** RFC 8509 §3.2: whether a secure answer for `qname` (type A or AAAA) must be turned into SERVFAIL. */
 export function sentinelFails(qname: string, qtype: string, anchors: TrustAnchors): boolean {
   if (qtype !== 'A' && qtype !== 'AAAA') return false;
-  const m = SENTINEL.exec(labels(lowerName(qname))[0] ?? '');
+  const m = SENTINEL.exec(labels(normalizeName(qname))[0] ?? '');
   if (!m) return false;
   const trusted = rootAnchorTags(anchors).has(Number(m[2]));
   return m[1] === 'is' ? !trusted : trusted;

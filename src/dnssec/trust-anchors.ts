@@ -5,9 +5,8 @@
  * caller reads files (so errors can name the configuration key).
  */
 import type { Record } from '../wire/index.js';
-import { isSubdomain, parseZone } from '../wire/index.js';
+import { isSubdomain, parseZone, normalizeName } from '../wire/index.js';
 import { WardError } from '../util/index.js';
-import { lowerName } from './canonical.js';
 import type { TrustAnchors } from './types.js';
 
 /** Whether a configuration entry is an inline record (has blanks and a DS or DNSKEY type) rather than a path. */
@@ -28,11 +27,11 @@ export function parseAnchorText(text: string): Record[] {
 export function trustAnchors(records: Record[], negative: string[] = []): TrustAnchors {
   const zones = new Map<string, Record[]>();
   for (const rr of records) {
-    const zone = lowerName(rr.name);
+    const zone = normalizeName(rr.name);
     const list = zones.get(zone);
     if (list) list.push(rr); else zones.set(zone, [rr]);
   }
-  return { zones, negative: negative.map(lowerName) };
+  return { zones, negative: negative.map(normalizeName) };
 }
 
 /** The closest anchored zone at or above `name`, if any. */

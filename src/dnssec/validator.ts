@@ -9,9 +9,9 @@
  * step bounds the work (KeyTrap). Never imports the resolver.
  */
 import type { Record } from '../wire/index.js';
-import { isSubdomain, labels, rrsetKeyOf } from '../wire/index.js';
+import { isSubdomain, labels, rrsetKeyOf, normalizeName } from '../wire/index.js';
 import type { Clock } from '../util/index.js';
-import { dataOf, lowerName, type RrsigData } from './canonical.js';
+import { dataOf, type RrsigData } from './canonical.js';
 import { KeyChain, rrsets } from './key-chain.js';
 import { nsecNameError, nsecNoCloserMatch, nsecNoData, nsecShowsName } from './nsec.js';
 import { nsec3NameError, nsec3NoCloserMatch, nsec3NoData, nsec3ShowsName, type Nsec3Proof } from './nsec3.js';
@@ -91,9 +91,9 @@ export class Validator {
 
   /** One RRset: secure with its signer's keys, insecure in an insecure zone, else bogus. */
   private async rrset(set: Record[], from: Record[], zone: string | undefined, budget: SigBudget): Promise<Verdict> {
-    const owner = lowerName(set[0].name);
+    const owner = normalizeName(set[0].name);
     const sigs = sigsFor(from, owner, set[0].type);
-    const signer = sigs.map((s) => lowerName(dataOf<RrsigData>(s).signersName)).find((n) => isSubdomain(owner, n));
+    const signer = sigs.map((s) => normalizeName(dataOf<RrsigData>(s).signersName)).find((n) => isSubdomain(owner, n));
     if (signer === undefined) {
       // RFC 4035 §5.5: unsigned data is acceptable only below a provably insecure cut. It is judged
       // at the zone that served it, unless a trust anchor lies below that zone (a forwarder's or a
@@ -107,12 +107,12 @@ export class Validator {
     const keys = await this.chain.keysFor(signer, budget);
     if (keys.security !== 'secure') return keys;
     if (keys.zone !== signer) return bogus(DNSSEC_EDE.DNSSEC_BOGUS, `signer ${signer} is not a zone apex`);
-    return checkRRset(set, sigs.filter((s) => lowerName(dataOf<RrsigData>(s).signersName) === signer), keys.keys, signer, this.nowSec(), budget);
+    return checkRRset(set, sigs.filter((s) => normalizeName(dataOf<RrsigData>(s).signersName) === signer), keys.keys, signer, this.nowSec(), budget);
   }
 
   /** RFC 4035 §5.3.4: an RRset expanded from a wildcard needs proof the owner itself does not exist. */
   private wildcard(set: Record[], from: Record[], denial: Record[]): Verdict {
-    const owner = lowerName(set[0].name);
+    const owner = normalizeName(set[0].name);
     const n = labels(owner).length;
     const sig = sigsFor(from, owner, set[0].type).map((s) => dataOf<RrsigData>(s)).find((s) => s.labels < n);
     if (!sig || labels(owner)[0] === '*') return { security: 'secure' };
@@ -157,24 +157,24 @@ function proofVerdict(p: Nsec3Proof, text: string): Verdict {
  */
 function synthesizedFromDname(set: Record[], records: Record[]): boolean {
   if (set[0].type !== 'CNAME') return false;
-  const owner = lowerName(set[0].name);
+  const owner = normalizeName(set[0].name);
   if (sigsFor(records, owner, 'CNAME').length > 0) return false;
-  const dname = records.find((rr) => rr.type === 'DNAME' && owner !== lowerName(rr.name) && isSubdomain(owner, lowerName(rr.name)));
+  const dname = records.find((rr) => rr.type === 'DNAME' && owner !== normalizeName(rr.name) && isSubdomain(owner, normalizeName(rr.name)));
   if (!dname) return false;
-  const from = lowerName(dname.name);
-  const to = lowerName(String(dataOf<string>(dname)));
+  const from = normalizeName(dname.name);
+  const to = normalizeName(String(dataOf<string>(dname)));
   const prefix = from === '' ? owner : owner.slice(0, owner.length - from.length - 1);
   const expected = to === '' ? prefix : `${prefix}.${to}`;
-  return set.every((rr) => lowerName(String(dataOf<string>(rr))) === expected);
+  return set.every((rr) => normalizeName(String(dataOf<string>(rr))) === expected);
 }
 
 /** The name a CNAME/DNAME chain in `records` ends at, starting from `qname`. */
 function lastName(qname: string, records: Record[]): string {
   let name = qname;
   for (let hop = 0; hop < 16; hop++) {
-    const c = records.find((rr) => rr.type === 'CNAME' && lowerName(rr.name) === name);
+    const c = records.find((rr) => rr.type === 'CNAME' && normalizeName(rr.name) === name);
     if (!c) break;
-    name = lowerName(String(dataOf<string>(c)));
+    name = normalizeName(String(dataOf<string>(c)));
   }
   return name;
 }
