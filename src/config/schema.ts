@@ -78,6 +78,13 @@ export interface ResolverConfig {
   harden_glue: boolean;
   /** Answers carry only what was asked (Unbound's minimal-responses); false adds the zone's NS set and addresses. */
   minimal_responses: boolean;
+  /**
+   * DNS-rebinding protection (Unbound's private-address): A/AAAA records in these prefixes are
+   * removed from answers for names not under `private_domains`. Empty: off.
+   */
+  private_addresses: string[];
+  /** Names (and the names below them) whose answers may hold private addresses (Unbound's private-domain). */
+  private_domains: string[];
 }
 
 export interface DnssecConfig {
@@ -278,6 +285,8 @@ export function defaultConfig(): Config {
       do_not_query_localhost: true,
       harden_glue: true,
       minimal_responses: true,
+      private_addresses: [],
+      private_domains: [],
     },
     dnssec: { trust_anchors: ['root-hints/root.key'], negative_trust_anchors: [] },
     cache: { max_bytes: 64 * 1024 * 1024, min_ttl: 0, max_ttl: 86_400, serve_stale: false, stale_reply_ttl: 30, prefetch: false, shared: null },

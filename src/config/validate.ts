@@ -133,6 +133,8 @@ export const CONFIG_SPEC: Spec = obj({
     do_not_query_localhost: bool,
     harden_glue: bool,
     minimal_responses: bool,
+    private_addresses: list(str('an address prefix', cidrProblem)),
+    private_domains: list(str('a domain name', domainName)),
   }),
   dnssec: obj({ trust_anchors: list(str('a file path or a DS/DNSKEY record')), negative_trust_anchors: list(str('a domain name', domainName)) }),
   cache: obj({

@@ -22,6 +22,7 @@ import { ResolverStats } from './stats.js';
 import { EDE } from './ede.js';
 import { StepValidation, chainFetcher, type FetchVia } from './validation.js';
 import { resolveWithShared } from './shared-answers.js';
+import { PrivateAddresses, servedWithoutPrivateAddresses } from './private-addresses.js';
 import type { Resolution, ResolveRequest, Resolver, ResolverOptions } from './types.js';
 
 const REFUSED_TYPES = new Set(['AXFR', 'IXFR', 'OPT']);
@@ -34,11 +35,12 @@ export function createResolver(opts: ResolverOptions): Resolver {
   const monotonic = (): number => opts.clock.monotonic();
   const forwardZones = opts.forwardZones ?? [];
   const stubZones = opts.stubZones ?? [];
+  const privateAddresses = PrivateAddresses.from(opts.resolver);
   const env: IterEnv = {
     cache, upstream: opts.upstream, log,
     config: opts.resolver, upstreamConfig: opts.upstreamConfig, rootHints: opts.rootHints, forwardZones, stubZones,
     exempt: new Set([...opts.rootHints, ...forwardZones, ...stubZones].flatMap((h) => h.addresses)),
-    distrusted: new Distrusted(opts.clock),
+    distrusted: new Distrusted(opts.clock), privateAddresses,
     subResolve: async (name, type, parent) => {
       const r = await chain.resolve(name, type, { parent });
       return r.rcode === RCODE.NOERROR ? r.answer : [];
@@ -63,6 +65,7 @@ export function createResolver(opts: ResolverOptions): Resolver {
       let r = opts.shared ? await resolveWithShared(chain, opts.shared, normalizeName(name), type, how) : await chain.resolve(normalizeName(name), type, how);
       // A shared hit is counted by the tier (cache.shared.hits): neither resolved nor validated here.
       if (!('shared' in r)) count(stats, r, validating);
+      if (privateAddresses) r = servedWithoutPrivateAddresses(r, type, privateAddresses);
       if (r.security === 'secure' && opts.trustAnchors && sentinelFails(name, type, opts.trustAnchors)) {
         const why = { infoCode: EDE.OTHER, extraText: 'RFC 8509 root key sentinel' };
         r = { rcode: RCODE.SERVFAIL, answer: [], authority: [], security: 'indeterminate', ede: [why] };

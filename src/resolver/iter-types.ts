@@ -9,6 +9,7 @@ import type { ResolverUpstream } from './types.js';
 import type { ServerAddress } from '../upstream/index.js';
 import type { Security } from '../dnssec/index.js';
 import type { Distrusted } from './distrust.js';
+import type { PrivateAddresses } from './private-addresses.js';
 
 /** One name server of a delegation and the addresses known for it. */
 export interface NsTarget { name: string; addrs: string[]; lookedUp: boolean }
@@ -112,6 +113,8 @@ export interface IterEnv {
   exempt: Set<string>;
   /** Servers that recently gave bogus data for a zone: not asked while others remain. */
   distrusted: Distrusted;
+  /** resolver.private_addresses / private_domains, when any prefix is configured. */
+  privateAddresses?: PrivateAddresses;
   /** Resolves (name, type) as a sub-query of `parent`; the records of the final answer, [] on failure. */
   subResolve(name: string, type: string, parent: Task): Promise<Record[]>;
 }

@@ -110,6 +110,8 @@ export function scenarioSetup(sc: Scenario): ScenarioSetup {
       case 'do-not-query-localhost': resolver.do_not_query_localhost = bool(value); break;
       case 'harden-glue': resolver.harden_glue = bool(value); break;
       case 'minimal-responses': resolver.minimal_responses = bool(value); break;
+      case 'private-address': resolver.private_addresses = [...resolver.private_addresses, value]; break;
+      case 'private-domain': resolver.private_domains = [...resolver.private_domains, value.replace(/^"|"$/g, '').replace(/\.$/, '')]; break;
       case 'do-ip4': upstream.ipv4 = bool(value); break;
       case 'do-ip6': upstream.ipv6 = bool(value); break;
       case 'val-override-date': setup.startMs = overrideDate(value); break;

@@ -147,6 +147,21 @@ test('dns64.exclude is a list of IPv6 prefixes; other keys are unknown', () => {
   assert.match(configError('dns64: { prefixes: [] }\n').message, /dns64\.prefixes: expected a known key \(enabled, prefix, exclude\)/);
 });
 
+test('resolver.private_addresses and private_domains: empty by default, prefixes and domain names', () => {
+  const d = defaultConfig().resolver;
+  assert.deepEqual([d.private_addresses, d.private_domains], [[], []]);
+  const c = parseConfig('resolver: { private_addresses: [10.0.0.0/8, "fe80::/10", 192.0.2.1], private_domains: [home.arpa, lan.example.] }\n', 'test.yaml');
+  assert.deepEqual(c.resolver.private_addresses, ['10.0.0.0/8', 'fe80::/10', '192.0.2.1']);
+  assert.deepEqual(c.resolver.private_domains, ['home.arpa', 'lan.example.']);
+  const e = configError('resolver: { private_addresses: [10.0.0.0/8, 10.0.0.0/33] }\n');
+  assert.equal(e.file, 'test.yaml');
+  assert.equal(e.key, 'resolver.private_addresses[1]');
+  assert.match(e.message, /expected a prefix length 0\.\.32/);
+  assert.equal(configError('resolver: { private_addresses: [lan] }\n').key, 'resolver.private_addresses[0]');
+  assert.equal(configError('resolver: { private_domains: ["bad..name"] }\n').key, 'resolver.private_domains[0]');
+  assert.equal(configError('resolver: { private_domains: home.arpa }\n').key, 'resolver.private_domains');
+});
+
 test('server.workers: 1 by default, an integer 1..256 or auto (one per CPU)', async () => {
   const { workerCount } = await import('../../src/config/index.js');
   const { availableParallelism } = await import('node:os');
