@@ -10,10 +10,10 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createApp, type App } from '../../src/app.js';
-import { defaultConfig } from '../../src/config/index.js';
 import { startLab, type Lab } from '../helpers/lab.js';
 import { LAB_ADDR, LAB_ZONES } from '../helpers/lab-zones.js';
 import { makeTempDir } from '../helpers/lab-process.js';
+import { labAppConfig } from '../helpers/lab-app.js';
 import { answerView, query } from '../helpers/lab-query.js';
 import { edeCodes } from '../helpers/hostile-world.js';
 import type { RRType } from '../../src/wire/index.js';
@@ -56,17 +56,8 @@ describe('private addresses against the lab', { timeout: 60_000 }, () => {
   before(async () => {
     const [server, text] = LAB_ZONES['glue.test.'];
     lab = await startLab({ zones: { ...LAB_ZONES, 'glue.test.': [server, text + EXTRA_GLUE_TEST] } });
-    const config = defaultConfig();
-    config.server.listen = [{ address: ADDRESS, port: 53, transport: 'udp' }];
-    config.server.state_dir = `${tmp.dir}/state`;
-    config.resolver = {
-      ...config.resolver, root_hints: lab.rootHints, root_priming: false, do_not_query_localhost: false,
-      private_addresses: HOME_PRIVATE_ADDRESSES, private_domains: ['home.glue.test'],
-    };
-    config.upstream = { ...config.upstream, ipv6: false, timeout_ms: 1_000 };
-    config.dnssec = { ...config.dnssec, trust_anchors: [] };
-    config.control = { ...config.control, enabled: false };
-    config.log = { ...config.log, level: 'silent' };
+    const config = labAppConfig(lab, ADDRESS, `${tmp.dir}/state`);
+    config.resolver = { ...config.resolver, private_addresses: HOME_PRIVATE_ADDRESSES, private_domains: ['home.glue.test'] };
     app = await createApp(config, { configPath: 'private-addresses-lab' });
   });
   after(async () => {
