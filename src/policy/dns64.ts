@@ -12,8 +12,7 @@ import { BlockList } from 'node:net';
 import { ttlOf } from '../cache/index.js';
 import type { Dns64Config } from '../config/index.js';
 import type { Answer, ChainedHandler, ClientQuery, QueryHandler } from '../server/index.js';
-import { nameEquals, RCODE, rdataOf, setType, type Record } from '../wire/index.js';
-import { embedIpv4, ipv4ReverseName, parsePref64, type Pref64 } from './dns64-address.js';
+import { embedIpv4, ipv4ReverseName, nameEquals, parsePref64, RCODE, rdataOf, setType, type Pref64, type Record } from '../wire/index.js';
 
 /** A CNAME's target or an address record's address, as text. */
 const dataOf = (rr: Record): string => String(rdataOf(rr));
@@ -69,7 +68,7 @@ async function synthesizePtr(q: ClientQuery, signal: AbortSignal, next: QueryHan
 
 /** The DNS64 link for `config` (enabled or not: the caller decides); ConfigError naming `file` for a bad prefix. */
 export function dns64Handler(config: Dns64Config, file: string): ChainedHandler {
-  const prefix = parsePref64(config.prefix, file);
+  const prefix = parsePref64(config.prefix, file, 'dns64.prefix');
   const excluded = new BlockList();
   for (const p of config.exclude) {
     const [address, length] = p.split('/');
