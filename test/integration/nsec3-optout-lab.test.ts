@@ -13,15 +13,12 @@
  *   and BIND do, where Unbound's val_nsec3_b5_wcnodata and val_nsec3_b1_nameerror expect AD;
  * - a positive answer from the same zones is secure (AD): the zones themselves validate.
  */
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createApp, type App } from '../../src/app.js';
 import { nsec3Hash } from '../../src/dnssec/index.js';
 import { FLAG, type Message, type RRType } from '../../src/wire/index.js';
-import { startLab, type Lab } from '../helpers/lab.js';
 import { LAB_ADDR, LAB_ZONES, type LabServer } from '../helpers/lab-zones.js';
-import { makeTempDir } from '../helpers/lab-process.js';
-import { labAppConfig } from '../helpers/lab-app.js';
+import { labAppFixture } from '../helpers/lab-app.js';
 import { answerView, query } from '../helpers/lab-query.js';
 
 /** Ward under test (DESIGN.md "Lab addresses": 127.0.2.x). */
@@ -44,27 +41,14 @@ x.ent.${z} IN NS ns1.dead.test.
 }
 
 describe('NSEC3 opt-out against NSD, Knot and BIND', { timeout: 90_000 }, () => {
-  let lab: Lab | undefined;
-  let app: App | undefined;
-  const tmp = makeTempDir('ward-optout');
+  const [testServer, testText] = LAB_ZONES['test.'];
+  const delegations = SERVERS.map((s) => `${zoneOf(s)} IN NS ns1.${zoneOf(s)}\nns1.${zoneOf(s)} IN A ${LAB_ADDR[s]}\n`).join('');
+  const zones: Record<string, [LabServer, string]> = { ...LAB_ZONES, 'test.': [testServer, testText + delegations] };
+  for (const s of SERVERS) zones[zoneOf(s)] = [s, optOutZone(s)];
+  labAppFixture('nsec3-optout-lab', ADDRESS, { zones, dnssec: true, nsec3OptOut: SERVERS.map(zoneOf) });
 
   const ask = async (name: string, type: RRType): Promise<Message> => query(ADDRESS, 53, name, type, { timeoutMs: 10_000, dnssecOk: true });
   const authenticated = (msg: Message): boolean => (msg.flags & FLAG.AD) !== 0;
-
-  before(async () => {
-    const [testServer, testText] = LAB_ZONES['test.'];
-    const delegations = SERVERS.map((s) => `${zoneOf(s)} IN NS ns1.${zoneOf(s)}\nns1.${zoneOf(s)} IN A ${LAB_ADDR[s]}\n`).join('');
-    const zones: Record<string, [LabServer, string]> = { ...LAB_ZONES, 'test.': [testServer, testText + delegations] };
-    for (const s of SERVERS) zones[zoneOf(s)] = [s, optOutZone(s)];
-    lab = await startLab({ zones, dnssec: true, nsec3OptOut: SERVERS.map(zoneOf) });
-    assert.ok(lab.trustAnchorFile);
-    app = await createApp(labAppConfig(lab, ADDRESS, `${tmp.dir}/state`, [lab.trustAnchorFile]), { configPath: 'nsec3-optout-lab' });
-  });
-  after(async () => {
-    await app?.stop();
-    await lab?.stop();
-    tmp.remove();
-  });
 
   for (const server of SERVERS) {
     const z = zoneOf(server).slice(0, -1);

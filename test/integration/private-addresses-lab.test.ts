@@ -7,13 +7,10 @@
  * the lab itself, whose servers all sit on 127.53.0.x (inside 127.0.0.0/8), stays reachable: glue
  * and name server address lookups keep private addresses, which are still not served to clients.
  */
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createApp, type App } from '../../src/app.js';
-import { startLab, type Lab } from '../helpers/lab.js';
 import { LAB_ADDR, LAB_ZONES } from '../helpers/lab-zones.js';
-import { makeTempDir } from '../helpers/lab-process.js';
-import { labAppConfig } from '../helpers/lab-app.js';
+import { labAppFixture } from '../helpers/lab-app.js';
 import { answerView, query } from '../helpers/lab-query.js';
 import { edeCodes } from '../helpers/hostile-world.js';
 import type { RRType } from '../../src/wire/index.js';
@@ -39,32 +36,17 @@ sneaky.glue.test. IN CNAME nas.glue.test.
 `;
 
 describe('private addresses against the lab', { timeout: 60_000 }, () => {
-  let lab: Lab | undefined;
-  let app: App | undefined;
-  const tmp = makeTempDir('ward-privaddr');
+  const [server, text] = LAB_ZONES['glue.test.'];
+  labAppFixture('private-addresses-lab', ADDRESS, { zones: { ...LAB_ZONES, 'glue.test.': [server, text + EXTRA_GLUE_TEST] } }, (config) => {
+    config.resolver = { ...config.resolver, private_addresses: HOME_PRIVATE_ADDRESSES, private_domains: ['home.glue.test'] };
+  });
 
-  const ask = async (name: string, type: RRType): ReturnType<typeof query> => {
-    assert.ok(app);
-    return query(ADDRESS, 53, name, type, { timeoutMs: 10_000 });
-  };
+  const ask = (name: string, type: RRType): ReturnType<typeof query> => query(ADDRESS, 53, name, type, { timeoutMs: 10_000 });
   const blocked = async (name: string, type: RRType): Promise<void> => {
     const msg = await ask(name, type);
     assert.deepEqual(answerView(msg), { rcode: 'SERVFAIL', answers: [] }, name);
     assert.deepEqual(edeCodes(msg), [15], `${name}: EDE 15 Blocked`);
   };
-
-  before(async () => {
-    const [server, text] = LAB_ZONES['glue.test.'];
-    lab = await startLab({ zones: { ...LAB_ZONES, 'glue.test.': [server, text + EXTRA_GLUE_TEST] } });
-    const config = labAppConfig(lab, ADDRESS, `${tmp.dir}/state`);
-    config.resolver = { ...config.resolver, private_addresses: HOME_PRIVATE_ADDRESSES, private_domains: ['home.glue.test'] };
-    app = await createApp(config, { configPath: 'private-addresses-lab' });
-  });
-  after(async () => {
-    await app?.stop();
-    await lab?.stop();
-    tmp.remove();
-  });
 
   test('public addresses are answered, through servers that all sit on private addresses', async () => {
     assert.deepEqual(answerView(await ask('www.glue.test', 'A')), { rcode: 'NOERROR', answers: ['www.glue.test A 192.0.2.10'] });
