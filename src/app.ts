@@ -23,7 +23,7 @@ import {
 } from './server/index.js';
 import { createStatusCollector, statusRoutes, type StatusCollector } from './status/index.js';
 import { loadOrCreateTlsMaterial, spkiPin, type LoadedTlsMaterial } from './tls/index.js';
-import { formatRecord, parseRootHints, RCODE, type Record as WireRecord } from './wire/index.js';
+import { formatRecord, parsePref64, parseRootHints, RCODE, type Pref64, type Record as WireRecord } from './wire/index.js';
 import { isInlineAnchor, parseAnchorText, trustAnchors, type TrustAnchors } from './dnssec/index.js';
 import { ConfigError, errorMessage, readSecretFile, systemClock, type Clock } from './util/index.js';
 
@@ -114,6 +114,8 @@ interface Built {
   policyLinks: ChainedHandler[];
   /** The trust anchors and negative trust anchors as text: a change flushes the cache on reload. */
   anchorText: string;
+  /** upstream.nat64.prefix, parsed (refused when bad even while NAT64 is off), when upstream.nat64.enabled. */
+  nat64?: Pref64;
 }
 
 async function build(config: Config, configPath: string, log: Logger): Promise<Built> {
@@ -121,11 +123,12 @@ async function build(config: Config, configPath: string, log: Logger): Promise<B
   const ntas = config.dnssec.negative_trust_anchors;
   // Built even when off, so that a bad dns64.prefix is refused before it is turned on.
   const dns64 = dns64Handler(config.dns64, configPath);
+  const nat64 = parsePref64(config.upstream.nat64.prefix, configPath, 'upstream.nat64.prefix');
   return {
     config, rootHints: loadRootHints(config, configPath), anchors: trustAnchors(records, ntas),
     localZones: new LocalZones(config.local_zones, configPath), anchorText: JSON.stringify([records.map(formatRecord), ntas]),
     tlsRules: loadTlsRules(config, configPath), policy: await loadPolicy(config, configPath, log.child({ component: 'policy' })),
-    policyLinks: config.dns64.enabled ? [dns64] : [],
+    policyLinks: config.dns64.enabled ? [dns64] : [], ...(config.upstream.nat64.enabled ? { nat64 } : {}),
   };
 }
 
@@ -223,7 +226,7 @@ export async function createApp(config: Config, opts: AppOptions): Promise<App> 
   const makeResolver = (b: Built): Resolver => createResolver({
     upstream, clock, log: log.child({ component: 'resolver' }), resolver: b.config.resolver, cache: b.config.cache,
     upstreamConfig: b.config.upstream, rootHints: b.rootHints, forwardZones: b.config.forward_zones, stubZones: b.config.stub_zones, trustAnchors: b.anchors,
-    store, stats: resolverStats, ...(shared ? { shared } : {}),
+    ...(b.nat64 ? { nat64: b.nat64 } : {}), store, stats: resolverStats, ...(shared ? { shared } : {}),
   });
   let resolver = makeResolver(current);
   let server: RunningServer | undefined;

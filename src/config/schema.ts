@@ -67,6 +67,18 @@ export interface UpstreamConfig {
   tls_rules: UpstreamTlsRule[];
   /** Per-try timeout before the next server is tried (adaptive below this ceiling). */
   timeout_ms: number;
+  /** NAT64 towards IPv4-only authoritative servers (Unbound's do-nat64 / nat64-prefix). */
+  nat64: Nat64Config;
+}
+
+/**
+ * With `enabled`, every IPv4 server address is asked at its IPv4-embedded IPv6 address under
+ * `prefix` (RFC 6052 §2.2), for an IPv6-only host behind a NAT64 (RFC 6146).
+ */
+export interface Nat64Config {
+  enabled: boolean;
+  /** The NAT64 Pref64::/n (n: 32, 40, 48, 56, 64 or 96); default the Well-Known Prefix (RFC 6052 §2.1). */
+  prefix: string;
 }
 
 export interface RootHint { name: string; addresses: string[] }
@@ -277,7 +289,10 @@ export function defaultConfig(): Config {
       tcp_fastopen_queue: 256,
       workers: 1,
     },
-    upstream: { ipv4: true, ipv6: true, source_address: null, tls: 'opportunistic', tls_rules: [], timeout_ms: 1_500 },
+    upstream: {
+      ipv4: true, ipv6: true, source_address: null, tls: 'opportunistic', tls_rules: [], timeout_ms: 1_500,
+      nat64: { enabled: false, prefix: '64:ff9b::/96' },
+    },
     resolver: {
       root_hints: 'root-hints/named.root',
       root_priming: true,

@@ -51,8 +51,8 @@ function ipv6PrefixProblem(s: string): string | undefined {
 /** RFC 6052 §2.2: the prefix lengths an IPv4 address can be embedded after. */
 const DNS64_PREFIX_LENGTHS = [32, 40, 48, 56, 64, 96];
 
-/** The DNS64 prefix: an IPv6 prefix of one of the RFC 6052 lengths. */
-function dns64PrefixProblem(s: string): string | undefined {
+/** A DNS64 or NAT64 prefix: an IPv6 prefix of one of the RFC 6052 lengths. */
+function pref64Problem(s: string): string | undefined {
   const ok = ipv6PrefixProblem(s) === undefined && DNS64_PREFIX_LENGTHS.includes(Number(s.split('/')[1]));
   return ok ? undefined : `an IPv6 prefix of length ${DNS64_PREFIX_LENGTHS.join(', ')} like 64:ff9b::/96 (RFC 6052 §2.2)`;
 }
@@ -122,6 +122,7 @@ export const CONFIG_SPEC: Spec = obj({
       name: { kind: 'nullable', of: str('a domain name', domainName) },
     }, { zone: null, address: null, mode: 'strict', pins: [], ca_file: null, name: null })),
     timeout_ms: int(1, MAX_MS),
+    nat64: obj({ enabled: bool, prefix: str('an IPv6 prefix', pref64Problem) }),
   }),
   resolver: obj({
     root_hints: { kind: 'either', what: 'a file path or a list of { name, addresses }', options: [
@@ -188,7 +189,7 @@ export const CONFIG_SPEC: Spec = obj({
     blocked_ttl: int(0, 86400),
     fetch: obj({ timeout_ms: int(100, 600_000), max_bytes: int(1024, 2 ** 31) }),
   }),
-  dns64: obj({ enabled: bool, prefix: str('an IPv6 prefix', dns64PrefixProblem), exclude: list(str('an IPv6 prefix', ipv6PrefixProblem)) }),
+  dns64: obj({ enabled: bool, prefix: str('an IPv6 prefix', pref64Problem), exclude: list(str('an IPv6 prefix', ipv6PrefixProblem)) }),
 });
 
 function isPlainObject(v: unknown): v is { [key: string]: unknown } {

@@ -40,7 +40,7 @@ export function createResolver(opts: ResolverOptions): Resolver {
     cache, upstream: opts.upstream, log,
     config: opts.resolver, upstreamConfig: opts.upstreamConfig, rootHints: opts.rootHints, forwardZones, stubZones,
     exempt: new Set([...opts.rootHints, ...forwardZones, ...stubZones].flatMap((h) => h.addresses)),
-    distrusted: new Distrusted(opts.clock), privateAddresses,
+    distrusted: new Distrusted(opts.clock), privateAddresses, ...(opts.nat64 ? { nat64: opts.nat64 } : {}),
     subResolve: async (name, type, parent) => {
       const r = await chain.resolve(name, type, { parent });
       return r.rcode === RCODE.NOERROR ? r.answer : [];

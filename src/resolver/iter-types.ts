@@ -1,5 +1,5 @@
 /** Internal types of the iterator: the delegation point, per-query state, outcomes, environment. */
-import type { Message, Record } from '../wire/index.js';
+import type { Message, Pref64, Record } from '../wire/index.js';
 import type { DnsCache } from '../cache/index.js';
 import type { Logger } from '../log/index.js';
 import type { ForwardZone, StubZone, ResolverConfig, UpstreamConfig, RootHint } from '../config/index.js';
@@ -113,6 +113,8 @@ export interface IterEnv {
   exempt: Set<string>;
   /** Servers that recently gave bogus data for a zone: not asked while others remain. */
   distrusted: Distrusted;
+  /** upstream.nat64.prefix when NAT64 is on: IPv4 server addresses are asked at their form under it. */
+  nat64?: Pref64;
   /** resolver.private_addresses / private_domains, when any prefix is configured. */
   privateAddresses?: PrivateAddresses;
   /** Resolves (name, type) as a sub-query of `parent`; the records of the final answer, [] on failure. */

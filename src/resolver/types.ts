@@ -2,7 +2,7 @@
  * The resolver's public contract. `Resolution` fits server/types.ts `Answer` structurally, and
  * `ResolveRequest` is a structural subset of the server's `ClientQuery`: the two never import each other.
  */
-import type { Record } from '../wire/index.js';
+import type { Pref64, Record } from '../wire/index.js';
 import type { Clock } from '../util/index.js';
 import type { Logger } from '../log/index.js';
 import type { CacheConfig, ForwardZone, StubZone, ResolverConfig, RootHint, UpstreamConfig } from '../config/index.js';
@@ -50,6 +50,8 @@ export interface ResolverOptions {
   stubZones?: StubZone[];
   /** DNSSEC trust anchors (dnssec.trust_anchors, parsed); absent or empty: no validation. */
   trustAnchors?: TrustAnchors;
+  /** upstream.nat64.prefix, parsed, when upstream.nat64.enabled: IPv4 servers are asked at addresses under it. */
+  nat64?: Pref64;
   /** A cache that outlives the resolver (the composition root keeps it across reloads); default: its own. */
   store?: DnsCache;
   /** Counters that outlive the resolver likewise. */

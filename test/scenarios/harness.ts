@@ -8,7 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { ManualClock, randomId, errorMessage } from '../../src/util/index.js';
 import { silentLogger, type Logger } from '../../src/log/index.js';
-import { decodeMessage, MalformedMessage, type Message } from '../../src/wire/index.js';
+import { decodeMessage, MalformedMessage, parsePref64, type Message, type Pref64 } from '../../src/wire/index.js';
 import { createUpstream } from '../../src/upstream/index.js';
 import { createResolver } from '../../src/resolver/index.js';
 import { dns64Handler } from '../../src/policy/index.js';
@@ -67,8 +67,10 @@ export async function runScenario(sc: Scenario, log: Logger = silentLogger()): P
     trace: net.sent.map((s) => `step ${s.step}: ${s.name} ${s.type} to ${s.to.host} over ${s.transport}: ${s.outcome}`),
   });
   let setup: ScenarioSetup;
+  let nat64: Pref64 | undefined;
   try {
     setup = scenarioSetup(sc);
+    if (setup.upstream.nat64.enabled) nat64 = parsePref64(setup.upstream.nat64.prefix, sc.file, 'nat64-prefix');
   } catch (err) {
     return result(`config: ${errorMessage(err)}`);
   }
@@ -77,7 +79,7 @@ export async function runScenario(sc: Scenario, log: Logger = silentLogger()): P
   const resolver = createResolver({
     upstream, clock, log, resolver: { ...setup.resolver, root_hints: setup.rootHints },
     cache: setup.cache, upstreamConfig: setup.upstream, rootHints: setup.rootHints, forwardZones: setup.forwardZones, stubZones: setup.stubZones,
-    trustAnchors: trustAnchors(setup.trustAnchors, setup.negativeTrustAnchors),
+    trustAnchors: trustAnchors(setup.trustAnchors, setup.negativeTrustAnchors), ...(nat64 ? { nat64 } : {}),
   });
   const resolve: QueryHandler = (q, signal) => resolver.resolve({ question: q.question, flags: q.flags }, signal);
   let handler = resolve;

@@ -114,6 +114,8 @@ export function scenarioSetup(sc: Scenario): ScenarioSetup {
       case 'private-domain': resolver.private_domains = [...resolver.private_domains, value.replace(/^"|"$/g, '').replace(/\.$/, '')]; break;
       case 'do-ip4': upstream.ipv4 = bool(value); break;
       case 'do-ip6': upstream.ipv6 = bool(value); break;
+      case 'do-nat64': upstream.nat64 = { ...upstream.nat64, enabled: bool(value) }; break;
+      case 'nat64-prefix': upstream.nat64 = { ...upstream.nat64, prefix: value }; break;
       case 'val-override-date': setup.startMs = overrideDate(value); break;
       case 'val-override-timestamp': setup.startMs = Number(value) * 1000; break;
       case 'trust-anchor': setup.trustAnchors.push(parseRecord(value)); break;

@@ -162,6 +162,18 @@ test('resolver.private_addresses and private_domains: empty by default, prefixes
   assert.equal(configError('resolver: { private_domains: home.arpa }\n').key, 'resolver.private_domains');
 });
 
+test('upstream.nat64: off by default with the Well-Known Prefix; the prefix is an RFC 6052 one', () => {
+  assert.deepEqual(defaultConfig().upstream.nat64, { enabled: false, prefix: '64:ff9b::/96' });
+  const c = parseConfig('upstream: { nat64: { enabled: true, prefix: "2001:db8:64::/96" } }\n', 'test.yaml');
+  assert.deepEqual(c.upstream.nat64, { enabled: true, prefix: '2001:db8:64::/96' });
+  const e = configError('upstream: { nat64: { enabled: true, prefix: "2001:db8::/80" } }\n');
+  assert.equal(e.file, 'test.yaml');
+  assert.equal(e.key, 'upstream.nat64.prefix');
+  assert.match(e.message, /expected an IPv6 prefix of length 32, 40, 48, 56, 64, 96/);
+  assert.equal(configError('upstream: { nat64: { enabled: "yes" } }\n').key, 'upstream.nat64.enabled');
+  assert.match(configError('upstream: { nat64: { prefixes: [] } }\n').message, /upstream\.nat64\.prefixes: expected a known key \(enabled, prefix\)/);
+});
+
 test('server.workers: 1 by default, an integer 1..256 or auto (one per CPU)', async () => {
   const { workerCount } = await import('../../src/config/index.js');
   const { availableParallelism } = await import('node:os');
