@@ -2,7 +2,7 @@
  * The composition root: builds the logger, the DoT certificate (loaded, or self-signed into
  * state_dir), the upstream side (net exchanger → upstream policy → iterative resolver with its
  * DNSSEC trust anchors), the query
- * handler chain (local zones, DNS64 when on, then the resolver) and the server, and wires them
+ * handler chain (policy, local hosts, local zones, DNS64 when on, then the resolver) and the server, and wires them
  * together. The only place that knows every folder.
  */
 import { mkdirSync, readFileSync } from 'node:fs';
@@ -18,7 +18,7 @@ import { createAdmin, type Admin } from './admin.js';
 import { PolicyRuntime } from './app-policy.js';
 import { dns64Handler, loadPolicy, type LoadedPolicy } from './policy/index.js';
 import {
-  chainHandlers, clientLabel, composeQueryLoggers, LocalZones, queryLogger, startServer,
+  chainHandlers, clientLabel, composeQueryLoggers, LocalHosts, LocalZones, queryLogger, startServer,
   type Answer, type ChainedHandler, type ClientLabel, type QueryHandler, type QueryLogger, type RunningServer,
 } from './server/index.js';
 import { createStatusCollector, statusRoutes, type StatusCollector } from './status/index.js';
@@ -109,7 +109,7 @@ function resolverHandler(resolver: Resolver): QueryHandler {
 
 /** The parts a config builds that reload rebuilds: validated before anything running is touched. */
 interface Built {
-  config: Config; rootHints: RootHint[]; anchors: TrustAnchors; localZones: LocalZones; tlsRules: TlsRule[]; policy: LoadedPolicy;
+  config: Config; rootHints: RootHint[]; anchors: TrustAnchors; localHosts: LocalHosts; localZones: LocalZones; tlsRules: TlsRule[]; policy: LoadedPolicy;
   /** The links between local zones and the resolver: DNS64 when dns64.enabled. */
   policyLinks: ChainedHandler[];
   /** The trust anchors and negative trust anchors as text: a change flushes the cache on reload. */
@@ -123,7 +123,7 @@ async function build(config: Config, configPath: string, log: Logger): Promise<B
   const dns64 = dns64Handler(config.dns64, configPath);
   return {
     config, rootHints: loadRootHints(config, configPath), anchors: trustAnchors(records, ntas),
-    localZones: new LocalZones(config.local_zones, configPath), anchorText: JSON.stringify([records.map(formatRecord), ntas]),
+    localHosts: new LocalHosts(config.local_hosts, configPath), localZones: new LocalZones(config.local_zones, configPath), anchorText: JSON.stringify([records.map(formatRecord), ntas]),
     tlsRules: loadTlsRules(config, configPath), policy: await loadPolicy(config, configPath, log.child({ component: 'policy' })),
     policyLinks: config.dns64.enabled ? [dns64] : [],
   };
@@ -229,7 +229,7 @@ export async function createApp(config: Config, opts: AppOptions): Promise<App> 
   let server: RunningServer | undefined;
   const policy = new PolicyRuntime(current.policy, config, opts.configPath, log.child({ component: 'policy' }), () => server?.flushMicrocache());
   const policyLink = policy.handler();
-  const handlerOf = (b: Built, r: Resolver): QueryHandler => chainHandlers([policyLink, b.localZones.handler, ...b.policyLinks], resolverHandler(r));
+  const handlerOf = (b: Built, r: Resolver): QueryHandler => chainHandlers([policyLink, b.localHosts.handler, b.localZones.handler, ...b.policyLinks], resolverHandler(r));
   const closers: (() => Promise<void>)[] = [];
   const closeAll = async (): Promise<void> => {
     for (const close of closers.reverse()) await close();

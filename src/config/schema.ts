@@ -126,6 +126,18 @@ export interface LocalZone {
   records: string[];
 }
 
+/** A hosts table answered locally (Knot Resolver's hints, dnsmasq's /etc/hosts): see src/server/local-hosts.ts. */
+export interface LocalHostsConfig {
+  /** hosts(5) files (`address name [alias ...]`), read at start and on reload; a bad line is a config error. */
+  files: string[];
+  /** Lines in the same form, inline. */
+  entries: string[];
+  /** TTL of the answers (Knot Resolver's hints default). */
+  ttl: number;
+  /** Answer PTR questions for the listed addresses with each address's first name. */
+  reverse: boolean;
+}
+
 export interface QueryLogConfig {
   /** One structured line per client query (off by default). */
   enabled: boolean;
@@ -227,6 +239,7 @@ export interface Config {
   forward_zones: ForwardZone[];
   stub_zones: StubZone[];
   local_zones: LocalZone[];
+  local_hosts: LocalHostsConfig;
   log: LogConfig;
   control: ControlConfig;
   http: HttpConfig;
@@ -284,6 +297,7 @@ export function defaultConfig(): Config {
     forward_zones: [],
     stub_zones: [],
     local_zones: [],
+    local_hosts: { files: [], entries: [], ttl: 5, reverse: true },
     log: { level: 'info', queries: { enabled: false, file: null, max_bytes: 10 * 1024 * 1024, files: 3, anonymize: false } },
     control: { enabled: true, socket: null, listen: null, token_file: null },
     http: { listen: null, allow_remote: false, top_zones: 20, status_page: true },

@@ -154,6 +154,9 @@ export const CONFIG_SPEC: Spec = obj({
       records: list(str('a record in zone-file syntax')) },
     { records: [] },
   )),
+  local_hosts: obj({
+    files: list(str('a file path')), entries: list(str('a hosts line "address name [name ...]"')), ttl: int(0, 2 ** 31 - 1), reverse: bool,
+  }),
   log: obj({
     level: oneOf(...LEVELS),
     queries: obj({

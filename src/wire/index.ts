@@ -7,3 +7,4 @@ export * from './presentation.js';
 export * from './compress.js';
 export * from './rrsets.js';
 export { typeMnemonic, typeOfMnemonic, wireType } from './rr-types.js';
+export { hostName } from './host-name.js';

@@ -13,7 +13,7 @@ import { createUpstream } from '../../src/upstream/index.js';
 import { createResolver } from '../../src/resolver/index.js';
 import { dns64Handler } from '../../src/policy/index.js';
 import { trustAnchors } from '../../src/dnssec/index.js';
-import { chainHandlers, type QueryHandler } from '../../src/server/index.js';
+import { chainHandlers, LocalHosts, type QueryHandler } from '../../src/server/index.js';
 import { MemoryNet } from '../helpers/memory-net.js';
 import { parseRpl, type Scenario } from './rpl-parse.js';
 import { mismatch } from './rpl-match.js';
@@ -82,7 +82,11 @@ export async function runScenario(sc: Scenario, log: Logger = silentLogger()): P
   const resolve: QueryHandler = (q, signal) => resolver.resolve({ question: q.question, flags: q.flags }, signal);
   let handler = resolve;
   try {
-    if (setup.dns64) handler = chainHandlers([dns64Handler(setup.dns64, sc.file)], resolve);
+    const links = [
+      ...(setup.localHosts ? [new LocalHosts(setup.localHosts, sc.file).handler] : []),
+      ...(setup.dns64 ? [dns64Handler(setup.dns64, sc.file)] : []),
+    ];
+    if (links.length > 0) handler = chainHandlers(links, resolve);
   } catch (err) {
     resolver.close();
     return result(`config: ${errorMessage(err)}`);

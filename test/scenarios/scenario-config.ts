@@ -10,7 +10,7 @@
  * Scenario servers answer at once, so upstream timeouts are short (dead servers cost little time).
  */
 import {
-  defaultConfig, type CacheConfig, type Dns64Config, type ForwardZone, type StubZone, type ResolverConfig, type RootHint, type UpstreamConfig,
+  defaultConfig, type CacheConfig, type Dns64Config, type ForwardZone, type LocalHostsConfig, type StubZone, type ResolverConfig, type RootHint, type UpstreamConfig,
 } from '../../src/config/index.js';
 import { parseRecord, type Record } from '../../src/wire/index.js';
 import { isIPv6 } from 'node:net';
@@ -34,6 +34,8 @@ export interface ScenarioSetup {
   negativeTrustAnchors: string[];
   /** kresd `features: dns64_prefix = P` or testbound `dns64-prefix: P/n`: DNS64 (RFC 6147) in front of the resolver. */
   dns64?: Dns64Config;
+  /** kresd `features: static_hint_name = N` with `static_hint_addr = A` (its hints module): a local hosts line "A N". */
+  localHosts?: LocalHostsConfig;
 }
 
 function isRoot(name: string): boolean {
@@ -86,6 +88,7 @@ export function scenarioSetup(sc: Scenario): ScenarioSetup {
   let stubAddr = '193.0.14.129';
   let stubName = 'K.ROOT-SERVERS.NET';
   const forwardTo: string[] = [];
+  const hint: { name?: string; addr?: string } = {};
   // testbound (Unbound's harness) files group keys in `server:`, `stub-zone:` and `forward-zone:`
   // blocks; only a zone block's `name` says which zone its addresses are for.
   let block = '';
@@ -125,20 +128,27 @@ export function scenarioSetup(sc: Scenario): ScenarioSetup {
       case 'prefetch': cache.prefetch = bool(value); break;
       case 'serve-expired': cache.serve_stale = bool(value); break;
       case 'serve-expired-reply-ttl': cache.stale_reply_ttl = Number(value); break;
-      case 'features': applyFeatures(value, setup); break;
+      case 'features': applyFeatures(value, setup, hint); break;
       case 'dns64-prefix': setup.dns64 = { ...defaultConfig().dns64, enabled: true, prefix: value }; break;
       default: break; // commented-out Unbound options and Deckard-only knobs
     }
   }
   setup.rootHints = [{ name: stubName, addresses: [stubAddr] }];
   if (forwardTo.length > 0) setup.forwardZones = [{ name: '.', addresses: forwardTo, tls: false }];
+  if (hint.name && hint.addr) setup.localHosts = { ...base.local_hosts, entries: [`${hint.addr} ${hint.name}`] };
   return setup;
 }
 
-/** `features: k = v; ...`: the cache bounds and the DNS64 prefix (kresd's dns64 module takes a /96); other features are kresd-specific and ignored. */
-function applyFeatures(value: string, setup: ScenarioSetup): void {
+/**
+ * `features: k = v; ...`: the cache bounds, the DNS64 prefix (kresd's dns64 module takes a /96) and a
+ * static hint (kresd's hints module; name and address may come on separate `features` lines); other
+ * features are kresd-specific and ignored.
+ */
+function applyFeatures(value: string, setup: ScenarioSetup, hint: { name?: string; addr?: string }): void {
   for (const item of value.split(';')) {
     const [k, v] = item.split('=').map((s) => s.trim());
+    if (k === 'static_hint_name' && v) hint.name = v;
+    if (k === 'static_hint_addr' && v) hint.addr = v;
     if (k === 'min_ttl' && /^\d+$/.test(v ?? '')) setup.cache.min_ttl = Number(v);
     if (k === 'max_ttl' && /^\d+$/.test(v ?? '')) setup.cache.max_ttl = Number(v);
     if (k === 'dns64_prefix' && v) setup.dns64 = { ...defaultConfig().dns64, enabled: true, prefix: v.includes('/') ? v : `${v}/96` };
