@@ -23,7 +23,7 @@ import {
 } from './server/index.js';
 import { createStatusCollector, statusRoutes, type StatusCollector } from './status/index.js';
 import { loadOrCreateTlsMaterial, spkiPin, type LoadedTlsMaterial } from './tls/index.js';
-import { formatRecord, parseRootHints, RCODE, type Record as WireRecord } from './wire/index.js';
+import { formatRecord, normalizeName, parseRootHints, RCODE, type Record as WireRecord } from './wire/index.js';
 import { isInlineAnchor, parseAnchorText, trustAnchors, type TrustAnchors } from './dnssec/index.js';
 import { ConfigError, errorMessage, readSecretFile, systemClock, type Clock } from './util/index.js';
 
@@ -204,6 +204,20 @@ async function sharedTierOf(config: Config, clock: Clock, log: Logger): Promise<
 
 const same = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
 
+/**
+ * Forward and stub zones that a reload adds, removes or points elsewhere: what the cache holds at and
+ * below them came by the old path (the old servers, or the delegation from the root), so it goes.
+ */
+function movedZones(a: Config, b: Config): string[] {
+  const paths = (c: Config): Map<string, string> => new Map([
+    ...c.forward_zones.map((z) => [normalizeName(z.name), JSON.stringify(['forward', z.addresses, z.tls])] as const),
+    ...c.stub_zones.map((z) => [normalizeName(z.name), JSON.stringify(['stub', z.addresses])] as const),
+  ]);
+  const was = paths(a);
+  const now = paths(b);
+  return [...new Set([...was.keys(), ...now.keys()])].filter((name) => was.get(name) !== now.get(name));
+}
+
 /** Builds and starts Ward from a validated configuration. */
 export async function createApp(config: Config, opts: AppOptions): Promise<App> {
   // Every line of a worker says which one wrote it.
@@ -271,6 +285,9 @@ export async function createApp(config: Config, opts: AppOptions): Promise<App> 
       }
       // Data validated under other trust anchors is not to be trusted under these (RFC 4035 §4.3).
       if (anchorsChanged) { store.clear(); applied.push('dnssec (cache flushed)'); }
+      const moved = anchorsChanged ? [] : movedZones(a, b);
+      for (const name of moved) resolver.flush(name, { subtree: true });
+      if (moved.length > 0) applied.push(`cache at and below ${moved.map((n) => n || '.').join(', ')} flushed`);
       policy.replace(now.policy, b);
       if (!same(a.policy, b.policy)) applied.push('policy');
       const listeners = await running.reconfigure(b.server, handlerOf(now, resolver));
@@ -278,6 +295,7 @@ export async function createApp(config: Config, opts: AppOptions): Promise<App> 
       if (listeners.added + listeners.removed > 0) applied.push('server.listen');
       if (!same(a.server.access_control, b.server.access_control)) applied.push('server.access_control');
       if (!same(a.local_zones, b.local_zones)) applied.push('local_zones');
+      if (was.localHosts.digest !== now.localHosts.digest) applied.push('local_hosts');
       if (!same(a.dns64, b.dns64)) applied.push('dns64');
       if (a.log.level !== b.log.level) { setLogLevel(log, b.log.level); applied.push('log.level'); }
       if (old !== resolver) old.close();

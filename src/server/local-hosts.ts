@@ -50,9 +50,9 @@ export class LocalHosts {
     });
   }
 
-  /** Number of names listed (for the start-up log). */
-  get size(): number {
-    return this.names.size;
+  /** The table's content as text: a reload says `local_hosts` was applied when a file changed it. */
+  get digest(): string {
+    return JSON.stringify([this.ttl, [...this.names], [...this.pointers]]);
   }
 
   private add(text: string, source: string, key: string, reverse: boolean, isFile: boolean): void {
