@@ -23,7 +23,7 @@ import {
 } from './server/index.js';
 import { createStatusCollector, statusRoutes, type StatusCollector } from './status/index.js';
 import { loadOrCreateTlsMaterial, spkiPin, type LoadedTlsMaterial } from './tls/index.js';
-import { formatRecord, normalizeName, parseRootHints, RCODE, type Record as WireRecord } from './wire/index.js';
+import { formatRecord, normalizeName, parseRootHints, RCODE, ttlOf, type Record as WireRecord } from './wire/index.js';
 import { isInlineAnchor, parseAnchorText, trustAnchors, type TrustAnchors } from './dnssec/index.js';
 import { ConfigError, errorMessage, readSecretFile, systemClock, type Clock } from './util/index.js';
 
@@ -102,7 +102,7 @@ function resolverHandler(resolver: Resolver): QueryHandler {
   return async (q, signal): Promise<Answer> => {
     const r = await resolver.resolve(q, signal);
     // RFC 1035 §3.2.1: TTL 0 means "do not cache"; SERVFAIL is never worth repeating from the microcache.
-    const cacheable = r.rcode !== RCODE.SERVFAIL && [...r.answer, ...r.authority].every((rr) => ((rr as { ttl?: number }).ttl ?? 0) > 0);
+    const cacheable = r.rcode !== RCODE.SERVFAIL && [...r.answer, ...r.authority].every((rr) => ttlOf(rr) > 0);
     return { ...r, cacheable };
   };
 }

@@ -11,12 +11,12 @@
  */
 import { LRUCache } from 'lru-cache';
 import type { Record } from '../wire/index.js';
-import { isSubdomain, normalizeName, parentName, rdataOf } from '../wire/index.js';
+import { isSubdomain, negativeTtl, normalizeName, parentName, rdataOf, ttlOf } from '../wire/index.js';
 import type { Clock } from '../util/index.js';
 import type { CacheConfig } from '../config/index.js';
 import { RANK, type Rank } from './rank.js';
 import type { CacheDumpEntry, CacheSecurity, LookupOptions, NegativeHit, NegativeKind, RRsetHit } from './types.js';
-import { classOf, ENTRY_BYTES, nodataKey, nxdomainKey, parseKey, recordSize, rrsetKey, ttlOf } from './keys.js';
+import { classOf, ENTRY_BYTES, nodataKey, nxdomainKey, parseKey, recordSize, rrsetKey } from './keys.js';
 
 /** What the local cache reads of `cache` (the shared tier is shared-tier.ts's). */
 type LocalCacheConfig = Omit<CacheConfig, 'shared'>;
@@ -181,8 +181,7 @@ export class DnsCache {
   storeNegative(kind: NegativeKind, name: string, type: string, authority: Record[], rank: Rank, ttl?: number): boolean {
     const soa = authority.find((rr) => rr.type === 'SOA');
     if (!soa && ttl === undefined) return false;
-    const minimum = soa ? (soa.data as { minimum?: number }).minimum ?? 0 : Infinity;
-    ttl = Math.min(soa ? Math.min(ttlOf(soa), minimum) : (ttl as number), this.config.max_ttl);
+    ttl = Math.min(soa ? negativeTtl(soa) : (ttl as number), this.config.max_ttl);
     const key = kind === 'nxdomain' ? nxdomainKey(name) : nodataKey(name, type);
     if (ttl <= 0 || !this.mayReplace(key, rank)) return false;
     this.put(key, kind, authority, ttl, rank);
@@ -322,7 +321,7 @@ export class DnsCache {
 }
 
 /** A record's data as text, to compare records: an RRset is a set, duplicates are one record (RFC 2181 §5). */
-const dataText = (rr: Record): string => JSON.stringify((rr as { data?: unknown }).data);
+const dataText = (rr: Record): string => JSON.stringify(rdataOf(rr));
 
 /** Whether two RRsets hold the same data, as sets. */
 function sameData(a: Record[], b: Record[]): boolean {

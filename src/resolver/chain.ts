@@ -7,7 +7,7 @@
  * hit in the last 10% of its TTL starts a refresh in the background.
  */
 import type { Record } from '../wire/index.js';
-import { RCODE, parentName } from '../wire/index.js';
+import { RCODE, parentName, rdataOf } from '../wire/index.js';
 import type { DnsCache, LookupOptions } from '../cache/index.js';
 import { RANK } from '../cache/index.js';
 import { untilAborted } from '../util/index.js';
@@ -250,7 +250,7 @@ function zoneSections(step: Step): { authority: Record[]; additional: Record[] }
 
 /** Appends records not already present (a chain may pass the same DNAME twice). */
 function appendUnique(to: Record[], records: Record[]): void {
-  const key = (rr: Record): string => `${ownerOf(rr)}|${rr.type}|${JSON.stringify((rr as { data?: unknown }).data)}`;
+  const key = (rr: Record): string => `${ownerOf(rr)}|${rr.type}|${JSON.stringify(rdataOf(rr))}`;
   const have = new Set(to.map(key));
   for (const rr of records) if (!have.has(key(rr))) { to.push(rr); have.add(key(rr)); }
 }

@@ -8,3 +8,4 @@ export * from './compress.js';
 export * from './rrsets.js';
 export { typeMnemonic, typeOfMnemonic, wireType } from './rr-types.js';
 export { hostName } from './host-name.js';
+export * from './record.js';

@@ -1,7 +1,8 @@
 /** The DNS cache on a manual clock: TTL countdown, ranks, clamps, negative entries, LRU bound, serve-stale, prefetch. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { DnsCache, RANK, ttlOf } from '../../src/cache/index.js';
+import { DnsCache, RANK } from '../../src/cache/index.js';
+import { ttlOf } from '../../src/wire/index.js';
 import type { CacheConfig } from '../../src/config/index.js';
 import { defaultConfig } from '../../src/config/index.js';
 import { ManualClock } from '../../src/util/index.js';
