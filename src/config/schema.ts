@@ -92,6 +92,18 @@ export interface CacheConfig {
   serve_stale: boolean;
   /** TTL of an expired answer served with serve_stale (RFC 8767 §4 suggests 30 s; Unbound's serve-expired-reply-ttl). */
   stale_reply_ttl: number;
+  /**
+   * RFC 8767 §5 client response timer (Unbound's serve-expired-client-timeout): an expired entry is
+   * answered only when resolution has not finished within this many ms (or failed); 0: at once,
+   * refreshed in the background.
+   */
+  stale_client_timeout_ms: number;
+  /** RFC 8767 §5 maximum stale timer in seconds (Unbound's serve-expired-ttl); 0: the cache's own keep time (a day). */
+  stale_max_ttl: number;
+  /** A failed refresh starts the maximum stale timer again (Unbound's serve-expired-ttl-reset). */
+  stale_ttl_reset: boolean;
+  /** Answers carry the TTL as received, not counted down, and min_ttl/max_ttl are not applied (Unbound's serve-original-ttl). */
+  serve_original_ttl: boolean;
   prefetch: boolean;
   /** The shared cache tier (Redis) several Ward processes and machines read and fill; null: off. */
   shared: SharedCacheConfig | null;
@@ -293,7 +305,8 @@ export function defaultConfig(): Config {
       minimal_responses: true,
     },
     dnssec: { trust_anchors: ['root-hints/root.key'], negative_trust_anchors: [] },
-    cache: { max_bytes: 64 * 1024 * 1024, min_ttl: 0, max_ttl: 86_400, serve_stale: false, stale_reply_ttl: 30, prefetch: false, shared: null },
+    cache: { max_bytes: 64 * 1024 * 1024, min_ttl: 0, max_ttl: 86_400, serve_stale: false, stale_reply_ttl: 30, stale_client_timeout_ms: 1800, stale_max_ttl: 86_400,
+      stale_ttl_reset: false, serve_original_ttl: false, prefetch: false, shared: null },
     forward_zones: [],
     stub_zones: [],
     local_zones: [],

@@ -183,6 +183,8 @@ export interface HostileFixture {
   readonly world: HostileWorld;
   /** Resets the scripted servers, delegates `delegations` in the TLD and starts a new Ward. */
   fresh(...delegations: string[]): Promise<Ward>;
+  /** The same, with `configure` applied to the new Ward's config (HostileWorld.ward). */
+  freshWith(configure: (c: Config) => void, ...delegations: string[]): Promise<Ward>;
 }
 
 /**
@@ -205,11 +207,14 @@ export function useHostileWorld(base: number, spare: number): HostileFixture {
   };
   return {
     get world() { return started(); },
-    async fresh(...delegations: string[]): Promise<Ward> {
+    fresh(...delegations: string[]): Promise<Ward> {
+      return this.freshWith(() => {}, ...delegations);
+    },
+    async freshWith(configure: (c: Config) => void, ...delegations: string[]): Promise<Ward> {
       const w = started();
       w.reset();
       w.delegate(...delegations);
-      ward = await w.ward();
+      ward = await w.ward(configure);
       return ward;
     },
   };

@@ -37,10 +37,10 @@ export interface ScenarioResult {
 }
 
 /**
- * Steps that need nothing done here: REPLY entries answer and ERROR steps fail upstream queries
- * through the network (scenario-network.ts), the rest only let time run (testbound's TRAFFIC, NOTHING).
+ * Steps that need nothing done here: REPLY entries answer and ERROR and TIMEOUT steps fail upstream
+ * queries through the network (scenario-network.ts), the rest only let time run (testbound's TRAFFIC, NOTHING).
  */
-const PASSIVE_STEPS = new Set(['REPLY', 'ERROR', 'CHECK_OUT_QUERY', 'TRAFFIC', 'NOTHING']);
+const PASSIVE_STEPS = new Set(['REPLY', 'ERROR', 'TIMEOUT', 'CHECK_OUT_QUERY', 'TRAFFIC', 'NOTHING']);
 
 /** Reads, parses and plays one `.rpl` file. */
 export async function runScenarioFile(path: string, log: Logger = silentLogger()): Promise<ScenarioResult> {
@@ -100,6 +100,9 @@ export async function runScenario(sc: Scenario, log: Logger = silentLogger()): P
       const left = SCENARIO_DEADLINE_MS - (performance.now() - started);
       if (left <= 0) return result(`${where}: scenario deadline of ${SCENARIO_DEADLINE_MS} ms passed`);
       if (step.type === 'QUERY' && step.entry) {
+        // testbound runs its event loop until nothing is left to do before the next query: the
+        // background work of earlier answers (prefetch, serve-stale refresh) has finished by then.
+        if (sc.dialect === 'testbound') await net.settled(Math.min(QUERY_BUDGET_MS, left));
         const out = await client(clientQueryBytes(step.entry, randomId()), Math.min(QUERY_BUDGET_MS, left));
         if (step.entry.raw) { last = undefined; continue; } // Deckard reads no answer to a RAW query
         if (out.kind !== 'reply') return result(`${where}: no answer (${out.kind})`);

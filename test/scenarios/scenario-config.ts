@@ -5,7 +5,7 @@
  * `qname-minimisation: yes`, answers non-minimal unless `minimal-responses: yes`; their
  * `server:`/`stub-zone:` blocks are read too), the root hint `stub-addr` (193.0.14.129 when
  * absent) named by `stub-name`, a `stub-zone:` below the root as a stub zone, `forward-addr` as a
- * forward zone for '.', the clock at
+ * forward zone for '.', the serve-expired options as the cache's serve-stale keys, the clock at
  * `val-override-date` / `val-override-timestamp`.
  * Scenario servers answer at once, so upstream timeouts are short (dead servers cost little time).
  */
@@ -80,7 +80,9 @@ export function normalizeAddress(a: string): string {
 export function scenarioSetup(sc: Scenario): ScenarioSetup {
   const base = defaultConfig();
   const resolver: ResolverConfig = { ...base.resolver, root_priming: false, qname_minimisation: true, do_not_query_localhost: true, harden_glue: true };
-  const cache: CacheConfig = { ...base.cache, prefetch: false, serve_stale: false };
+  // serve-expired-client-timeout is 0 unless said: the files were written for Unbound before 1.23,
+  // whose default that was (later copies of the same files say `serve-expired-client-timeout: 0`).
+  const cache: CacheConfig = { ...base.cache, prefetch: false, serve_stale: false, stale_client_timeout_ms: 0 };
   const upstream: UpstreamConfig = { ...base.upstream, tls: 'off', timeout_ms: SCENARIO_UPSTREAM_TIMEOUT_MS };
   const setup: ScenarioSetup = {
     startMs: Date.now(), rootHints: [], resolver, cache, upstream, forwardZones: [], stubZones: [], trustAnchors: [], negativeTrustAnchors: [],
@@ -128,6 +130,10 @@ export function scenarioSetup(sc: Scenario): ScenarioSetup {
       case 'prefetch': cache.prefetch = bool(value); break;
       case 'serve-expired': cache.serve_stale = bool(value); break;
       case 'serve-expired-reply-ttl': cache.stale_reply_ttl = Number(value); break;
+      case 'serve-expired-client-timeout': cache.stale_client_timeout_ms = Number(value); break;
+      case 'serve-expired-ttl': cache.stale_max_ttl = Number(value); break;
+      case 'serve-expired-ttl-reset': cache.stale_ttl_reset = bool(value); break;
+      case 'serve-original-ttl': cache.serve_original_ttl = bool(value); break;
       case 'features': applyFeatures(value, setup, hint); break;
       case 'dns64-prefix': setup.dns64 = { ...defaultConfig().dns64, enabled: true, prefix: value }; break;
       default: break; // commented-out Unbound options and Deckard-only knobs
