@@ -11,8 +11,7 @@
  * whole seconds since it was written (RFC 1035 §3.2.1: a TTL counts down).
  */
 import type { Record } from '../wire/index.js';
-import { decodeMessage, encodeMessage, MalformedMessage, normalizeName, RCODE } from '../wire/index.js';
-import { ttlOf } from './keys.js';
+import { decodeMessage, encodeMessage, MalformedMessage, normalizeName, RCODE, ttlOf } from '../wire/index.js';
 
 export interface SharedQuestion { name: string; type: string; class: string }
 

@@ -111,6 +111,18 @@ export interface CacheConfig {
   serve_stale: boolean;
   /** TTL of an expired answer served with serve_stale (RFC 8767 §4 suggests 30 s; Unbound's serve-expired-reply-ttl). */
   stale_reply_ttl: number;
+  /**
+   * RFC 8767 §5 client response timer (Unbound's serve-expired-client-timeout): an expired entry is
+   * answered only when resolution has not finished within this many ms (or failed); 0: at once,
+   * refreshed in the background.
+   */
+  stale_client_timeout_ms: number;
+  /** RFC 8767 §5 maximum stale timer in seconds (Unbound's serve-expired-ttl); 0: the cache's own keep time (a day). */
+  stale_max_ttl: number;
+  /** A failed refresh starts the maximum stale timer again (Unbound's serve-expired-ttl-reset). */
+  stale_ttl_reset: boolean;
+  /** Answers carry the TTL as received, not counted down, and min_ttl/max_ttl are not applied (Unbound's serve-original-ttl). */
+  serve_original_ttl: boolean;
   prefetch: boolean;
   /** The shared cache tier (Redis) several Ward processes and machines read and fill; null: off. */
   shared: SharedCacheConfig | null;
@@ -143,6 +155,18 @@ export interface LocalZone {
   type: LocalZoneType;
   /** Records in zone-file syntax, one per entry ("www.example.test. 300 IN A 192.0.2.1"). */
   records: string[];
+}
+
+/** A hosts table answered locally (Knot Resolver's hints, dnsmasq's /etc/hosts): see src/server/local-hosts.ts. */
+export interface LocalHostsConfig {
+  /** hosts(5) files (`address name [alias ...]`), read at start and on reload; a bad line is a config error. */
+  files: string[];
+  /** Lines in the same form, inline. */
+  entries: string[];
+  /** TTL of the answers (Knot Resolver's hints default). */
+  ttl: number;
+  /** Answer PTR questions for the listed addresses with each address's first name. */
+  reverse: boolean;
 }
 
 export interface QueryLogConfig {
@@ -246,6 +270,7 @@ export interface Config {
   forward_zones: ForwardZone[];
   stub_zones: StubZone[];
   local_zones: LocalZone[];
+  local_hosts: LocalHostsConfig;
   log: LogConfig;
   control: ControlConfig;
   http: HttpConfig;
@@ -304,10 +329,12 @@ export function defaultConfig(): Config {
       private_domains: [],
     },
     dnssec: { trust_anchors: ['root-hints/root.key'], negative_trust_anchors: [] },
-    cache: { max_bytes: 64 * 1024 * 1024, min_ttl: 0, max_ttl: 86_400, serve_stale: false, stale_reply_ttl: 30, prefetch: false, shared: null },
+    cache: { max_bytes: 64 * 1024 * 1024, min_ttl: 0, max_ttl: 86_400, serve_stale: false, stale_reply_ttl: 30, stale_client_timeout_ms: 1800, stale_max_ttl: 86_400,
+      stale_ttl_reset: false, serve_original_ttl: false, prefetch: false, shared: null },
     forward_zones: [],
     stub_zones: [],
     local_zones: [],
+    local_hosts: { files: [], entries: [], ttl: 5, reverse: true },
     log: { level: 'info', queries: { enabled: false, file: null, max_bytes: 10 * 1024 * 1024, files: 3, anonymize: false } },
     control: { enabled: true, socket: null, listen: null, token_file: null },
     http: { listen: null, allow_remote: false, top_zones: 20, status_page: true },

@@ -139,7 +139,8 @@ export const CONFIG_SPEC: Spec = obj({
   }),
   dnssec: obj({ trust_anchors: list(str('a file path or a DS/DNSKEY record')), negative_trust_anchors: list(str('a domain name', domainName)) }),
   cache: obj({
-    max_bytes: int(0, 2 ** 40), min_ttl: int(0, 2 ** 31 - 1), max_ttl: int(0, 2 ** 31 - 1), serve_stale: bool, stale_reply_ttl: int(1, 86_400), prefetch: bool,
+    max_bytes: int(0, 2 ** 40), min_ttl: int(0, 2 ** 31 - 1), max_ttl: int(0, 2 ** 31 - 1), serve_stale: bool, stale_reply_ttl: int(1, 86_400),
+    stale_client_timeout_ms: int(0, 60_000), stale_max_ttl: int(0, 2 ** 31 - 1), stale_ttl_reset: bool, serve_original_ttl: bool, prefetch: bool,
     shared: { kind: 'nullable', of: obj({
       redis: obj({ url: str('a redis:// or rediss:// URL', redisUrlProblem) }),
       timeout_ms: int(1, 10_000),
@@ -157,6 +158,9 @@ export const CONFIG_SPEC: Spec = obj({
       records: list(str('a record in zone-file syntax')) },
     { records: [] },
   )),
+  local_hosts: obj({
+    files: list(str('a file path')), entries: list(str('a hosts line "address name [name ...]"')), ttl: int(0, 2 ** 31 - 1), reverse: bool,
+  }),
   log: obj({
     level: oneOf(...LEVELS),
     queries: obj({

@@ -52,7 +52,8 @@ export function createResolver(opts: ResolverOptions): Resolver {
     distrust: (name, type) => chain.distrust(name, type),
   });
   const stats = opts.stats ?? new ResolverStats();
-  const chain = new ChainResolver(cache, mesh, opts.cache.serve_stale, env.distrusted, validation, stats);
+  const stale = { enabled: opts.cache.serve_stale, clientTimeoutMs: opts.cache.stale_client_timeout_ms };
+  const chain = new ChainResolver(cache, mesh, stale, env.distrusted, validation, stats);
   let closed = false;
 
   return {

@@ -11,7 +11,7 @@
  * below a stub zone, learned from its servers' referrals, is used as usual (RFC 1034 §5.3.3 step 2).
  */
 import type { Record } from '../wire/index.js';
-import { embedIpv4, isSubdomain, normalizeName, parentName } from '../wire/index.js';
+import { embedIpv4, isSubdomain, normalizeName, parentName, rdataText } from '../wire/index.js';
 import type { ServerAddress } from '../upstream/index.js';
 import type { Delegation, IterEnv, NsTarget } from './iter-types.js';
 import { ownerOf, targetOf } from './scrub.js';
@@ -70,7 +70,7 @@ function addressesOf(env: IterEnv, name: string, glue: Record[]): string[] {
 export function cachedAddresses(env: IterEnv, name: string): string[] {
   const out: string[] = [];
   for (const type of ['A', 'AAAA']) {
-    for (const rr of env.cache.rrsetData(name, type) ?? []) out.push(String((rr as { data?: unknown }).data));
+    for (const rr of env.cache.rrsetData(name, type) ?? []) out.push(rdataText(rr));
   }
   return out;
 }

@@ -6,7 +6,7 @@
  * harden_glue only when those addresses are inside the zone too.
  */
 import type { Message, Record } from '../wire/index.js';
-import { isSubdomain, normalizeName } from '../wire/index.js';
+import { isSubdomain, normalizeName, rdataText } from '../wire/index.js';
 
 export interface Scrubbed {
   answer: Record[];
@@ -25,7 +25,7 @@ export function ownerOf(rr: Record): string {
 
 /** The lowercased target name of an NS, CNAME or DNAME record. */
 export function targetOf(rr: Record): string {
-  return normalizeName(String((rr as { data?: unknown }).data ?? ''));
+  return normalizeName(rdataText(rr));
 }
 
 export function scrub(msg: Message, qname: string, zone: string, hardenGlue: boolean): Scrubbed {

@@ -5,6 +5,7 @@
  * A when IPv4 (or NAT64) is on, AAAA only when IPv6 is on and A gave nothing usable. When the lookups fail,
  * addresses the cache learnt meanwhile as glue are used.
  */
+import { rdataText } from '../wire/index.js';
 import { LIMITS } from './budget.js';
 import type { Delegation, IterEnv, NsTarget, QueryState } from './iter-types.js';
 import { cachedAddresses, usable } from './delegation.js';
@@ -29,7 +30,7 @@ async function lookup(t: NsTarget, q: QueryState, env: IterEnv): Promise<void> {
   for (const type of types) {
     env.log.trace({ qid: q.id, ns: t.name, type }, 'looking up name server address');
     const records = await env.subResolve(t.name, type, q.task);
-    for (const rr of records) if (rr.type === type) t.addrs.push(String((rr as { data?: unknown }).data));
+    for (const rr of records) if (rr.type === type) t.addrs.push(rdataText(rr));
     if (t.addrs.some((a) => usable(env, a))) return;
   }
   // The lookup failed: fall back to parent-side glue cached meanwhile (Unbound's pside addresses).

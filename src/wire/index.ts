@@ -9,3 +9,5 @@ export * from './rrsets.js';
 export * from './ip-address.js';
 export * from './ipv4-embedded.js';
 export { typeMnemonic, typeOfMnemonic, wireType } from './rr-types.js';
+export { hostName } from './host-name.js';
+export * from './record.js';

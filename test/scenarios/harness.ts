@@ -13,7 +13,7 @@ import { createUpstream } from '../../src/upstream/index.js';
 import { createResolver } from '../../src/resolver/index.js';
 import { dns64Handler } from '../../src/policy/index.js';
 import { trustAnchors } from '../../src/dnssec/index.js';
-import { chainHandlers, type QueryHandler } from '../../src/server/index.js';
+import { chainHandlers, LocalHosts, type QueryHandler } from '../../src/server/index.js';
 import { MemoryNet } from '../helpers/memory-net.js';
 import { parseRpl, type Scenario } from './rpl-parse.js';
 import { mismatch } from './rpl-match.js';
@@ -37,10 +37,10 @@ export interface ScenarioResult {
 }
 
 /**
- * Steps that need nothing done here: REPLY entries answer and ERROR steps fail upstream queries
- * through the network (scenario-network.ts), the rest only let time run (testbound's TRAFFIC, NOTHING).
+ * Steps that need nothing done here: REPLY entries answer and ERROR and TIMEOUT steps fail upstream
+ * queries through the network (scenario-network.ts), the rest only let time run (testbound's TRAFFIC, NOTHING).
  */
-const PASSIVE_STEPS = new Set(['REPLY', 'ERROR', 'CHECK_OUT_QUERY', 'TRAFFIC', 'NOTHING']);
+const PASSIVE_STEPS = new Set(['REPLY', 'ERROR', 'TIMEOUT', 'CHECK_OUT_QUERY', 'TRAFFIC', 'NOTHING']);
 
 /** Reads, parses and plays one `.rpl` file. */
 export async function runScenarioFile(path: string, log: Logger = silentLogger()): Promise<ScenarioResult> {
@@ -84,7 +84,11 @@ export async function runScenario(sc: Scenario, log: Logger = silentLogger()): P
   const resolve: QueryHandler = (q, signal) => resolver.resolve({ question: q.question, flags: q.flags }, signal);
   let handler = resolve;
   try {
-    if (setup.dns64) handler = chainHandlers([dns64Handler(setup.dns64, sc.file)], resolve);
+    const links = [
+      ...(setup.localHosts ? [new LocalHosts(setup.localHosts, sc.file).handler] : []),
+      ...(setup.dns64 ? [dns64Handler(setup.dns64, sc.file)] : []),
+    ];
+    if (links.length > 0) handler = chainHandlers(links, resolve);
   } catch (err) {
     resolver.close();
     return result(`config: ${errorMessage(err)}`);
@@ -98,6 +102,9 @@ export async function runScenario(sc: Scenario, log: Logger = silentLogger()): P
       const left = SCENARIO_DEADLINE_MS - (performance.now() - started);
       if (left <= 0) return result(`${where}: scenario deadline of ${SCENARIO_DEADLINE_MS} ms passed`);
       if (step.type === 'QUERY' && step.entry) {
+        // testbound runs its event loop until nothing is left to do before the next query: the
+        // background work of earlier answers (prefetch, serve-stale refresh) has finished by then.
+        if (sc.dialect === 'testbound') await net.settled(Math.min(QUERY_BUDGET_MS, left));
         const out = await client(clientQueryBytes(step.entry, randomId()), Math.min(QUERY_BUDGET_MS, left));
         if (step.entry.raw) { last = undefined; continue; } // Deckard reads no answer to a RAW query
         if (out.kind !== 'reply') return result(`${where}: no answer (${out.kind})`);

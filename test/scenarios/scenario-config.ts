@@ -5,12 +5,12 @@
  * `qname-minimisation: yes`, answers non-minimal unless `minimal-responses: yes`; their
  * `server:`/`stub-zone:` blocks are read too), the root hint `stub-addr` (193.0.14.129 when
  * absent) named by `stub-name`, a `stub-zone:` below the root as a stub zone, `forward-addr` as a
- * forward zone for '.', the clock at
+ * forward zone for '.', the serve-expired options as the cache's serve-stale keys, the clock at
  * `val-override-date` / `val-override-timestamp`.
  * Scenario servers answer at once, so upstream timeouts are short (dead servers cost little time).
  */
 import {
-  defaultConfig, type CacheConfig, type Dns64Config, type ForwardZone, type StubZone, type ResolverConfig, type RootHint, type UpstreamConfig,
+  defaultConfig, type CacheConfig, type Dns64Config, type ForwardZone, type LocalHostsConfig, type StubZone, type ResolverConfig, type RootHint, type UpstreamConfig,
 } from '../../src/config/index.js';
 import { parseRecord, type Record } from '../../src/wire/index.js';
 import { isIPv6 } from 'node:net';
@@ -34,6 +34,8 @@ export interface ScenarioSetup {
   negativeTrustAnchors: string[];
   /** kresd `features: dns64_prefix = P` or testbound `dns64-prefix: P/n`: DNS64 (RFC 6147) in front of the resolver. */
   dns64?: Dns64Config;
+  /** kresd `features: static_hint_name = N` with `static_hint_addr = A` (its hints module): a local hosts line "A N". */
+  localHosts?: LocalHostsConfig;
 }
 
 function isRoot(name: string): boolean {
@@ -78,7 +80,9 @@ export function normalizeAddress(a: string): string {
 export function scenarioSetup(sc: Scenario): ScenarioSetup {
   const base = defaultConfig();
   const resolver: ResolverConfig = { ...base.resolver, root_priming: false, qname_minimisation: true, do_not_query_localhost: true, harden_glue: true };
-  const cache: CacheConfig = { ...base.cache, prefetch: false, serve_stale: false };
+  // serve-expired-client-timeout is 0 unless said: the files were written for Unbound before 1.23,
+  // whose default that was (later copies of the same files say `serve-expired-client-timeout: 0`).
+  const cache: CacheConfig = { ...base.cache, prefetch: false, serve_stale: false, stale_client_timeout_ms: 0 };
   const upstream: UpstreamConfig = { ...base.upstream, tls: 'off', timeout_ms: SCENARIO_UPSTREAM_TIMEOUT_MS };
   const setup: ScenarioSetup = {
     startMs: Date.now(), rootHints: [], resolver, cache, upstream, forwardZones: [], stubZones: [], trustAnchors: [], negativeTrustAnchors: [],
@@ -86,6 +90,7 @@ export function scenarioSetup(sc: Scenario): ScenarioSetup {
   let stubAddr = '193.0.14.129';
   let stubName = 'K.ROOT-SERVERS.NET';
   const forwardTo: string[] = [];
+  const hint: { name?: string; addr?: string } = {};
   // testbound (Unbound's harness) files group keys in `server:`, `stub-zone:` and `forward-zone:`
   // blocks; only a zone block's `name` says which zone its addresses are for.
   let block = '';
@@ -129,20 +134,31 @@ export function scenarioSetup(sc: Scenario): ScenarioSetup {
       case 'prefetch': cache.prefetch = bool(value); break;
       case 'serve-expired': cache.serve_stale = bool(value); break;
       case 'serve-expired-reply-ttl': cache.stale_reply_ttl = Number(value); break;
-      case 'features': applyFeatures(value, setup); break;
+      case 'serve-expired-client-timeout': cache.stale_client_timeout_ms = Number(value); break;
+      case 'serve-expired-ttl': cache.stale_max_ttl = Number(value); break;
+      case 'serve-expired-ttl-reset': cache.stale_ttl_reset = bool(value); break;
+      case 'serve-original-ttl': cache.serve_original_ttl = bool(value); break;
+      case 'features': applyFeatures(value, setup, hint); break;
       case 'dns64-prefix': setup.dns64 = { ...defaultConfig().dns64, enabled: true, prefix: value }; break;
       default: break; // commented-out Unbound options and Deckard-only knobs
     }
   }
   setup.rootHints = [{ name: stubName, addresses: [stubAddr] }];
   if (forwardTo.length > 0) setup.forwardZones = [{ name: '.', addresses: forwardTo, tls: false }];
+  if (hint.name && hint.addr) setup.localHosts = { ...base.local_hosts, entries: [`${hint.addr} ${hint.name}`] };
   return setup;
 }
 
-/** `features: k = v; ...`: the cache bounds and the DNS64 prefix (kresd's dns64 module takes a /96); other features are kresd-specific and ignored. */
-function applyFeatures(value: string, setup: ScenarioSetup): void {
+/**
+ * `features: k = v; ...`: the cache bounds, the DNS64 prefix (kresd's dns64 module takes a /96) and a
+ * static hint (kresd's hints module; name and address may come on separate `features` lines); other
+ * features are kresd-specific and ignored.
+ */
+function applyFeatures(value: string, setup: ScenarioSetup, hint: { name?: string; addr?: string }): void {
   for (const item of value.split(';')) {
     const [k, v] = item.split('=').map((s) => s.trim());
+    if (k === 'static_hint_name' && v) hint.name = v;
+    if (k === 'static_hint_addr' && v) hint.addr = v;
     if (k === 'min_ttl' && /^\d+$/.test(v ?? '')) setup.cache.min_ttl = Number(v);
     if (k === 'max_ttl' && /^\d+$/.test(v ?? '')) setup.cache.max_ttl = Number(v);
     if (k === 'dns64_prefix' && v) setup.dns64 = { ...defaultConfig().dns64, enabled: true, prefix: v.includes('/') ? v : `${v}/96` };

@@ -55,6 +55,12 @@ test('wrong types name the key and the expected value', () => {
   const transport = configError('server:\n  listen:\n    - { address: 127.0.0.1, port: 53, transport: quic }\n');
   assert.match(transport.expected, /one of udp \| tcp \| tls/);
   assert.equal(configError('cache: { serve_stale: yes }\n').key, 'cache.serve_stale');
+  const timer = configError('cache: { stale_client_timeout_ms: -1 }\n');
+  assert.equal(timer.key, 'cache.stale_client_timeout_ms');
+  assert.match(timer.expected, /an integer 0\.\.60000/);
+  assert.equal(configError('cache: { stale_max_ttl: 1.5 }\n').key, 'cache.stale_max_ttl');
+  assert.equal(configError('cache: { stale_ttl_reset: 1 }\n').key, 'cache.stale_ttl_reset');
+  assert.equal(configError('cache: { serve_original_ttl: "no" }\n').key, 'cache.serve_original_ttl');
   assert.equal(configError('server: { listen: 5 }\n').key, 'server.listen');
   assert.equal(configError('local_zones: [ { name: a.test., type: static, records: [ 5 ] } ]\n').key, 'local_zones[0].records[0]');
 });
