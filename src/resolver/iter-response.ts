@@ -108,14 +108,17 @@ export function iterResponse(q: QueryState, env: IterEnv): IterState {
 /**
  * DNS-rebinding protection before caching (resolver.private_addresses): a client question's own
  * task (depth 0) drops the private addresses of public names from its answer; undefined when that
- * leaves the question's type without data (SERVFAIL, as Unbound ends). A sub-query (depth > 0) is
- * a name server address lookup and keeps them, so Ward still reaches servers at private addresses;
- * what it caches that way is filtered again where answers leave the resolver (create-resolver.ts).
+ * leaves the question's type without data (SERVFAIL, as Unbound ends), or when a signed set lost
+ * records: what is left is no longer the set its RRSIG signs, and validating it would blame the
+ * server (bogus, and the server avoided for the zone) for Ward's own policy. A sub-query (depth > 0)
+ * is a name server address lookup and keeps them, so Ward still reaches servers at private
+ * addresses; what it caches that way is filtered again where answers leave the resolver (create-resolver.ts).
  */
 function withoutPrivateAddresses(q: QueryState, env: IterEnv, records: Record[]): Record[] | undefined {
   if (!env.privateAddresses || q.task.depth > 0) return records;
   const f = env.privateAddresses.filter(records);
-  return emptied(f, q.type) ? undefined : f.kept;
+  const signedSetCut = records.some((rr) => rr.type === 'RRSIG' && !f.kept.includes(rr));
+  return emptied(f, q.type) || signedSetCut ? undefined : f.kept;
 }
 
 /**

@@ -13,7 +13,7 @@ import { LAB_ADDR, LAB_ZONES } from '../helpers/lab-zones.js';
 import { labAppFixture } from '../helpers/lab-app.js';
 import { answerView, query } from '../helpers/lab-query.js';
 import { edeCodes } from '../helpers/hostile-world.js';
-import type { RRType } from '../../src/wire/index.js';
+import { FLAG, type RRType } from '../../src/wire/index.js';
 
 /** Ward under test (DESIGN.md "Lab addresses": 127.0.2.x). */
 const ADDRESS = '127.0.2.66';
@@ -77,5 +77,25 @@ describe('private addresses against the lab', { timeout: 60_000 }, () => {
     await blocked('ns1.hosts.lab', 'A');
     await blocked('ns1.glue.test', 'A');
     assert.ok(LAB_ADDR.bind.startsWith('127.'), 'the lab is inside 127.0.0.0/8');
+  });
+});
+
+describe('private addresses against the signed lab', { timeout: 60_000 }, () => {
+  const SIGNED_ADDRESS = '127.0.2.69';
+  const [server, text] = LAB_ZONES['glue.test.'];
+  labAppFixture('private-addresses-signed-lab', SIGNED_ADDRESS, { dnssec: true, zones: { ...LAB_ZONES, 'glue.test.': [server, text + EXTRA_GLUE_TEST] } }, (config) => {
+    config.resolver = { ...config.resolver, private_addresses: HOME_PRIVATE_ADDRESSES, private_domains: ['home.glue.test'] };
+  });
+  const ask = (name: string): ReturnType<typeof query> => query(SIGNED_ADDRESS, 53, name, 'A', { timeoutMs: 10_000, dnssecOk: true });
+
+  test('a signed set that would lose a record is SERVFAIL with EDE 15, not bogus: the server did nothing wrong', async () => {
+    const msg = await ask('mixed.glue.test');
+    assert.deepEqual(answerView(msg), { rcode: 'SERVFAIL', answers: [] });
+    assert.deepEqual(edeCodes(msg), [15], 'EDE 15 Blocked, no DNSSEC error');
+    const www = await ask('www.glue.test');
+    assert.deepEqual(answerView(www), { rcode: 'NOERROR', answers: ['www.glue.test A 192.0.2.10'] });
+    assert.ok((www.flags & FLAG.AD) !== 0, 'the zone still validates: AD');
+    const home = await ask('printer.home.glue.test');
+    assert.deepEqual(answerView(home), { rcode: 'NOERROR', answers: ['printer.home.glue.test A 192.168.1.30'] }, 'a private domain keeps its signed private address');
   });
 });
