@@ -12,7 +12,7 @@ import { createLogger, openQueryLog, setLogLevel, type Logger, type QueryLogFile
 import { createExchanger } from './net/index.js';
 import { createUpstream, type TlsRule } from './upstream/index.js';
 import { createResolver, ResolverStats, type Resolver } from './resolver/index.js';
-import { connectRedis, DnsCache, emptySharedStats, SharedTier } from './cache/index.js';
+import { connectRedis, DnsCache, emptySharedStats, SharedTier, type AnswerTier, type PeerAnswers } from './cache/index.js';
 import { controlTarget, startControlServer, type FlushArgs } from './control/index.js';
 import { createAdmin, type Admin } from './admin.js';
 import { PolicyRuntime } from './app-policy.js';
@@ -37,6 +37,8 @@ export interface AppOptions {
    * the HTTP listener, so this process opens neither; its log lines and its query log file carry the number.
    */
   worker?: number;
+  /** The other workers' answers (server.share_cache_between_workers), asked before cache.shared; the worker feeds it. */
+  peers?: PeerAnswers;
 }
 
 export interface App {
@@ -237,10 +239,11 @@ export async function createApp(config: Config, opts: AppOptions): Promise<App> 
   const store = new DnsCache(config.cache, clock);
   const shared = await sharedTierOf(config, clock, log);
   const resolverStats = new ResolverStats();
+  const tiers: AnswerTier[] = [...(opts.peers ? [opts.peers] : []), ...(shared ? [shared] : [])];
   const makeResolver = (b: Built): Resolver => createResolver({
     upstream, clock, log: log.child({ component: 'resolver' }), resolver: b.config.resolver, cache: b.config.cache,
     upstreamConfig: b.config.upstream, rootHints: b.rootHints, forwardZones: b.config.forward_zones, stubZones: b.config.stub_zones, trustAnchors: b.anchors,
-    ...(b.nat64 ? { nat64: b.nat64 } : {}), store, stats: resolverStats, ...(shared ? { shared } : {}),
+    ...(b.nat64 ? { nat64: b.nat64 } : {}), store, stats: resolverStats, ...(tiers.length > 0 ? { shared: tiers } : {}),
   });
   let resolver = makeResolver(current);
   let server: RunningServer | undefined;
@@ -305,13 +308,13 @@ export async function createApp(config: Config, opts: AppOptions): Promise<App> 
       const restart: string[] = (['control', 'http'] as const).filter((k) => !same(a[k], b[k]));
       if (!same(a.cache.shared, b.cache.shared)) restart.push('cache.shared');
       if (!same(a.log.queries, b.log.queries)) restart.push('log.queries');
-      for (const k of ['limits', 'tls', 'state_dir', 'tcp_fastopen_queue', 'workers'] as const) if (!same(a.server[k], b.server[k])) restart.push(`server.${k}`);
+      for (const k of ['limits', 'tls', 'state_dir', 'tcp_fastopen_queue', 'workers', 'share_cache_between_workers'] as const) if (!same(a.server[k], b.server[k])) restart.push(`server.${k}`);
       if (restart.length > 0) log.warn({ keys: restart }, 'these settings take effect at the next restart');
       return applied;
     };
 
     const admin = createAdmin({ server: running, resolver: () => resolver, upstream, exchanger, reload, now: () => clock.now(), policy: () => policy.stats.snapshot(),
-      shared: () => shared?.stats() ?? emptySharedStats(), ...(shared ? { sharedFlush: (a: FlushArgs) => shared.flush(a) } : {}), ...(status ? { status: (top: number) => status.snapshot(top) } : {}),
+      shared: () => shared?.stats() ?? emptySharedStats(), ...(shared ? { sharedFlush: (a: FlushArgs) => shared.flush(a) } : {}), ...(opts.peers ? { peers: opts.peers } : {}), ...(status ? { status: (top: number) => status.snapshot(top) } : {}),
     });
     const operations = opts.worker === undefined;
     const control = config.control.enabled && operations

@@ -55,6 +55,27 @@ export function smallestTtl(a: Pick<SharedAnswer, 'answer' | 'authority' | 'addi
   return min;
 }
 
+/**
+ * A tier of whole answers the resolver asks after its own cache missed, before resolving, and
+ * fills with what it resolved: cache.shared (Redis) and the other workers' answers (peer-answers.ts).
+ */
+export interface AnswerTier {
+  /** The answer to `q`, TTLs counted down; undefined for anything else. Never rejects. */
+  lookup(q: SharedQuestion): Promise<SharedAnswer | undefined> | SharedAnswer | undefined;
+  /** Offers a validated answer resolved here (fire-and-forget). */
+  write(q: SharedQuestion, a: SharedAnswer): void;
+  /** A hit for `q` is now in the local cache: the tier may drop its own copy. */
+  kept?(q: SharedQuestion): void;
+}
+
+/** The stored form of `a` and how long it may live, or undefined when it is not to be stored. */
+export function storable(q: SharedQuestion, a: SharedAnswer, nowMs: number): { value: Buffer; ttlMs: number } | undefined {
+  const ttl = smallestTtl(a);
+  if (ttl === undefined || ttl <= 0) return undefined; // RFC 1035 §3.2.1: TTL 0 is not to be cached
+  const value = encodeShared(q, a, nowMs);
+  return value === undefined ? undefined : { value, ttlMs: ttl * 1000 };
+}
+
 /** The stored form of an answer, or undefined when its records cannot be encoded. */
 export function encodeShared(q: SharedQuestion, a: SharedAnswer, storedAtMs: number): Buffer | undefined {
   let wire: Buffer;

@@ -40,6 +40,11 @@ export interface ServerConfig {
   tcp_fastopen_queue: number;
   /** Worker processes serving the same sockets (1: one process, no cluster; 'auto': one per CPU). */
   workers: number | 'auto';
+  /**
+   * With workers > 1: each worker posts what it resolved and validated to the others over the
+   * cluster's IPC channel, so a name is resolved once, not once per worker (peer-answers.ts).
+   */
+  share_cache_between_workers: boolean;
 }
 
 export type UpstreamTlsPolicy = 'off' | 'opportunistic' | 'strict';
@@ -313,6 +318,7 @@ export function defaultConfig(): Config {
       },
       tcp_fastopen_queue: 256,
       workers: 1,
+      share_cache_between_workers: true,
     },
     upstream: {
       ipv4: true, ipv6: true, source_address: null, tls: 'opportunistic', tls_rules: [], timeout_ms: 1_500,

@@ -63,8 +63,9 @@ export function createResolver(opts: ResolverOptions): Resolver {
       // RFC 4035 §3.2.2: CD asks for no validation (and so no SERVFAIL for bogus data).
       const validating = validation !== undefined && !q.flags.cd;
       const how = { cacheOnly: !q.flags.rd, validate: validating, signal };
-      let r = opts.shared ? await resolveWithShared(chain, opts.shared, normalizeName(name), type, how) : await chain.resolve(normalizeName(name), type, how);
-      // A shared hit is counted by the tier (cache.shared.hits): neither resolved nor validated here.
+      const tiers = opts.shared ?? [];
+      let r = tiers.length > 0 ? await resolveWithShared(chain, cache, tiers, normalizeName(name), type, how) : await chain.resolve(normalizeName(name), type, how);
+      // A tier's hit is counted by the tier (cache.shared.hits, cache.workers.hits): neither resolved nor validated here.
       if (!('shared' in r)) count(stats, r, validating);
       if (privateAddresses) r = servedWithoutPrivateAddresses(r, type, privateAddresses);
       if (r.security === 'secure' && opts.trustAnchors && sentinelFails(name, type, opts.trustAnchors)) {

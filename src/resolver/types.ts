@@ -8,7 +8,7 @@ import type { Logger } from '../log/index.js';
 import type { CacheConfig, ForwardZone, StubZone, ResolverConfig, RootHint, UpstreamConfig } from '../config/index.js';
 import type { ManagedUpstream, Upstream } from '../upstream/index.js';
 import type { Security, TrustAnchors } from '../dnssec/index.js';
-import type { CacheDumpEntry, DnsCache, SharedTier } from '../cache/index.js';
+import type { AnswerTier, CacheDumpEntry, DnsCache } from '../cache/index.js';
 import type { ResolverStats } from './stats.js';
 
 export interface ResolveRequest {
@@ -26,7 +26,7 @@ export interface Resolution {
   authenticated: boolean;
   /** RFC 8914 Extended DNS Errors; every SERVFAIL the resolver makes carries one. */
   ede?: { infoCode: number; extraText?: string }[];
-  /** From the RRset cache, the shared tier, or resolved (some step asked a server); for the query log. */
+  /** From the RRset cache, an answer tier (another worker's, cache.shared), or resolved (some step asked a server); for the query log. */
   source?: 'cache' | 'shared' | 'resolved';
   /** The DNSSEC state when the answer was validated (not with CD, nor without trust anchors). */
   security?: Security;
@@ -56,8 +56,11 @@ export interface ResolverOptions {
   store?: DnsCache;
   /** Counters that outlive the resolver likewise. */
   stats?: ResolverStats;
-  /** The shared cache tier (cache.shared), asked after the local cache and filled with what is resolved. */
-  shared?: SharedTier;
+  /**
+   * The answer tiers, asked in this order after the local cache (the other workers' answers, then
+   * cache.shared) and each offered what is resolved; a hit is kept in the local cache.
+   */
+  shared?: AnswerTier[];
 }
 
 /** The resolver's counters and cache size (`ward stats`). */
