@@ -1,7 +1,7 @@
 /**
  * server.workers: 2 sharing what they resolve (server.share_cache_between_workers, on by default),
  * as a real process tree on 127.0.2.66 resolving through the signed lab. Names resolved once
- * (secure, insecure, a secure NXDOMAIN, a wildcard and its NODATA, a CNAME chain across zones) are then asked many times, each
+ * (secure, insecure, a secure NXDOMAIN, a wildcard, a CNAME chain across zones) are then asked many times, each
  * from its own source port, so the kernel hands them to both workers: no further upstream query in
  * the workers' summed counters, both workers answered, and every question the resolving worker did
  * not answer itself came from the other's answers once and then from its own cache. A bogus name is
@@ -22,12 +22,15 @@ import { startWard, type WardProcess } from '../helpers/lab-ward.js';
 import { freePort } from '../e2e/ward-under-test.js';
 
 const ADDRESS = '127.0.2.66';
+/**
+ * Each resolved by the worker the kernel gives it to. Not among them: a wildcard NODATA, which a worker
+ * holding the zone's NSEC records may synthesize (RFC 8198) without resolving, and so without sharing.
+ */
 const RESOLVED: { name: string; type: 'A' | 'AAAA' }[] = [
   { name: 'www.glue.test', type: 'A' },
   { name: 'www.insecure.test', type: 'A' },
   { name: 'nx.glue.test', type: 'A' },
   { name: 'x.wild.glue.test', type: 'A' },
-  { name: 'x.wild.glue.test', type: 'AAAA' },
   { name: 'chain.glue.test', type: 'A' },
 ];
 /** Queries per name after the first: each from a new socket, so both workers get some. */
@@ -39,11 +42,17 @@ describe('workers: 2 share what they resolve', { timeout: 120_000 }, () => {
 
   const stats = async (): Promise<PoolStatsReport> =>
     await controlRequest({ socket: join(ward!.configFile, '..', 'ward-state', 'control.sock') }, { command: 'stats' }) as PoolStatsReport;
-  /** Polls `cond` every 50 ms for at most 5 s (shared answers travel in the background). */
+  /**
+   * Polls `cond` every 50 ms for at most 5 s (shared answers travel in the background); a request a
+   * worker could not answer (it was killed meanwhile) is asked again.
+   */
   const until = async (cond: (s: PoolStatsReport) => boolean): Promise<PoolStatsReport> => {
-    let s = await stats();
-    for (let i = 0; i < 100 && !cond(s); i++) { await new Promise((r) => setTimeout(r, 50)); s = await stats(); }
-    return s;
+    for (let i = 0; i < 100; i++) {
+      const s = await stats().catch(() => undefined);
+      if (s && cond(s)) return s;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    return stats();
   };
   const ask = (name: string, type: 'A' | 'AAAA') => query(ward!.address, ward!.port, name, type, { dnssecOk: true, timeoutMs: 5_000 });
 
@@ -117,7 +126,7 @@ describe('workers: 2 share what they resolve', { timeout: 120_000 }, () => {
     await ask('dual.glue.test', 'A');
     await ask('dual.glue.test', 'AAAA');
     const shared = await until((s) => s.cache.workers.received - restarted.cache.workers.received >= 2);
-    assert.equal(shared.cache.workers.received - restarted.cache.workers.received, 2, JSON.stringify(shared.cache.workers));
+    assert.ok(shared.cache.workers.received - restarted.cache.workers.received >= 2, JSON.stringify(shared.cache.workers));
     for (let n = 0; n < REPEATS; n++) {
       for (const type of ['A', 'AAAA'] as const) assert.equal(answerView(await ask('dual.glue.test', type)).answers.length, 1);
     }
