@@ -4,9 +4,13 @@
  * worker (cache/shared-entry.ts), one structured-clone round trip of a batch of 256 (what the IPC
  * channel's 'advanced' serialization does in the sender and the receiver, the pipe itself not
  * counted), and in the worker that is asked for it, decoding it and keeping it in the RRset cache
- * (resolver/keep-shared.ts). 20,000 answers, in one process; run with
+ * (resolver/keep-shared.ts); then the CPU of one IPC message on a real channel ('advanced'
+ * serialization, a child forked here sending 20,000 messages of one answer each): what each message
+ * costs its sender and its reader, the price a batch spreads over its answers. Run with
  * `npm run build && node dist/bench/worker-share-cost.js`.
  */
+import { fork } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { deserialize, serialize } from 'node:v8';
 import { decodeShared, DnsCache, encodeShared, type SharedAnswer, type SharedQuestion } from '../src/cache/index.js';
 import { defaultConfig } from '../src/config/index.js';
@@ -24,7 +28,38 @@ function perItem(count: number, body: () => void): number {
   return Number(process.hrtime.bigint() - t0) / 1000 / count;
 }
 
-function main(): void {
+/** The child's side: 20,000 one-answer messages, 100 a turn; then its CPU per message. */
+function sendMessages(): void {
+  const value = Buffer.alloc(185, 1);
+  const started = process.cpuUsage();
+  let sent = 0;
+  const step = (): void => {
+    for (let k = 0; k < 100 && sent < ANSWERS; k++, sent++) process.send!({ ward: 'share', keys: ['n.big.scale|A|IN'], values: [value] });
+    if (sent < ANSWERS) { setImmediate(step); return; }
+    const used = process.cpuUsage(started);
+    process.send!({ done: (used.user + used.system) / ANSWERS });
+  };
+  step();
+}
+
+/** CPU µs per IPC message for the sender and the reader. */
+function ipcCost(): Promise<{ send: number; read: number }> {
+  return new Promise((resolve, reject) => {
+    const child = fork(fileURLToPath(import.meta.url), ['child'], { serialization: 'advanced' });
+    const started = process.cpuUsage();
+    let read = 0;
+    const timer = setTimeout(() => { child.kill(); reject(new Error('the child did not finish in 60 s')); }, 60_000);
+    child.on('message', (m: { done?: number }) => {
+      if (m.done === undefined) { read++; return; }
+      const used = process.cpuUsage(started);
+      clearTimeout(timer);
+      child.kill();
+      resolve({ send: m.done, read: (used.user + used.system) / read });
+    });
+  });
+}
+
+async function main(): Promise<void> {
   const signature = Buffer.alloc(64, 7).toString('base64');
   const question = (i: number): SharedQuestion => ({ name: `n${i}.big.scale`, type: 'A', class: 'IN' });
   const answers: SharedAnswer[] = Array.from({ length: ANSWERS }, (_, i) => ({
@@ -47,13 +82,15 @@ function main(): void {
       if (typeof a !== 'string') keepInCache(cache, question(i).name, 'A', a);
     }
   });
+  const ipc = await ipcCost();
   process.stdout.write([
     `${ANSWERS} answers of ${encoded[0].length} octets each (A + ECDSA RRSIG), Node.js ${process.version}`,
     `encode (resolving worker): ${encode.toFixed(1)} µs per answer`,
     `structured clone out and back, batches of ${BATCH}: ${clone.toFixed(1)} µs per answer`,
     `decode and keep in the RRset cache (a hit in the other worker): ${keep.toFixed(1)} µs per answer`,
+    `one IPC message of one answer: ${ipc.send.toFixed(1)} µs CPU to send, ${ipc.read.toFixed(1)} µs to read`,
     '',
   ].join('\n'));
 }
 
-main();
+if (process.argv[2] === 'child') sendMessages(); else main().catch((err: unknown) => { process.stderr.write(`${String(err)}\n`); process.exitCode = 1; });
