@@ -6,13 +6,14 @@
  * RRset cache (the next question is a plain cache hit and the store lets go of its copy); a CNAME
  * chain and a secure NXDOMAIN are kept as the chain reads them back; bogus, CD and stale answers
  * are never offered; an entry whose TTL ran out is not served; flush drops what it names; a full channel
- * drops the offer and counts it.
+ * drops the offer and counts it, and the IPC backlog (worker-backlog.ts) bounds what waits to be written.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { DnsCache, PeerAnswers, RANK, type SharedAnswer } from '../../src/cache/index.js';
 import { defaultConfig, type Config } from '../../src/config/index.js';
 import { keepInCache } from '../../src/resolver/keep-shared.js';
+import { IpcBacklog } from '../../src/worker-backlog.js';
 import { ManualClock } from '../../src/util/index.js';
 import { RCODE, rdataOf, type Message } from '../../src/wire/index.js';
 import { NOW, rrs } from './dnssec-fixtures.js';
@@ -137,4 +138,15 @@ test('a secure NXDOMAIN from a tier is kept as the denial, with its state, no lo
   assert.equal(keepInCache(cache, 'www.test', 'A', www), true);
   const set = cache.getRRset('www.test', 'A');
   assert.deepEqual([set?.rank, set?.ttl, set?.security], [RANK.ANSWER, 60, 'secure']);
+});
+
+test('the IPC backlog refuses more than its bound of unwritten messages, and frees a slot per message written', () => {
+  const backlog = new IpcBacklog(2);
+  const written: (() => void)[] = [];
+  backlog.send((done) => written.push(done));
+  assert.equal(backlog.full, false);
+  backlog.send((done) => written.push(done));
+  assert.equal(backlog.full, true, 'two unwritten: the caller drops');
+  written[0]();
+  assert.equal(backlog.full, false, 'one written: room again');
 });
