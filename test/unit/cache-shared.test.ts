@@ -1,7 +1,8 @@
 /**
  * The shared cache tier (cache.shared) with a real redis-server started here: two resolvers over the
  * signed world of dnssec-world.ts, each with its own tier on one Redis, stand for two machines. What
- * one resolves the other answers without asking test.'s server, TTLs counted down; an entry whose
+ * one resolves the other answers without asking test.'s server, TTLs counted down, and keeps in its
+ * own cache (the next question does not reach Redis); an entry whose
  * TTL ran out (in Redis, or by the writer's clock) is not served; bogus and unvalidated (CD) data is
  * never written; a malformed value or one for another question is ignored; an absent server and a
  * stopped one (SIGSTOP) never fail a query, count errors, timeouts and breaker openings, and a
@@ -68,6 +69,11 @@ test('an answer one machine resolved is served by the other without a query, TTL
   const plain = await b.resolver.resolve({ question: { name: 'www.test', type: 'A', class: 'IN' }, flags: { rd: true, cd: false, do: false, ad: false } });
   assert.deepEqual(plain.answer.map((rr) => rr.type), ['A'], 'no RRSIG without DO');
   assert.equal(plain.authenticated, false, 'no AD without DO or AD');
+  assert.equal(plain.source, 'cache', 'the hit was kept in the local cache');
+  const again = await b.ask('www.test');
+  assert.equal(again.source, 'cache');
+  assert.equal(again.authenticated, true, 'kept with its DNSSEC state');
+  assert.equal(b.tier.stats().hits + b.tier.stats().misses, 1, 'Redis was not asked again');
 });
 
 test('an entry whose TTL ran out is not served: expired in Redis, or stale by the writer\'s time', async (t) => {
