@@ -55,6 +55,8 @@ interface Slot {
   timer?: NodeJS.Timeout;
   /** Answer batches handed to this worker and not yet written (server.share_cache_between_workers). */
   backlog: IpcBacklog;
+  /** Batches were dropped for this worker since its backlog was last below the bound (warned once). */
+  dropping?: boolean;
 }
 
 /** Answer batches waiting for one worker before the primary drops the next ones for it. */
@@ -152,7 +154,13 @@ export class WorkerPool {
   private relay(from: number, m: AnswerBatch<'share'>): void {
     const batch: AnswerBatch<'shared'> = { ward: 'shared', keys: m.keys, values: m.values };
     for (const s of this.slots) {
-      if (s.id === from || !s.ready || !s.worker?.isConnected() || s.backlog.full) continue;
+      if (s.id === from || !s.ready || !s.worker?.isConnected()) continue;
+      if (s.backlog.full) {
+        if (!s.dropping) this.o.log.warn({ worker: s.id }, 'worker does not read shared answers: dropping them for it until it catches up');
+        s.dropping = true;
+        continue;
+      }
+      s.dropping = false;
       const w = s.worker;
       s.backlog.send((written) => w.send(batch, undefined, written));
     }
