@@ -39,6 +39,7 @@ export function createResolver(opts: ResolverOptions): Resolver {
     config: opts.resolver, upstreamConfig: opts.upstreamConfig, rootHints: opts.rootHints, forwardZones, stubZones,
     exempt: new Set([...opts.rootHints, ...forwardZones, ...stubZones].flatMap((h) => h.addresses)),
     distrusted: new Distrusted(opts.clock),
+    validates: (name) => chain.validates(name),
     subResolve: async (name, type, parent) => {
       const r = await chain.resolve(name, type, { parent });
       return r.rcode === RCODE.NOERROR ? r.answer : [];

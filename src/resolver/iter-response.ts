@@ -31,9 +31,10 @@ export function iterResponse(q: QueryState, env: IterEnv): IterState {
     return 'queryTargets';
   }
   const aa = isAuthoritative(msg);
-  const s = scrub(msg, qout.name, dp.zone, env.config.harden_glue);
+  const forwarder = dp.source === 'forward';
+  const s = scrub(msg, qout.name, dp.zone, { hardenGlue: env.config.harden_glue, forwarder, proven: env.validates });
   // A forwarder is a recursive server: RA without AA is expected there, not lameness.
-  const ra = dp.source !== 'forward' && recursionAvailable(msg);
+  const ra = !forwarder && recursionAvailable(msg);
   const c = classify(s, { rcode: replyRcode(msg), aa, ra }, qout.name, qout.type, dp.zone);
   env.log.trace({ qid: q.id, server: q.server?.address, zone: dp.zone, class: c.kind }, 'response');
   switch (c.kind) {

@@ -112,6 +112,8 @@ export interface IterEnv {
   exempt: Set<string>;
   /** Servers that recently gave bogus data for a zone: not asked while others remain. */
   distrusted: Distrusted;
+  /** Whether DNSSEC validation covers `name` (a trust anchor above it, no negative one). */
+  validates(name: string): boolean;
   /** Resolves (name, type) as a sub-query of `parent`; the records of the final answer, [] on failure. */
   subResolve(name: string, type: string, parent: Task): Promise<Record[]>;
 }
