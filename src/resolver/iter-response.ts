@@ -100,14 +100,17 @@ export function iterResponse(q: QueryState, env: IterEnv): IterState {
   }
 }
 
+/** What a positive answer's authority section passes on: the zone's NS set, and an SOA if the server sent one. */
+const CONTEXT_TYPES = new Set(['NS', 'SOA']);
+
 /**
- * The scrubbed NS sets of the reply's authority section (with their RRSIGs) and the server addresses
- * it carried: what a non-minimal answer adds (resolver.minimal_responses off). An answer that is
+ * The scrubbed NS and SOA sets of the reply's authority section (with their RRSIGs) and the server
+ * addresses it carried: what a non-minimal answer adds (resolver.minimal_responses off; Unbound's
+ * minimal-responses: no passes the scrubbed authority section on the same way). An answer that is
  * itself an NS set gets its servers' addresses (RFC 1035 §3.3.11 additional section processing).
  */
 function zoneContext(s: Scrubbed): Record[] | undefined {
-  const owners = new Set(s.authority.filter((rr) => rr.type === 'NS').map(ownerOf));
-  const ns = s.authority.filter((rr) => owners.has(ownerOf(rr)) && (rr.type === 'NS' || (rr.type === 'RRSIG' && setType(rr) === 'NS')));
+  const ns = s.authority.filter((rr) => CONTEXT_TYPES.has(rr.type) || (rr.type === 'RRSIG' && CONTEXT_TYPES.has(setType(rr))));
   const context = [...ns, ...s.additional];
   return context.length > 0 ? context : undefined;
 }
