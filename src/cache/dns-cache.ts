@@ -125,9 +125,11 @@ export class DnsCache {
     if (!e || e.kind !== 'rrset') return undefined;
     if (opts.minRank !== undefined && e.rank < opts.minRank) return undefined;
     const { ttl, stale } = this.remaining(e);
-    const prefetch = !stale && this.inPrefetchWindow(e, this.clock.now());
+    const now = this.clock.now();
+    const prefetch = !stale && this.inPrefetchWindow(e, now);
+    const until = this.config.prefetch && !stale && !prefetch ? { untilPrefetchMs: e.expires - now - e.origTtl * 1000 * PREFETCH_FRACTION } : {};
     return {
-      records: withTtl(e.records, ttl), sigs: withTtl(e.sigs, ttl), ttl, rank: e.rank, stale, prefetch, security: e.security,
+      records: withTtl(e.records, ttl), sigs: withTtl(e.sigs, ttl), ttl, rank: e.rank, stale, prefetch, security: e.security, ...until,
       ...(e.proof ? { proof: withTtl(e.proof, ttl) } : {}),
       ...(e.context ? { context: withTtl(e.context, ttl) } : {}),
     };
@@ -284,8 +286,9 @@ export class DnsCache {
     };
   }
 
+  /** The last 10% of the original TTL, its start included (Unbound prefetches from 90% of the TTL on). */
   private inPrefetchWindow(e: Entry, now: number): boolean {
-    return this.config.prefetch && e.expires - now < e.origTtl * 1000 * PREFETCH_FRACTION;
+    return this.config.prefetch && e.expires - now <= e.origTtl * 1000 * PREFETCH_FRACTION;
   }
 
   private clampTtl(ttl: number): number {

@@ -27,6 +27,8 @@ export interface ChainResult {
   rcode: number; answer: Record[]; authority: Record[]; additional?: Record[]; ede?: Ede[]; security: Security;
   /** Some step of the chain was resolved (not answered from the cache). */
   resolved?: boolean;
+  /** With cache.prefetch: how long a copy of this answer may be reused before the cache must see the question again. */
+  reuseForMs?: number;
 }
 
 type Step = Exclude<IterOutcome, { kind: 'fail' }>;
@@ -136,7 +138,8 @@ export class ChainResolver {
       switch (step.kind) {
         case 'answer': {
           const zone = zoneSections(step);
-          return { rcode: RCODE.NOERROR, answer: [...answer, ...step.records], authority: [...proofs, ...zone.authority], additional: zone.additional, ...edes };
+          const reuse = step.reuseForMs !== undefined ? { reuseForMs: step.reuseForMs } : {};
+          return { rcode: RCODE.NOERROR, answer: [...answer, ...step.records], authority: [...proofs, ...zone.authority], additional: zone.additional, ...edes, ...reuse };
         }
         case 'nxdomain':
         case 'nodata': {
@@ -202,6 +205,7 @@ export class ChainResolver {
       return {
         kind: 'answer', records: [...hit.records, ...hit.sigs], security: hit.security,
         ...(hit.proof ? { proof: hit.proof } : {}), ...(hit.context ? { zoneNs: hit.context } : {}),
+        ...(hit.untilPrefetchMs !== undefined ? { reuseForMs: hit.untilPrefetchMs } : {}),
       };
     }
     if (type !== 'CNAME') {

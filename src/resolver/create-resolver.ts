@@ -74,6 +74,7 @@ export function createResolver(opts: ResolverOptions): Resolver {
         // RFC 4035 §3.2.3 and RFC 6840 §5.8: AD only for secure data, and only to a client that set DO or AD.
         authenticated: r.security === 'secure' && (q.flags.do || q.flags.ad), ...(r.ede ? { ede: r.ede } : {}),
         source: 'shared' in r ? 'shared' : r.resolved ? 'resolved' : 'cache', ...(validating ? { security: r.security } : {}),
+        ...(r.reuseForMs !== undefined ? { reuseForMs: r.reuseForMs } : {}),
       };
     },
     stats: () => ({

@@ -56,6 +56,8 @@ export interface Provenance {
    * addresses its reply carried, after scrubbing: the authority and additional sections of the answer.
    */
   zoneNs?: Record[];
+  /** A cache hit with cache.prefetch on: how long a copy of the answer may be reused before the resolver must see the question again. */
+  reuseForMs?: number;
 }
 
 export type IterState = 'init' | 'queryTargets' | 'response' | 'finished';

@@ -44,10 +44,23 @@ export class MemoryNet implements Exchanger {
   readonly problems: string[] = [];
   private closed = false;
   private readonly pending = new Set<() => void>();
+  private active = 0;
 
   constructor(private readonly script: ScriptedNetwork) {}
 
+  /** Some exchange has been asked for and has not returned yet. */
+  get busy(): boolean { return this.active > 0; }
+
   async exchange(req: ExchangeRequest): Promise<ExchangeResult> {
+    this.active++;
+    try {
+      return await this.answerOne(req);
+    } finally {
+      this.active--;
+    }
+  }
+
+  private async answerOne(req: ExchangeRequest): Promise<ExchangeResult> {
     const started = performance.now();
     const elapsedMs = (): number => performance.now() - started;
     if (this.closed) return { kind: 'fail', code: 'closed', elapsedMs: 0 };

@@ -38,9 +38,24 @@ export interface ScenarioResult {
 
 /**
  * Steps that need nothing done here: REPLY entries answer and ERROR steps fail upstream queries
- * through the network (scenario-network.ts), the rest only let time run (testbound's TRAFFIC, NOTHING).
+ * through the network (scenario-network.ts), NOTHING only lets time run. TRAFFIC is played apart.
  */
-const PASSIVE_STEPS = new Set(['REPLY', 'ERROR', 'CHECK_OUT_QUERY', 'TRAFFIC', 'NOTHING']);
+const PASSIVE_STEPS = new Set(['REPLY', 'ERROR', 'CHECK_OUT_QUERY', 'NOTHING']);
+/** Event-loop turns a TRAFFIC step waits at most, and the quiet turns that end it sooner. */
+const TRAFFIC_TURNS = 500;
+const QUIET_TURNS = 5;
+
+/**
+ * testbound's TRAFFIC: the network traffic still pending is processed before the next step, e.g.
+ * the upstream queries of a prefetch started in the background by the query before.
+ */
+async function untilQuiet(net: MemoryNet): Promise<void> {
+  let quiet = 0;
+  for (let turn = 0; turn < TRAFFIC_TURNS && quiet < QUIET_TURNS; turn++) {
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    quiet = net.busy ? 0 : quiet + 1;
+  }
+}
 
 /** Reads, parses and plays one `.rpl` file. */
 export async function runScenarioFile(path: string, log: Logger = silentLogger()): Promise<ScenarioResult> {
@@ -107,6 +122,8 @@ export async function runScenario(sc: Scenario, log: Logger = silentLogger()): P
         if (!last) return result(`${where}: no answer from the preceding query`);
         const why = mismatch(step.entry, last);
         if (why) return result(`${where}: ${why}`);
+      } else if (step.type === 'TRAFFIC') {
+        await untilQuiet(net);
       } else if (step.type === 'TIME_PASSES') {
         clock.advance((step.elapse ?? 0) * 1000);
       } else if (!PASSIVE_STEPS.has(step.type)) {

@@ -144,6 +144,14 @@ test('prefetch flags hits in the last 10% of the TTL when enabled', () => {
   assert.equal(cache.getRRset('www.example.test', 'A')?.prefetch, false);
   clock.advance(11_000);
   assert.equal(cache.getRRset('www.example.test', 'A')?.prefetch, true);
+  const at = setup({ prefetch: true });
+  at.cache.storeRRset([rr('www.example.test. 3600 A 192.0.2.1')], RANK.ANSWER);
+  at.clock.advance(1_800_000);
+  assert.equal(at.cache.getRRset('www.example.test', 'A')?.untilPrefetchMs, 1_440_000, 'how long until the window opens');
+  at.clock.advance(1_440_000);
+  const edge = at.cache.getRRset('www.example.test', 'A');
+  assert.equal(edge?.prefetch, true, 'exactly 10% left is inside the window (Unbound: from 90% of the TTL on)');
+  assert.equal(edge?.untilPrefetchMs, undefined);
   const off = setup();
   off.cache.storeRRset([rr('www.example.test. 100 A 192.0.2.1')], RANK.ANSWER);
   off.clock.advance(95_000);
