@@ -74,6 +74,8 @@ export interface ResolverConfig {
   root_hints: string | RootHint[];
   root_priming: boolean;
   qname_minimisation: boolean;
+  /** The QTYPE of minimised questions: A, as RFC 9156 §2.1 recommends (and Unbound sends), or NS (RFC 7816, Knot Resolver). */
+  qname_minimisation_qtype: 'A' | 'NS';
   do_not_query_localhost: boolean;
   harden_glue: boolean;
   /** Answers carry only what was asked (Unbound's minimal-responses); false adds the zone's NS set and addresses. */
@@ -275,6 +277,7 @@ export function defaultConfig(): Config {
       root_hints: 'root-hints/named.root',
       root_priming: true,
       qname_minimisation: true,
+      qname_minimisation_qtype: 'A',
       do_not_query_localhost: true,
       harden_glue: true,
       minimal_responses: true,

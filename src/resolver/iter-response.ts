@@ -148,10 +148,11 @@ function minimised(q: QueryState, env: IterEnv, s: Scrubbed, c: ResponseClass, a
     q.dp = delegationFromNs(env, name, c.records, s.additional, 'referral', dp.requireTls);
     return 'queryTargets';
   }
-  // An authoritative NODATA: no zone cut at this name. Cached, so later queries for names below it
-  // skip this label instead of asking it again (RFC 9156 §2.3; Unbound keeps the same fact).
+  // An authoritative NODATA: the name is in the zone asked, not cut from it (a cut gets a referral).
+  // Cached for the type asked, so later queries for names below it skip this label instead of
+  // asking it again (RFC 9156 §2.3; Unbound keeps the same fact).
   if (c.kind === 'nodata' && aa && !c.selfReferral) {
-    env.cache.storeNegative('nodata', name, 'NS', s.authority, rankOf('authority', aa));
+    env.cache.storeNegative('nodata', name, q.qout.type, s.authority, rankOf('authority', aa));
   }
   // Anything else (an empty non-terminal, NXDOMAIN, a CNAME, non-authoritative data): stop
   // minimising and ask the full name (Knot Resolver; Unbound's relaxed mode for errors).
