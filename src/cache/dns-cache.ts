@@ -101,8 +101,9 @@ export class DnsCache {
     // A delegation lives as long as the NS set that made it: a replacing NS set (the child's apex
     // set, of higher trust, or a changed one) keeps the old expiry, so a child can never keep a
     // delegation its parent removed alive (ghost domains, CVE-2012-1191; Unbound does the same).
-    // Only the same-rank refresh inside the prefetch window renews it.
-    if (fresh && first.type === 'NS' && (old.rank !== rank || !this.inPrefetchWindow(old, now))) {
+    // Only the parent renews it, with a referral inside the prefetch window (NS sets of rank
+    // AUTHORITY come from referrals only): the parent is what says the cut still exists.
+    if (fresh && first.type === 'NS' && !(rank === RANK.AUTHORITY && this.inPrefetchWindow(old, now))) {
       ttl = Math.min(ttl, Math.ceil((old.expires - now) / 1000));
     }
     if (fresh && old.rank === RANK.ADDITIONAL && rank > old.rank && (first.type === 'A' || first.type === 'AAAA')

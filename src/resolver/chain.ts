@@ -200,7 +200,7 @@ export class ChainResolver {
     if (hit) {
       if (hit.prefetch) {
         if (this.stats) this.stats.prefetches++;
-        void this.mesh.resolve(name, type);
+        void this.mesh.resolve(name, type, undefined, undefined, true);
       }
       return {
         kind: 'answer', records: [...hit.records, ...hit.sigs], security: hit.security,

@@ -70,6 +70,8 @@ export interface Task {
   waitingOn: Set<Task>;
   /** Aborted when nothing waits for the task any more (mesh.ts): its upstream queries and the iterator stop. */
   signal: AbortSignal;
+  /** A refresh started by a cache hit in the prefetch window (cache.prefetch), not by a waiting client. */
+  prefetch?: boolean;
 }
 
 export interface QueryState {
