@@ -1,9 +1,9 @@
 /**
  * QNAME minimisation (RFC 9156): the question to send next. Below the closest known zone cut one
- * more label of the query name is asked, with type `qtype` (resolver.qname_minimisation_qtype: A
- * by default, as RFC 9156 §2.1 recommends and Unbound sends; NS as RFC 7816 had it and Knot
- * Resolver does); a referral moves the cut down and the next label is asked; any other reply
- * ends minimisation (iter-response.ts). After MAX_MINIMISE_COUNT minimised queries the full name
+ * more label of the query name is asked, with type `qtype` (resolver.qname_minimisation_qtype: NS
+ * by default, as RFC 7816 had it and Knot Resolver does; A as RFC 9156 §2.1 recommends and Unbound
+ * sends); a referral moves the cut down and the next label is asked; any other reply ends
+ * minimisation (iter-response.ts). After MAX_MINIMISE_COUNT minimised queries the full name
  * is asked (RFC 9156 §2.3). Forwarders get the full question.
  */
 import { labelCount, labels } from '../wire/index.js';

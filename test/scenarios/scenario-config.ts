@@ -77,11 +77,9 @@ export function normalizeAddress(a: string): string {
 
 export function scenarioSetup(sc: Scenario): ScenarioSetup {
   const base = defaultConfig();
-  // Deckard's scenarios script the minimised questions of Knot Resolver (QTYPE NS); testbound's
-  // those of Unbound (QTYPE A, RFC 9156 §2.1).
-  const resolver: ResolverConfig = {
-    ...base.resolver, root_priming: false, qname_minimisation: true, qname_minimisation_qtype: 'NS', do_not_query_localhost: true, harden_glue: true,
-  };
+  // Deckard's scenarios script the minimised questions of Knot Resolver (QTYPE NS, Ward's default);
+  // testbound's those of Unbound (QTYPE A, RFC 9156 §2.1).
+  const resolver: ResolverConfig = { ...base.resolver, root_priming: false, qname_minimisation: true, do_not_query_localhost: true, harden_glue: true };
   const cache: CacheConfig = { ...base.cache, prefetch: false, serve_stale: false };
   const upstream: UpstreamConfig = { ...base.upstream, tls: 'off', timeout_ms: SCENARIO_UPSTREAM_TIMEOUT_MS };
   const setup: ScenarioSetup = {

@@ -161,9 +161,6 @@ export function harness(servers: { [addr: string]: Server }, tweak: (c: Config) 
   config.resolver.root_priming = false;
   config.upstream.ipv6 = false;
   config.resolver.do_not_query_localhost = true;
-  // The tests of minimisation's steps (zone cuts, empty non-terminals) read NS questions; the
-  // default QTYPE A has a test of its own (resolver-iter.test.ts).
-  config.resolver.qname_minimisation_qtype = 'NS';
   tweak(config);
   const net = new FakeNet(new Map(Object.entries(servers)));
   const clock = new ManualClock(Date.UTC(2026, 0, 1));
