@@ -103,8 +103,12 @@ export class DnsCache {
     // delegation its parent removed alive (ghost domains, CVE-2012-1191; Unbound does the same).
     // Only the parent renews it, with a referral inside the prefetch window (NS sets of rank
     // AUTHORITY come from referrals only): the parent is what says the cut still exists.
+    // A capped set keeps the delegation's original TTL too, so its prefetch window stays where the
+    // parent's TTL put it and the parent's referral can still renew it there.
+    let delegationTtl: number | undefined;
     if (fresh && first.type === 'NS' && !(rank === RANK.AUTHORITY && this.inPrefetchWindow(old, now))) {
       ttl = Math.min(ttl, Math.ceil((old.expires - now) / 1000));
+      delegationTtl = old.origTtl;
     }
     if (fresh && old.rank === RANK.ADDITIONAL && rank > old.rank && (first.type === 'A' || first.type === 'AAAA')
         && !sameData(old.records, records)) {
@@ -113,7 +117,9 @@ export class DnsCache {
       if (this.parentSide.size > MAX_PARENT_SIDE) this.parentSide.delete(this.parentSide.keys().next().value as string);
     }
     this.put(key, 'rrset', records, ttl, rank, sigs);
-    if (proof && proof.length > 0) (this.lru.peek(key) as Entry).proof = proof;
+    const stored = this.lru.peek(key) as Entry;
+    if (delegationTtl !== undefined) stored.origTtl = Math.max(delegationTtl, ttl);
+    if (proof && proof.length > 0) stored.proof = proof;
     this.lru.delete(nodataKey(first.name, first.type));
     this.lru.delete(nxdomainKey(first.name));
     return true;
