@@ -1,7 +1,8 @@
 /**
  * The signed cold-cache benchmark (`npm run bench:cold-signed`, issue 10): never-asked names of one signed
  * ECDSA zone served by NSD, Knot and BIND behind the delaying relays (signed-zone.ts; the root and TLD are
- * signed too, so every resolver validates the whole chain), resolved by Ward (workers: 1 and 2), Unbound
+ * signed too, so every resolver validates the whole chain), resolved by Ward (workers: 1 and 2, and 2 with
+ * server.share_cache_between_workers off as the control), Unbound
  * (1 and 2 threads) and BIND named, each validating, in one run. Per repetition and resolver, a process
  * just started (no warm-up) and a process that has first resolved `--warmup` other names of the zone
  * each get a cold pass over the same names (dnsperf -n 1, `--concurrency` outstanding; cold.ts's coldRun),
@@ -28,6 +29,8 @@ import { measureThroughput } from './throughput.js';
 const RESOLVERS: { label: string; start(lab: Lab, dir: string, o: SignedOptions): Promise<Target> }[] = [
   { label: 'Ward, workers: 1', start: (lab, dir, o) => startLabResolver('Ward', lab, dir, { trustAnchorFile: lab.trustAnchorFile, nodeArgs: o.wardNodeArgs, label: 'Ward, workers: 1' }) },
   { label: 'Ward, workers: 2', start: (lab, dir, o) => startLabResolver('Ward', lab, dir, { trustAnchorFile: lab.trustAnchorFile, nodeArgs: o.wardNodeArgs, threads: 2, address: '127.0.2.2', label: 'Ward, workers: 2' }) },
+  // The control for server.share_cache_between_workers: each worker resolves what it is asked itself.
+  { label: 'Ward, workers: 2, not sharing', start: (lab, dir, o) => startLabResolver('Ward', lab, dir, { trustAnchorFile: lab.trustAnchorFile, nodeArgs: o.wardNodeArgs, threads: 2, shareBetweenWorkers: false, address: '127.0.2.3', label: 'Ward, workers: 2, not sharing' }) },
   { label: 'Unbound, 1 thread', start: (lab, dir) => startLabResolver('Unbound', lab, dir, { trustAnchorFile: lab.trustAnchorFile, label: 'Unbound, 1 thread' }) },
   { label: 'Unbound, 2 threads', start: (lab, dir) => startLabResolver('Unbound', lab, dir, { trustAnchorFile: lab.trustAnchorFile, threads: 2, address: '127.0.3.2', label: 'Unbound, 2 threads' }) },
   { label: 'named, 2 threads', start: (lab) => startNamedResolver(lab, '127.0.3.4', 2, 'named, 2 threads') },

@@ -89,6 +89,8 @@ export interface LabResolverOptions {
   trustAnchorFile?: string;
   /** Unbound: num-threads; Ward: server.workers (default 1 each). */
   threads?: number;
+  /** Ward only: server.share_cache_between_workers (default: Ward's, on). */
+  shareBetweenWorkers?: boolean;
   /** Another listening and source address and label than the kind's (to run several of one kind). */
   address?: string;
   label?: string;
@@ -120,7 +122,10 @@ export async function startLabResolver(kind: LabResolver, lab: Lab, dir: string,
   const w = await startWardProcess({
     dir, address, rootHints: lab.rootHints, tlsPort: ports.dot, tls, qnameMinimisation, nodeArgs: o.nodeArgs, sourceAddress: address,
     cacheMaxBytes: o.cacheMaxBytes, trustAnchors: trustAnchorFile === undefined ? undefined : [trustAnchorFile],
-    server: o.threads === undefined ? undefined : { workers: o.threads },
+    server: {
+      ...(o.threads === undefined ? {} : { workers: o.threads }),
+      ...(o.shareBetweenWorkers === undefined ? {} : { share_cache_between_workers: o.shareBetweenWorkers }),
+    },
   });
   return { label, address, ports, pid: w.daemon.child.pid, output: () => w.daemon.output(), stop: () => w.stop() };
 }

@@ -3,6 +3,7 @@
  * every counter and every cache of a running Ward (Unbound's daemon/remote.c is the model: a flush
  * reaches every cache, stats add up the parts).
  */
+import { emptyPeerStats, type PeerAnswers } from './cache/index.js';
 import type { AdminHandle, FlushArgs, FlushResult, SharedCounters, StatsCounters, StatsReport } from './control/index.js';
 import { subtractCounters } from './control/index.js';
 import type { Resolver } from './resolver/index.js';
@@ -27,6 +28,8 @@ export interface AdminParts {
   shared(): SharedCounters;
   /** Removes what a flush names from the shared tier (cache.shared only); resolves with how many. */
   sharedFlush?: (a: FlushArgs) => Promise<number>;
+  /** The other workers' answers held here (server.share_cache_between_workers); undefined in one process or when off. */
+  peers?: PeerAnswers;
   /** The status page's counters; undefined when the page is off. */
   status?: (top: number) => unknown;
 }
@@ -41,11 +44,11 @@ export function createAdmin(p: AdminParts): Admin {
   let baseline: StatsCounters | undefined;
   let resetAt = startedAt;
 
-  type Parts = { s: ReturnType<RunningServer['stats']>; r: ReturnType<Resolver['stats']>; u: UpstreamTotals; shared: SharedCounters };
+  type Parts = { s: ReturnType<RunningServer['stats']>; r: ReturnType<Resolver['stats']>; u: UpstreamTotals; shared: SharedCounters; workers: StatsCounters['cache']['workers'] };
   /** One snapshot of every part: each stats() is read once per report. */
-  const parts = (): Parts => ({ s: p.server.stats(), r: p.resolver().stats(), u: p.upstream.totals(), shared: p.shared() });
+  const parts = (): Parts => ({ s: p.server.stats(), r: p.resolver().stats(), u: p.upstream.totals(), shared: p.shared(), workers: p.peers?.stats() ?? emptyPeerStats() });
 
-  const counters = ({ s, r, u, shared }: Parts): StatsCounters => {
+  const counters = ({ s, r, u, shared, workers }: Parts): StatsCounters => {
     const byRcode: { [name: string]: number } = {};
     s.rcodes.forEach((n, code) => { if (n > 0) byRcode[rcodeMnemonic(code)] = n; });
     return {
@@ -54,8 +57,8 @@ export function createAdmin(p: AdminParts): Admin {
         formerr: s.formerr, servfail: s.servfail, by_rcode: byRcode,
       },
       cache: {
-        hits: s.microcacheHits + r.cache_hits + shared.hits, misses: r.cache_misses, packet_hits: s.microcacheHits, rrset_hits: r.cache_hits,
-        stale_served: r.stale_served, prefetches: r.prefetches, shared,
+        hits: s.microcacheHits + r.cache_hits + shared.hits + workers.hits, misses: r.cache_misses, packet_hits: s.microcacheHits, rrset_hits: r.cache_hits,
+        stale_served: r.stale_served, prefetches: r.prefetches, shared, workers,
       },
       dnssec: { ...r.validation },
       policy: p.policy(),
@@ -78,7 +81,10 @@ export function createAdmin(p: AdminParts): Admin {
         uptime_seconds: Math.round((now - startedAt) / 1000),
         started_at: new Date(startedAt).toISOString(),
         encrypted_share: encryptedShare(u),
-        cache_size: { rrset_entries: r.cache_entries, rrset_bytes: r.cache_bytes, packet_entries: s.microcacheSize },
+        cache_size: {
+          rrset_entries: r.cache_entries, rrset_bytes: r.cache_bytes, packet_entries: s.microcacheSize,
+          worker_share_entries: p.peers?.entries ?? 0, worker_share_bytes: p.peers?.bytes ?? 0,
+        },
         connections: { clients: s.connections, client_sessions: s.sessions, upstream_sessions: p.exchanger.stats().sessions },
         inflight: s.inflight,
         memory: { rss_bytes: mem.rss, heap_used_bytes: mem.heapUsed, cache_bytes: r.cache_bytes },
@@ -98,6 +104,8 @@ export function createAdmin(p: AdminParts): Admin {
       } else {
         removed = p.resolver().flush(a.name ?? '', { type: a.type, subtree: a.subtree });
       }
+      // The other workers' answers held here would bring the flushed name back likewise.
+      removed += p.peers?.flush(a) ?? 0;
       // Otherwise the next lookup would bring the flushed answer back from the tier.
       if (!p.sharedFlush) return { removed };
       try {

@@ -2,7 +2,7 @@
  * The composition root: builds the logger, the DoT certificate (loaded, or self-signed into
  * state_dir), the upstream side (net exchanger → upstream policy → iterative resolver with its
  * DNSSEC trust anchors), the query
- * handler chain (local zones, DNS64 when on, then the resolver) and the server, and wires them
+ * handler chain (policy, local hosts, local zones, DNS64 when on, then the resolver) and the server, and wires them
  * together. The only place that knows every folder.
  */
 import { mkdirSync, readFileSync } from 'node:fs';
@@ -12,18 +12,18 @@ import { createLogger, openQueryLog, setLogLevel, type Logger, type QueryLogFile
 import { createExchanger } from './net/index.js';
 import { createUpstream, type TlsRule } from './upstream/index.js';
 import { createResolver, ResolverStats, type Resolver } from './resolver/index.js';
-import { connectRedis, DnsCache, emptySharedStats, SharedTier } from './cache/index.js';
+import { connectRedis, DnsCache, emptySharedStats, SharedTier, type AnswerTier, type PeerAnswers } from './cache/index.js';
 import { controlTarget, startControlServer, type FlushArgs } from './control/index.js';
 import { createAdmin, type Admin } from './admin.js';
 import { PolicyRuntime } from './app-policy.js';
 import { dns64Handler, loadPolicy, type LoadedPolicy } from './policy/index.js';
 import {
-  chainHandlers, clientLabel, composeQueryLoggers, LocalZones, queryLogger, startServer,
+  chainHandlers, clientLabel, composeQueryLoggers, LocalHosts, LocalZones, queryLogger, startServer,
   type Answer, type ChainedHandler, type ClientLabel, type QueryHandler, type QueryLogger, type RunningServer,
 } from './server/index.js';
 import { createStatusCollector, statusRoutes, type StatusCollector } from './status/index.js';
 import { loadOrCreateTlsMaterial, spkiPin, type LoadedTlsMaterial } from './tls/index.js';
-import { formatRecord, parseRootHints, RCODE, type Record as WireRecord } from './wire/index.js';
+import { formatRecord, normalizeName, parsePref64, parseRootHints, RCODE, ttlOf, type Pref64, type Record as WireRecord } from './wire/index.js';
 import { isInlineAnchor, parseAnchorText, trustAnchors, type TrustAnchors } from './dnssec/index.js';
 import { ConfigError, errorMessage, readSecretFile, systemClock, type Clock } from './util/index.js';
 
@@ -37,6 +37,8 @@ export interface AppOptions {
    * the HTTP listener, so this process opens neither; its log lines and its query log file carry the number.
    */
   worker?: number;
+  /** The other workers' answers (server.share_cache_between_workers), asked before cache.shared; the worker feeds it. */
+  peers?: PeerAnswers;
 }
 
 export interface App {
@@ -102,18 +104,20 @@ function resolverHandler(resolver: Resolver): QueryHandler {
   return async (q, signal): Promise<Answer> => {
     const r = await resolver.resolve(q, signal);
     // RFC 1035 §3.2.1: TTL 0 means "do not cache"; SERVFAIL is never worth repeating from the microcache.
-    const cacheable = r.rcode !== RCODE.SERVFAIL && [...r.answer, ...r.authority].every((rr) => ((rr as { ttl?: number }).ttl ?? 0) > 0);
+    const cacheable = r.rcode !== RCODE.SERVFAIL && [...r.answer, ...r.authority].every((rr) => ttlOf(rr) > 0);
     return { ...r, cacheable };
   };
 }
 
 /** The parts a config builds that reload rebuilds: validated before anything running is touched. */
 interface Built {
-  config: Config; rootHints: RootHint[]; anchors: TrustAnchors; localZones: LocalZones; tlsRules: TlsRule[]; policy: LoadedPolicy;
+  config: Config; rootHints: RootHint[]; anchors: TrustAnchors; localHosts: LocalHosts; localZones: LocalZones; tlsRules: TlsRule[]; policy: LoadedPolicy;
   /** The links between local zones and the resolver: DNS64 when dns64.enabled. */
   policyLinks: ChainedHandler[];
   /** The trust anchors and negative trust anchors as text: a change flushes the cache on reload. */
   anchorText: string;
+  /** upstream.nat64.prefix, parsed (refused when bad even while NAT64 is off), when upstream.nat64.enabled. */
+  nat64?: Pref64;
 }
 
 async function build(config: Config, configPath: string, log: Logger): Promise<Built> {
@@ -121,11 +125,12 @@ async function build(config: Config, configPath: string, log: Logger): Promise<B
   const ntas = config.dnssec.negative_trust_anchors;
   // Built even when off, so that a bad dns64.prefix is refused before it is turned on.
   const dns64 = dns64Handler(config.dns64, configPath);
+  const nat64 = parsePref64(config.upstream.nat64.prefix, configPath, 'upstream.nat64.prefix');
   return {
     config, rootHints: loadRootHints(config, configPath), anchors: trustAnchors(records, ntas),
-    localZones: new LocalZones(config.local_zones, configPath), anchorText: JSON.stringify([records.map(formatRecord), ntas]),
+    localHosts: new LocalHosts(config.local_hosts, configPath), localZones: new LocalZones(config.local_zones, configPath), anchorText: JSON.stringify([records.map(formatRecord), ntas]),
     tlsRules: loadTlsRules(config, configPath), policy: await loadPolicy(config, configPath, log.child({ component: 'policy' })),
-    policyLinks: config.dns64.enabled ? [dns64] : [],
+    policyLinks: config.dns64.enabled ? [dns64] : [], ...(config.upstream.nat64.enabled ? { nat64 } : {}),
   };
 }
 
@@ -204,6 +209,20 @@ async function sharedTierOf(config: Config, clock: Clock, log: Logger): Promise<
 
 const same = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
 
+/**
+ * Forward and stub zones that a reload adds, removes or points elsewhere: what the cache holds at and
+ * below them came by the old path (the old servers, or the delegation from the root), so it goes.
+ */
+function movedZones(a: Config, b: Config): string[] {
+  const paths = (c: Config): Map<string, string> => new Map([
+    ...c.forward_zones.map((z) => [normalizeName(z.name), JSON.stringify(['forward', z.addresses, z.tls])] as const),
+    ...c.stub_zones.map((z) => [normalizeName(z.name), JSON.stringify(['stub', z.addresses])] as const),
+  ]);
+  const was = paths(a);
+  const now = paths(b);
+  return [...new Set([...was.keys(), ...now.keys()])].filter((name) => was.get(name) !== now.get(name));
+}
+
 /** Builds and starts Ward from a validated configuration. */
 export async function createApp(config: Config, opts: AppOptions): Promise<App> {
   // Every line of a worker says which one wrote it.
@@ -220,16 +239,17 @@ export async function createApp(config: Config, opts: AppOptions): Promise<App> 
   const store = new DnsCache(config.cache, clock);
   const shared = await sharedTierOf(config, clock, log);
   const resolverStats = new ResolverStats();
+  const tiers: AnswerTier[] = [...(opts.peers ? [opts.peers] : []), ...(shared ? [shared] : [])];
   const makeResolver = (b: Built): Resolver => createResolver({
     upstream, clock, log: log.child({ component: 'resolver' }), resolver: b.config.resolver, cache: b.config.cache,
     upstreamConfig: b.config.upstream, rootHints: b.rootHints, forwardZones: b.config.forward_zones, stubZones: b.config.stub_zones, trustAnchors: b.anchors,
-    store, stats: resolverStats, ...(shared ? { shared } : {}),
+    ...(b.nat64 ? { nat64: b.nat64 } : {}), store, stats: resolverStats, ...(tiers.length > 0 ? { shared: tiers } : {}),
   });
   let resolver = makeResolver(current);
   let server: RunningServer | undefined;
   const policy = new PolicyRuntime(current.policy, config, opts.configPath, log.child({ component: 'policy' }), () => server?.flushMicrocache());
   const policyLink = policy.handler();
-  const handlerOf = (b: Built, r: Resolver): QueryHandler => chainHandlers([policyLink, b.localZones.handler, ...b.policyLinks], resolverHandler(r));
+  const handlerOf = (b: Built, r: Resolver): QueryHandler => chainHandlers([policyLink, b.localHosts.handler, b.localZones.handler, ...b.policyLinks], resolverHandler(r));
   const closers: (() => Promise<void>)[] = [];
   const closeAll = async (): Promise<void> => {
     for (const close of closers.reverse()) await close();
@@ -271,6 +291,9 @@ export async function createApp(config: Config, opts: AppOptions): Promise<App> 
       }
       // Data validated under other trust anchors is not to be trusted under these (RFC 4035 §4.3).
       if (anchorsChanged) { store.clear(); applied.push('dnssec (cache flushed)'); }
+      const moved = anchorsChanged ? [] : movedZones(a, b);
+      for (const name of moved) resolver.flush(name, { subtree: true });
+      if (moved.length > 0) applied.push(`cache at and below ${moved.map((n) => n || '.').join(', ')} flushed`);
       policy.replace(now.policy, b);
       if (!same(a.policy, b.policy)) applied.push('policy');
       const listeners = await running.reconfigure(b.server, handlerOf(now, resolver));
@@ -278,19 +301,20 @@ export async function createApp(config: Config, opts: AppOptions): Promise<App> 
       if (listeners.added + listeners.removed > 0) applied.push('server.listen');
       if (!same(a.server.access_control, b.server.access_control)) applied.push('server.access_control');
       if (!same(a.local_zones, b.local_zones)) applied.push('local_zones');
+      if (was.localHosts.digest !== now.localHosts.digest) applied.push('local_hosts');
       if (!same(a.dns64, b.dns64)) applied.push('dns64');
       if (a.log.level !== b.log.level) { setLogLevel(log, b.log.level); applied.push('log.level'); }
       if (old !== resolver) old.close();
       const restart: string[] = (['control', 'http'] as const).filter((k) => !same(a[k], b[k]));
       if (!same(a.cache.shared, b.cache.shared)) restart.push('cache.shared');
       if (!same(a.log.queries, b.log.queries)) restart.push('log.queries');
-      for (const k of ['limits', 'tls', 'state_dir', 'tcp_fastopen_queue', 'workers'] as const) if (!same(a.server[k], b.server[k])) restart.push(`server.${k}`);
+      for (const k of ['limits', 'tls', 'state_dir', 'tcp_fastopen_queue', 'workers', 'share_cache_between_workers'] as const) if (!same(a.server[k], b.server[k])) restart.push(`server.${k}`);
       if (restart.length > 0) log.warn({ keys: restart }, 'these settings take effect at the next restart');
       return applied;
     };
 
     const admin = createAdmin({ server: running, resolver: () => resolver, upstream, exchanger, reload, now: () => clock.now(), policy: () => policy.stats.snapshot(),
-      shared: () => shared?.stats() ?? emptySharedStats(), ...(shared ? { sharedFlush: (a: FlushArgs) => shared.flush(a) } : {}), ...(status ? { status: (top: number) => status.snapshot(top) } : {}),
+      shared: () => shared?.stats() ?? emptySharedStats(), ...(shared ? { sharedFlush: (a: FlushArgs) => shared.flush(a) } : {}), ...(opts.peers ? { peers: opts.peers } : {}), ...(status ? { status: (top: number) => status.snapshot(top) } : {}),
     });
     const operations = opts.worker === undefined;
     const control = config.control.enabled && operations

@@ -12,9 +12,12 @@ import { mergeSnapshots, type CollectorSnapshot } from './status/index.js';
 import { encryptedShare, mergeUpstreamReports, type UpstreamReport } from './upstream/index.js';
 import type { WorkerInfo, WorkerPool } from './worker-pool.js';
 
-/** `ward stats` of a pool: the sum, and what each worker counted since it started. */
+/**
+ * `ward stats` of a pool: the sum, and what each worker counted since it started: queries, and
+ * questions answered from the other workers' answers (server.share_cache_between_workers).
+ */
 export interface PoolStatsReport extends StatsReport {
-  workers: (WorkerInfo & { queries: number })[];
+  workers: (WorkerInfo & { queries: number; worker_share_hits: number })[];
 }
 
 export interface WorkerFront extends AdminHandle {
@@ -71,7 +74,7 @@ export function createWorkerFront(pool: WorkerPool, configPath: string, now: () 
     // Gone workers' counters after the live ones: the first report gives the sum its shape.
     const sum = sumStatsReports([...answers.map((a) => a.result), ...(retired ? [retired as StatsReport] : [])], startedAt, now());
     if (reset && retired) retired = { ...retired, since_reset: subtractCounters(retired.since_reset, retired.since_reset) };
-    return { ...sum, workers: answers.map((a) => ({ ...a.worker, queries: a.result.queries.total })) };
+    return { ...sum, workers: answers.map((a) => ({ ...a.worker, queries: a.result.queries.total, worker_share_hits: a.result.cache.workers.hits })) };
   }
   const poll = setInterval(() => { stats().catch(() => { /* no worker serving right now: the next poll reads them */ }); }, RETAIN_POLL_MS);
   poll.unref();

@@ -13,7 +13,8 @@
 import cluster, { type Worker } from 'node:cluster';
 import type { ControlRequest, ControlResponse } from './control/index.js';
 import type { Logger } from './log/index.js';
-import { isWorkerMessage, WORKER_ENV } from './worker-messages.js';
+import { IpcBacklog } from './worker-backlog.js';
+import { isWorkerMessage, WORKER_ENV, type AnswerBatch } from './worker-messages.js';
 
 export interface Backoff {
   /** Delay before the first restart of a worker that died. */
@@ -52,7 +53,14 @@ interface Slot {
   restarts: number;
   delayMs: number;
   timer?: NodeJS.Timeout;
+  /** Answer batches handed to this worker and not yet written (server.share_cache_between_workers). */
+  backlog: IpcBacklog;
+  /** Batches were dropped for this worker since its backlog was last below the bound (warned once). */
+  dropping?: boolean;
 }
+
+/** Answer batches waiting for one worker before the primary drops the next ones for it. */
+const MAX_UNWRITTEN_BATCHES = 64;
 
 interface Pending { worker: number; resolve(r: ControlResponse): void; reject(err: Error): void; timer: NodeJS.Timeout }
 
@@ -66,9 +74,13 @@ export class WorkerPool {
 
   constructor(private readonly o: WorkerPoolOptions) {
     this.backoff = o.backoff ?? DEFAULT_BACKOFF;
-    this.slots = Array.from({ length: o.count }, (_, i) => ({ id: i + 1, ready: false, startedAt: 0, restarts: 0, delayMs: this.backoff.firstMs }));
+    this.slots = Array.from({ length: o.count }, (_, i) => ({
+      id: i + 1, ready: false, startedAt: 0, restarts: 0, delayMs: this.backoff.firstMs, backlog: new IpcBacklog(MAX_UNWRITTEN_BATCHES),
+    }));
     // Read when the first worker is forked (cluster.setupPrimary).
     cluster.schedulingPolicy = cluster.SCHED_NONE;
+    // Structured clone on the IPC channel: shared answers travel as bytes, not as JSON of a Buffer.
+    cluster.setupPrimary({ serialization: 'advanced' });
   }
 
   /** Forks every worker and resolves once each serves; when one does not, stops the others and rejects. */
@@ -135,11 +147,31 @@ export class WorkerPool {
     if (outcome instanceof Error) p.reject(outcome); else p.resolve(outcome);
   }
 
+  /**
+   * Hands answers one worker resolved to every other serving worker, as they came (the primary
+   * neither decodes nor keeps them: a worker started later gets only what is resolved from then on).
+   */
+  private relay(from: number, m: AnswerBatch<'share'>): void {
+    const batch: AnswerBatch<'shared'> = { ward: 'shared', keys: m.keys, values: m.values };
+    for (const s of this.slots) {
+      if (s.id === from || !s.ready || !s.worker?.isConnected()) continue;
+      if (s.backlog.full) {
+        if (!s.dropping) this.o.log.warn({ worker: s.id }, 'worker does not read shared answers: dropping them for it until it catches up');
+        s.dropping = true;
+        continue;
+      }
+      s.dropping = false;
+      const w = s.worker;
+      s.backlog.send((written) => w.send(batch, undefined, written));
+    }
+  }
+
   /** Starts the slot's worker; resolves when it serves, rejects when it exits first (start-up only). */
   private fork(slot: Slot): Promise<void> {
     const worker = cluster.fork({ [WORKER_ENV]: String(slot.id) });
     slot.worker = worker;
     slot.ready = false;
+    slot.backlog = new IpcBacklog(MAX_UNWRITTEN_BATCHES);
     slot.startedAt = Date.now();
     const log = this.o.log;
     return new Promise((resolve, reject) => {
@@ -148,6 +180,7 @@ export class WorkerPool {
       worker.on('message', (m: unknown) => {
         if (!isWorkerMessage(m)) return;
         if (m.ward === 'reply') { this.settle(m.id, m.response); return; }
+        if (m.ward === 'share') { this.relay(slot.id, m); return; }
         clearTimeout(timer);
         slot.ready = true;
         log.info({ worker: slot.id, pid: worker.process.pid }, 'worker serving');

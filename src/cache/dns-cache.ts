@@ -6,23 +6,33 @@
  * - Negative answers (RFC 2308): NXDOMAIN per name, NODATA per name and type, TTL =
  *   min(SOA TTL, SOA minimum) clamped to max_ttl; a validated (secure) NXDOMAIN covers the names
  *   below it (RFC 8020), an unvalidated one its own name only (RFC 8020 §4, Unbound).
- * - Serve-stale (RFC 8767 §4): with serve_stale on, expired entries stay up to a day and may be
- *   returned with TTL 30 when resolution fails. Prefetch: a hit in the last 10% of its TTL is flagged.
+ * - Serve-stale (RFC 8767): with serve_stale on, an expired entry may be returned (TTL
+ *   stale_reply_ttl) until its maximum stale timer (stale_max_ttl, RFC 8767 §5; a day when 0) runs
+ *   out, and is dropped then, unless stale_ttl_reset keeps it for a failed refresh to revive
+ *   (Unbound's serve-expired-ttl-reset). A failed refresh is remembered for 30 s, the failure
+ *   recheck timer of RFC 8767 §5. A fresh answer with TTL 0 drops the expired entries it supersedes.
+ * - serve_original_ttl (Unbound's serve-original-ttl): answers carry the TTL as received, also when
+ *   stale, and min_ttl/max_ttl are not applied (as Unbound: the caps would change what is served).
+ * Prefetch: a hit in the last 10% of its TTL is flagged.
  */
 import { LRUCache } from 'lru-cache';
 import type { Record } from '../wire/index.js';
-import { isSubdomain, normalizeName, parentName, rdataOf } from '../wire/index.js';
+import { isSubdomain, negativeTtl, normalizeName, parentName, rdataOf, ttlOf } from '../wire/index.js';
 import type { Clock } from '../util/index.js';
 import type { CacheConfig } from '../config/index.js';
 import { RANK, type Rank } from './rank.js';
 import type { CacheDumpEntry, CacheSecurity, LookupOptions, NegativeHit, NegativeKind, RRsetHit } from './types.js';
-import { classOf, ENTRY_BYTES, nodataKey, nxdomainKey, parseKey, recordSize, rrsetKey, ttlOf } from './keys.js';
+import { classOf, ENTRY_BYTES, nodataKey, nxdomainKey, parseKey, recordSize, rrsetKey } from './keys.js';
 
 /** What the local cache reads of `cache` (the shared tier is shared-tier.ts's). */
 type LocalCacheConfig = Omit<CacheConfig, 'shared'>;
 
-/** RFC 8767 §5 suggests keeping expired data 1 to 3 days. */
+/** RFC 8767 §5 suggests keeping expired data 1 to 3 days: the keep time when stale_max_ttl is 0. */
 const STALE_KEEP_MS = 86_400_000;
+/** RFC 8767 §5 failure recheck timer: after a failed refresh, stale data is answered without a new try. */
+const FAILURE_RECHECK_MS = 30_000;
+/** Failed refreshes remembered (see refreshFailed); the oldest go first. */
+const MAX_FAILED = 4096;
 const PREFETCH_FRACTION = 0.1;
 /** Parent-side addresses kept (see parentSideAddresses); the oldest go first. */
 const MAX_PARENT_SIDE = 4096;
@@ -37,6 +47,8 @@ interface Entry {
   proof?: Record[];
   origTtl: number;
   expires: number;
+  /** Until when the entry may be answered once expired (serve-stale's maximum stale timer). */
+  staleUntil: number;
   rank: Rank;
   size: number;
   /** DNSSEC state once validated (RFC 4035 §4.3); kept so cache hits keep their AD/bogus status. */
@@ -49,6 +61,8 @@ export class DnsCache {
   private lru: LRUCache<string, Entry>;
   /** Glue a child's authoritative address replaced, with its expiry: the parent side's view. */
   private readonly parentSide = new Map<string, { records: Record[]; expires: number }>();
+  /** When a refresh of "name|type" last failed (RFC 8767 §5 failure recheck timer). */
+  private readonly failed = new Map<string, number>();
 
   constructor(private config: LocalCacheConfig, private readonly clock: Clock) {
     this.lru = DnsCache.lruOf(config.max_bytes);
@@ -88,7 +102,11 @@ export class DnsCache {
     let ttl = Infinity;
     for (const rr of records) ttl = Math.min(ttl, ttlOf(rr));
     ttl = this.clampTtl(ttl);
-    if (ttl <= 0) return false;
+    if (ttl <= 0) {
+      // Served once and not kept (RFC 1035 §3.2.1); an expired copy is superseded, not to be served stale.
+      this.dropExpired([key, nodataKey(first.name, first.type), nxdomainKey(first.name)]);
+      return false;
+    }
     const old = this.lru.peek(key);
     const now = this.clock.now();
     const fresh = old !== undefined && old.expires > now;
@@ -190,9 +208,10 @@ export class DnsCache {
   storeNegative(kind: NegativeKind, name: string, type: string, authority: Record[], rank: Rank, ttl?: number): boolean {
     const soa = authority.find((rr) => rr.type === 'SOA');
     if (!soa && ttl === undefined) return false;
-    const minimum = soa ? (soa.data as { minimum?: number }).minimum ?? 0 : Infinity;
-    ttl = Math.min(soa ? Math.min(ttlOf(soa), minimum) : (ttl as number), this.config.max_ttl);
+    ttl = soa ? negativeTtl(soa) : (ttl as number);
+    if (!this.config.serve_original_ttl) ttl = Math.min(ttl, this.config.max_ttl);
     const key = kind === 'nxdomain' ? nxdomainKey(name) : nodataKey(name, type);
+    if (ttl <= 0) this.dropExpired([key, rrsetKey(name, type)]);
     if (ttl <= 0 || !this.mayReplace(key, rank)) return false;
     this.put(key, kind, authority, ttl, rank);
     if (kind === 'nodata') this.lru.delete(rrsetKey(name, type));
@@ -227,6 +246,30 @@ export class DnsCache {
       if (e && e.expires > now) for (const rr of e.records) out.push(String(rdataOf(rr)));
     }
     return out;
+  }
+
+  /**
+   * A refresh of (name, type) failed: for FAILURE_RECHECK_MS its stale data is answered without a
+   * new try (RFC 8767 §5), and with stale_ttl_reset its expired entries may be served for another
+   * maximum stale timer from now (Unbound's serve-expired-ttl-reset).
+   */
+  refreshFailed(name: string, type: string): void {
+    const now = this.clock.now();
+    const mark = `${normalizeName(name)}|${type}`;
+    this.failed.delete(mark);
+    this.failed.set(mark, now);
+    if (this.failed.size > MAX_FAILED) this.failed.delete(this.failed.keys().next().value as string);
+    if (!this.config.stale_ttl_reset) return;
+    for (const key of [rrsetKey(name, type), rrsetKey(name, 'CNAME'), nodataKey(name, type), nxdomainKey(name)]) {
+      const e = this.lru.peek(key);
+      if (e && e.expires <= now) e.staleUntil = now + this.staleKeepMs();
+    }
+  }
+
+  /** Whether a refresh of (name, type) failed less than FAILURE_RECHECK_MS ago (see refreshFailed). */
+  refreshFailedRecently(name: string, type: string): boolean {
+    const at = this.failed.get(`${normalizeName(name)}|${type}`);
+    return at !== undefined && this.clock.now() - at < FAILURE_RECHECK_MS;
   }
 
   /** Drops the RRset and any negative answer for (name, type) (validation found them bogus). */
@@ -276,6 +319,7 @@ export class DnsCache {
   clear(): void {
     this.lru.clear();
     this.parentSide.clear();
+    this.failed.clear();
   }
 
   private settle(e: Entry, security: CacheSecurity, maxTtl: number | undefined): void {
@@ -299,7 +343,22 @@ export class DnsCache {
   }
 
   private clampTtl(ttl: number): number {
+    if (this.config.serve_original_ttl) return ttl;
     return Math.min(Math.max(ttl, this.config.min_ttl), this.config.max_ttl);
+  }
+
+  /** How long an expired entry may be served: the maximum stale timer (RFC 8767 §5). */
+  private staleKeepMs(): number {
+    return this.config.stale_max_ttl > 0 ? this.config.stale_max_ttl * 1000 : STALE_KEEP_MS;
+  }
+
+  /** Drops the entries at `keys` that have expired. */
+  private dropExpired(keys: string[]): void {
+    const now = this.clock.now();
+    for (const key of keys) {
+      const e = this.lru.peek(key);
+      if (e && e.expires <= now) this.lru.delete(key);
+    }
   }
 
   /** RFC 2181 §5.4.1: lower-ranked data does not replace higher-ranked data that is still fresh. */
@@ -311,7 +370,7 @@ export class DnsCache {
   private put(key: string, kind: Entry['kind'], records: Record[], ttl: number, rank: Rank, sigs: Record[] = []): void {
     const size = [...records, ...sigs].reduce((n, rr) => n + recordSize(rr), ENTRY_BYTES + key.length);
     const expires = this.clock.now() + ttl * 1000;
-    this.lru.set(key, { kind, records, sigs, origTtl: ttl, expires, rank, size });
+    this.lru.set(key, { kind, records, sigs, origTtl: ttl, expires, staleUntil: expires + this.staleKeepMs(), rank, size });
   }
 
   /** The entry if it is fresh (or stale and allowed); expired entries past any use are dropped. */
@@ -320,19 +379,22 @@ export class DnsCache {
     if (!e) return undefined;
     const now = this.clock.now();
     if (e.expires > now) return e;
-    const keep = this.config.serve_stale && now - e.expires < STALE_KEEP_MS;
-    if (!keep) this.lru.delete(key);
-    return keep && opts.allowStale ? e : undefined;
+    const servable = this.config.serve_stale && now < e.staleUntil;
+    // With stale_ttl_reset an entry too old to serve stays until the LRU drops it: a failed refresh revives it.
+    if (!servable && !(this.config.serve_stale && this.config.stale_ttl_reset)) this.lru.delete(key);
+    return servable && opts.allowStale ? e : undefined;
   }
 
   private remaining(e: Entry): { ttl: number; stale: boolean } {
     const left = e.expires - this.clock.now();
-    return left > 0 ? { ttl: Math.ceil(left / 1000), stale: false } : { ttl: this.config.stale_reply_ttl, stale: true };
+    const stale = left <= 0;
+    if (this.config.serve_original_ttl) return { ttl: e.origTtl, stale };
+    return stale ? { ttl: this.config.stale_reply_ttl, stale } : { ttl: Math.ceil(left / 1000), stale };
   }
 }
 
 /** A record's data as text, to compare records: an RRset is a set, duplicates are one record (RFC 2181 §5). */
-const dataText = (rr: Record): string => JSON.stringify((rr as { data?: unknown }).data);
+const dataText = (rr: Record): string => JSON.stringify(rdataOf(rr));
 
 /** Whether two RRsets hold the same data, as sets. */
 function sameData(a: Record[], b: Record[]): boolean {

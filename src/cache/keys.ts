@@ -1,6 +1,5 @@
 /** Cache keys (lowercased owner, type, class) and the byte-size estimate the LRU bounds memory with. */
-import type { Record } from '../wire/index.js';
-import { normalizeName } from '../wire/index.js';
+import { normalizeName, rdataOf, type Record } from '../wire/index.js';
 
 export function rrsetKey(name: string, type: string, cls = 'IN'): string {
   return `r|${normalizeName(name)}|${type}|${cls}`;
@@ -35,7 +34,7 @@ export const ENTRY_BYTES = 380;
 
 /** A record's size in memory: fixed overhead plus its name and data. */
 export function recordSize(rr: Record): number {
-  return RECORD_BYTES + rr.name.length + dataSize((rr as { data?: unknown }).data);
+  return RECORD_BYTES + rr.name.length + dataSize(rdataOf(rr));
 }
 
 function dataSize(data: unknown): number {
@@ -49,11 +48,6 @@ function dataSize(data: unknown): number {
     return n;
   }
   return 8;
-}
-
-/** A record's TTL (0 when absent, as for OPT). */
-export function ttlOf(rr: Record): number {
-  return (rr as { ttl?: number }).ttl ?? 0;
 }
 
 /** A record's class ('IN' when absent). */

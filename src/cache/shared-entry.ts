@@ -11,8 +11,7 @@
  * whole seconds since it was written (RFC 1035 §3.2.1: a TTL counts down).
  */
 import type { Record } from '../wire/index.js';
-import { decodeMessage, encodeMessage, MalformedMessage, normalizeName, RCODE } from '../wire/index.js';
-import { ttlOf } from './keys.js';
+import { decodeMessage, encodeMessage, MalformedMessage, normalizeName, RCODE, ttlOf } from '../wire/index.js';
 
 export interface SharedQuestion { name: string; type: string; class: string }
 
@@ -54,6 +53,27 @@ export function smallestTtl(a: Pick<SharedAnswer, 'answer' | 'authority' | 'addi
   let min: number | undefined;
   for (const rr of [...a.answer, ...a.authority, ...a.additional]) if (min === undefined || ttlOf(rr) < min) min = ttlOf(rr);
   return min;
+}
+
+/**
+ * A tier of whole answers the resolver asks after its own cache missed, before resolving, and
+ * fills with what it resolved: cache.shared (Redis) and the other workers' answers (peer-answers.ts).
+ */
+export interface AnswerTier {
+  /** The answer to `q`, TTLs counted down; undefined for anything else. Never rejects. */
+  lookup(q: SharedQuestion): Promise<SharedAnswer | undefined> | SharedAnswer | undefined;
+  /** Offers a validated answer resolved here (fire-and-forget). */
+  write(q: SharedQuestion, a: SharedAnswer): void;
+  /** A hit for `q` is now in the local cache: the tier may drop its own copy. */
+  kept?(q: SharedQuestion): void;
+}
+
+/** The stored form of `a` and how long it may live, or undefined when it is not to be stored. */
+export function storable(q: SharedQuestion, a: SharedAnswer, nowMs: number): { value: Buffer; ttlMs: number } | undefined {
+  const ttl = smallestTtl(a);
+  if (ttl === undefined || ttl <= 0) return undefined; // RFC 1035 §3.2.1: TTL 0 is not to be cached
+  const value = encodeShared(q, a, nowMs);
+  return value === undefined ? undefined : { value, ttlMs: ttl * 1000 };
 }
 
 /** The stored form of an answer, or undefined when its records cannot be encoded. */

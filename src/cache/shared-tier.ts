@@ -8,7 +8,7 @@
 import type { SharedCacheConfig } from '../config/index.js';
 import type { Logger } from '../log/index.js';
 import { CircuitBreaker, type Clock } from '../util/index.js';
-import { decodeShared, encodeShared, sharedKey, sharedKeyPatterns, smallestTtl, type SharedAnswer, type SharedFlush, type SharedQuestion } from './shared-entry.js';
+import { decodeShared, sharedKey, sharedKeyPatterns, storable, type AnswerTier, type SharedAnswer, type SharedFlush, type SharedQuestion } from './shared-entry.js';
 import type { SharedStore } from './redis-store.js';
 
 /** `ward stats` cache.shared: lookups by outcome, writes, and the breaker. */
@@ -34,7 +34,7 @@ export function emptySharedStats(): SharedTierStats {
   return { hits: 0, misses: 0, expired: 0, malformed: 0, timeouts: 0, errors: 0, skipped: 0, writes: 0, breaker_opens: 0 };
 }
 
-export class SharedTier {
+export class SharedTier implements AnswerTier {
   private readonly counts = emptySharedStats();
   private readonly breaker: CircuitBreaker;
 
@@ -58,11 +58,9 @@ export class SharedTier {
 
   /** Writes `a` for `q` in the background, expiring with its smallest TTL (Redis PX). */
   write(q: SharedQuestion, a: SharedAnswer): void {
-    const ttl = smallestTtl(a);
-    if (ttl === undefined || ttl <= 0) return; // RFC 1035 §3.2.1: TTL 0 is not to be cached
-    const value = encodeShared(q, a, this.clock.now());
-    if (value === undefined || !this.mayCall()) return;
-    this.store.set(sharedKey(this.config.prefix, q), value, ttl * 1000).then(
+    const entry = storable(q, a, this.clock.now());
+    if (entry === undefined || !this.mayCall()) return;
+    this.store.set(sharedKey(this.config.prefix, q), entry.value, entry.ttlMs).then(
       () => { this.counts.writes++; this.breaker.success(); },
       () => { this.counts.errors++; this.failed(); },
     );

@@ -8,7 +8,7 @@ export type CacheSecurity = 'secure' | 'insecure' | 'bogus' | 'indeterminate';
 export interface LookupOptions {
   /** Only data of at least this rank (answers to clients need answer-section data, not glue). */
   minRank?: Rank;
-  /** Return expired data too (serve-stale, RFC 8767), with `stale` set and TTL 30. */
+  /** Return expired data too (serve-stale, RFC 8767), with `stale` set and TTL cache.stale_reply_ttl. */
   allowStale?: boolean;
 }
 
@@ -17,7 +17,7 @@ export interface RRsetHit {
   records: Record[];
   /** The RRSIGs covering the set, TTLs counted down like it. */
   sigs: Record[];
-  /** Seconds left (30 for stale data). */
+  /** Seconds left (cache.stale_reply_ttl for stale data; the TTL as received with cache.serve_original_ttl). */
   ttl: number;
   rank: Rank;
   stale: boolean;

@@ -40,6 +40,11 @@ export interface ServerConfig {
   tcp_fastopen_queue: number;
   /** Worker processes serving the same sockets (1: one process, no cluster; 'auto': one per CPU). */
   workers: number | 'auto';
+  /**
+   * With workers > 1: each worker posts what it resolved and validated to the others over the
+   * cluster's IPC channel, so a name is resolved once, not once per worker (peer-answers.ts).
+   */
+  share_cache_between_workers: boolean;
 }
 
 export type UpstreamTlsPolicy = 'off' | 'opportunistic' | 'strict';
@@ -67,6 +72,18 @@ export interface UpstreamConfig {
   tls_rules: UpstreamTlsRule[];
   /** Per-try timeout before the next server is tried (adaptive below this ceiling). */
   timeout_ms: number;
+  /** NAT64 towards IPv4-only authoritative servers (Unbound's do-nat64 / nat64-prefix). */
+  nat64: Nat64Config;
+}
+
+/**
+ * With `enabled`, every IPv4 server address is asked at its IPv4-embedded IPv6 address under
+ * `prefix` (RFC 6052 §2.2), for an IPv6-only host behind a NAT64 (RFC 6146).
+ */
+export interface Nat64Config {
+  enabled: boolean;
+  /** The NAT64 Pref64::/n (n: 32, 40, 48, 56, 64 or 96); default the Well-Known Prefix (RFC 6052 §2.1). */
+  prefix: string;
 }
 
 export interface RootHint { name: string; addresses: string[] }
@@ -84,6 +101,13 @@ export interface ResolverConfig {
   harden_glue: boolean;
   /** Answers carry only what was asked (Unbound's minimal-responses); false adds the zone's NS set and addresses. */
   minimal_responses: boolean;
+  /**
+   * DNS-rebinding protection (Unbound's private-address): A/AAAA records in these prefixes are
+   * removed from answers for names not under `private_domains`. Empty: off.
+   */
+  private_addresses: string[];
+  /** Names (and the names below them) whose answers may hold private addresses (Unbound's private-domain). */
+  private_domains: string[];
 }
 
 export interface DnssecConfig {
@@ -98,6 +122,18 @@ export interface CacheConfig {
   serve_stale: boolean;
   /** TTL of an expired answer served with serve_stale (RFC 8767 §4 suggests 30 s; Unbound's serve-expired-reply-ttl). */
   stale_reply_ttl: number;
+  /**
+   * RFC 8767 §5 client response timer (Unbound's serve-expired-client-timeout): an expired entry is
+   * answered only when resolution has not finished within this many ms (or failed); 0: at once,
+   * refreshed in the background.
+   */
+  stale_client_timeout_ms: number;
+  /** RFC 8767 §5 maximum stale timer in seconds (Unbound's serve-expired-ttl); 0: the cache's own keep time (a day). */
+  stale_max_ttl: number;
+  /** A failed refresh starts the maximum stale timer again (Unbound's serve-expired-ttl-reset). */
+  stale_ttl_reset: boolean;
+  /** Answers carry the TTL as received, not counted down, and min_ttl/max_ttl are not applied (Unbound's serve-original-ttl). */
+  serve_original_ttl: boolean;
   prefetch: boolean;
   /** The shared cache tier (Redis) several Ward processes and machines read and fill; null: off. */
   shared: SharedCacheConfig | null;
@@ -130,6 +166,18 @@ export interface LocalZone {
   type: LocalZoneType;
   /** Records in zone-file syntax, one per entry ("www.example.test. 300 IN A 192.0.2.1"). */
   records: string[];
+}
+
+/** A hosts table answered locally (Knot Resolver's hints, dnsmasq's /etc/hosts): see src/server/local-hosts.ts. */
+export interface LocalHostsConfig {
+  /** hosts(5) files (`address name [alias ...]`), read at start and on reload; a bad line is a config error. */
+  files: string[];
+  /** Lines in the same form, inline. */
+  entries: string[];
+  /** TTL of the answers (Knot Resolver's hints default). */
+  ttl: number;
+  /** Answer PTR questions for the listed addresses with each address's first name. */
+  reverse: boolean;
 }
 
 export interface QueryLogConfig {
@@ -233,6 +281,7 @@ export interface Config {
   forward_zones: ForwardZone[];
   stub_zones: StubZone[];
   local_zones: LocalZone[];
+  local_hosts: LocalHostsConfig;
   log: LogConfig;
   control: ControlConfig;
   http: HttpConfig;
@@ -275,8 +324,12 @@ export function defaultConfig(): Config {
       },
       tcp_fastopen_queue: 256,
       workers: 1,
+      share_cache_between_workers: true,
     },
-    upstream: { ipv4: true, ipv6: true, source_address: null, tls: 'opportunistic', tls_rules: [], timeout_ms: 1_500 },
+    upstream: {
+      ipv4: true, ipv6: true, source_address: null, tls: 'opportunistic', tls_rules: [], timeout_ms: 1_500,
+      nat64: { enabled: false, prefix: '64:ff9b::/96' },
+    },
     resolver: {
       root_hints: 'root-hints/named.root',
       root_priming: true,
@@ -285,12 +338,16 @@ export function defaultConfig(): Config {
       do_not_query_localhost: true,
       harden_glue: true,
       minimal_responses: true,
+      private_addresses: [],
+      private_domains: [],
     },
     dnssec: { trust_anchors: ['root-hints/root.key'], negative_trust_anchors: [] },
-    cache: { max_bytes: 64 * 1024 * 1024, min_ttl: 0, max_ttl: 86_400, serve_stale: false, stale_reply_ttl: 30, prefetch: false, shared: null },
+    cache: { max_bytes: 64 * 1024 * 1024, min_ttl: 0, max_ttl: 86_400, serve_stale: false, stale_reply_ttl: 30, stale_client_timeout_ms: 1800, stale_max_ttl: 86_400,
+      stale_ttl_reset: false, serve_original_ttl: false, prefetch: false, shared: null },
     forward_zones: [],
     stub_zones: [],
     local_zones: [],
+    local_hosts: { files: [], entries: [], ttl: 5, reverse: true },
     log: { level: 'info', queries: { enabled: false, file: null, max_bytes: 10 * 1024 * 1024, files: 3, anonymize: false } },
     control: { enabled: true, socket: null, listen: null, token_file: null },
     http: { listen: null, allow_remote: false, top_zones: 20, status_page: true },

@@ -51,8 +51,8 @@ function ipv6PrefixProblem(s: string): string | undefined {
 /** RFC 6052 §2.2: the prefix lengths an IPv4 address can be embedded after. */
 const DNS64_PREFIX_LENGTHS = [32, 40, 48, 56, 64, 96];
 
-/** The DNS64 prefix: an IPv6 prefix of one of the RFC 6052 lengths. */
-function dns64PrefixProblem(s: string): string | undefined {
+/** A DNS64 or NAT64 prefix: an IPv6 prefix of one of the RFC 6052 lengths. */
+function pref64Problem(s: string): string | undefined {
   const ok = ipv6PrefixProblem(s) === undefined && DNS64_PREFIX_LENGTHS.includes(Number(s.split('/')[1]));
   return ok ? undefined : `an IPv6 prefix of length ${DNS64_PREFIX_LENGTHS.join(', ')} like 64:ff9b::/96 (RFC 6052 §2.2)`;
 }
@@ -107,6 +107,7 @@ export const CONFIG_SPEC: Spec = obj({
     }),
     tcp_fastopen_queue: int(0, 65535),
     workers: { kind: 'either', what: `an integer 1..${MAX_WORKERS} or auto`, options: [int(1, MAX_WORKERS), oneOf('auto')] },
+    share_cache_between_workers: bool,
   }),
   upstream: obj({
     ipv4: bool,
@@ -122,6 +123,7 @@ export const CONFIG_SPEC: Spec = obj({
       name: { kind: 'nullable', of: str('a domain name', domainName) },
     }, { zone: null, address: null, mode: 'strict', pins: [], ca_file: null, name: null })),
     timeout_ms: int(1, MAX_MS),
+    nat64: obj({ enabled: bool, prefix: str('an IPv6 prefix', pref64Problem) }),
   }),
   resolver: obj({
     root_hints: { kind: 'either', what: 'a file path or a list of { name, addresses }', options: [
@@ -134,10 +136,13 @@ export const CONFIG_SPEC: Spec = obj({
     do_not_query_localhost: bool,
     harden_glue: bool,
     minimal_responses: bool,
+    private_addresses: list(str('an address prefix', cidrProblem)),
+    private_domains: list(str('a domain name', domainName)),
   }),
   dnssec: obj({ trust_anchors: list(str('a file path or a DS/DNSKEY record')), negative_trust_anchors: list(str('a domain name', domainName)) }),
   cache: obj({
-    max_bytes: int(0, 2 ** 40), min_ttl: int(0, 2 ** 31 - 1), max_ttl: int(0, 2 ** 31 - 1), serve_stale: bool, stale_reply_ttl: int(1, 86_400), prefetch: bool,
+    max_bytes: int(0, 2 ** 40), min_ttl: int(0, 2 ** 31 - 1), max_ttl: int(0, 2 ** 31 - 1), serve_stale: bool, stale_reply_ttl: int(1, 86_400),
+    stale_client_timeout_ms: int(0, 60_000), stale_max_ttl: int(0, 2 ** 31 - 1), stale_ttl_reset: bool, serve_original_ttl: bool, prefetch: bool,
     shared: { kind: 'nullable', of: obj({
       redis: obj({ url: str('a redis:// or rediss:// URL', redisUrlProblem) }),
       timeout_ms: int(1, 10_000),
@@ -155,6 +160,9 @@ export const CONFIG_SPEC: Spec = obj({
       records: list(str('a record in zone-file syntax')) },
     { records: [] },
   )),
+  local_hosts: obj({
+    files: list(str('a file path')), entries: list(str('a hosts line "address name [name ...]"')), ttl: int(0, 2 ** 31 - 1), reverse: bool,
+  }),
   log: obj({
     level: oneOf(...LEVELS),
     queries: obj({
@@ -187,7 +195,7 @@ export const CONFIG_SPEC: Spec = obj({
     blocked_ttl: int(0, 86400),
     fetch: obj({ timeout_ms: int(100, 600_000), max_bytes: int(1024, 2 ** 31) }),
   }),
-  dns64: obj({ enabled: bool, prefix: str('an IPv6 prefix', dns64PrefixProblem), exclude: list(str('an IPv6 prefix', ipv6PrefixProblem)) }),
+  dns64: obj({ enabled: bool, prefix: str('an IPv6 prefix', pref64Problem), exclude: list(str('an IPv6 prefix', ipv6PrefixProblem)) }),
 });
 
 function isPlainObject(v: unknown): v is { [key: string]: unknown } {

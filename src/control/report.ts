@@ -12,7 +12,7 @@ export interface StatsCounters {
     by_rcode: { [rcode: string]: number };
   };
   cache: {
-    /** Client questions answered without resolution: from the packet cache, the RRset cache or the shared tier. */
+    /** Client questions answered without resolution: from the packet cache, the RRset cache, the shared tier or another worker's answer. */
     hits: number;
     /** Client questions that needed resolution. */
     misses: number;
@@ -22,6 +22,8 @@ export interface StatsCounters {
     prefetches: number;
     /** The shared tier (cache.shared; all 0 when off): lookups by outcome, writes, the circuit breaker. */
     shared: SharedCounters;
+    /** The other workers' answers (server.share_cache_between_workers; all 0 in one process). */
+    workers: WorkerShareCounters;
   };
   dnssec: { secure: number; insecure: number; bogus: number; indeterminate: number };
   /** The policy stage: answers blocked (per list, and through a CNAME), and let through by an allow entry. */
@@ -37,12 +39,17 @@ export interface SharedCounters {
   writes: number; breaker_opens: number;
 }
 
+export interface WorkerShareCounters {
+  hits: number; misses: number; expired: number; sent: number; received: number; dropped: number;
+}
+
 export interface StatsReport extends StatsCounters {
   uptime_seconds: number;
   started_at: string;
   /** Share of upstream queries sent over TLS since start (0..1). */
   encrypted_share: number;
-  cache_size: { rrset_entries: number; rrset_bytes: number; packet_entries: number };
+  /** worker_share_*: the other workers' answers held, not yet asked here (peer-answers.ts). */
+  cache_size: { rrset_entries: number; rrset_bytes: number; packet_entries: number; worker_share_entries: number; worker_share_bytes: number };
   connections: { clients: number; client_sessions: number; upstream_sessions: number };
   inflight: number;
   memory: { rss_bytes: number; heap_used_bytes: number; cache_bytes: number };

@@ -8,7 +8,7 @@
  */
 import dnsPacket from 'dns-packet';
 import type { Record } from '../wire/index.js';
-import { labels, normalizeName, wireType } from '../wire/index.js';
+import { labels, normalizeName, rdataOf, wireType } from '../wire/index.js';
 
 interface Codec { encode(value: unknown): Buffer }
 const packet = dnsPacket as unknown as { answer: Codec; name: Codec };
@@ -22,7 +22,7 @@ export interface DnskeyData { flags: number; algorithm: number; key: Buffer }
 export interface DsData { keyTag: number; algorithm: number; digestType: number; digest: Buffer }
 
 export function dataOf<T>(rr: Record): T {
-  return (rr as unknown as { data: T }).data;
+  return rdataOf(rr) as T;
 }
 
 /** A name in uncompressed wire form, lower-cased. */

@@ -8,7 +8,7 @@
  * which for secure data is also capped by the signatures behind it (RFC 4035 §5.3.3).
  */
 import type { Record } from '../wire/index.js';
-import { groupRRsets, RCODE, labels, normalizeName } from '../wire/index.js';
+import { declaredTtl, groupRRsets, RCODE, labels, normalizeName } from '../wire/index.js';
 import type { Clock } from '../util/index.js';
 import { dataOf } from './canonical.js';
 import { isSupportedAlgorithm } from './algorithms.js';
@@ -219,6 +219,6 @@ function sameKey(a: Record, b: Record): boolean {
 
 function minTtl(records: Record[]): number {
   let ttl = MAX_TTL_S;
-  for (const rr of records) ttl = Math.min(ttl, (rr as { ttl?: number }).ttl ?? MAX_TTL_S);
+  for (const rr of records) ttl = Math.min(ttl, declaredTtl(rr) ?? MAX_TTL_S);
   return ttl;
 }

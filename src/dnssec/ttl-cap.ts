@@ -5,11 +5,11 @@
  * `TtlCaps` carries the cap of each RRset a validation authenticated, keyed by `rrsetKeyOf` (wire/rrsets.ts), so the
  * resolver can apply it to the cache and to the answer in one place (`capTtls`).
  */
-import { rrsetKeyOf, type Record } from '../wire/index.js';
+import { declaredTtl, rrsetKeyOf, type Record } from '../wire/index.js';
 import { dataOf, type RrsigData } from './canonical.js';
 import type { TtlCaps } from './types.js';
 
-const ttlOf = (rr: Record): number => (rr as { ttl?: number }).ttl ?? Infinity;
+const ttlOf = (rr: Record): number => declaredTtl(rr) ?? Infinity;
 
 /**
  * RFC 4035 §5.3.3: the TTL `rrset` may have once `sigRecord` authenticated it at `nowSec` (the

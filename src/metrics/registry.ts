@@ -51,7 +51,11 @@ export function createRegistry(source: MetricsSource, topZones: number): Registr
   counter('ward_queries_dropped_total', 'Client queries dropped without an answer (ACL deny, garbage).', [], () => one(stats().queries.dropped));
   counter('ward_cache_hits_total', 'Client questions answered without resolution, by cache.', ['cache'], () => {
     const c = stats().cache;
-    return [[{ cache: 'packet' }, c.packet_hits], [{ cache: 'rrset' }, c.rrset_hits], [{ cache: 'shared' }, c.shared.hits]];
+    return [[{ cache: 'packet' }, c.packet_hits], [{ cache: 'rrset' }, c.rrset_hits], [{ cache: 'shared' }, c.shared.hits], [{ cache: 'workers' }, c.workers.hits]];
+  });
+  counter('ward_worker_share_answers_total', 'Answers shared between workers (server.share_cache_between_workers): sent to, received from the others; dropped (channel full) or expired unasked.', ['event'], () => {
+    const w = stats().cache.workers;
+    return (['sent', 'received', 'dropped', 'expired'] as const).map((k) => [{ event: k }, w[k]]);
   });
   counter('ward_shared_cache_lookups_total', 'Shared cache tier (cache.shared): lookups that hit, missed or timed out; lookups and writes that failed or were skipped (breaker open).', ['outcome'], () => {
     const sh = stats().cache.shared;
@@ -91,9 +95,10 @@ export function createRegistry(source: MetricsSource, topZones: number): Registr
   gauge('ward_inflight_queries', 'Client queries being resolved.', [], () => one(stats().inflight));
   gauge('ward_cache_entries', 'Entries held, by cache.', ['cache'], () => {
     const c = stats().cache_size;
-    return [[{ cache: 'rrset' }, c.rrset_entries], [{ cache: 'packet' }, c.packet_entries]];
+    return [[{ cache: 'rrset' }, c.rrset_entries], [{ cache: 'packet' }, c.packet_entries], [{ cache: 'workers' }, c.worker_share_entries]];
   });
   gauge('ward_cache_bytes', 'Estimated bytes held by the RRset cache.', [], () => one(stats().cache_size.rrset_bytes));
+  gauge('ward_worker_share_bytes', 'Estimated bytes of the other workers\' answers held and not yet asked for.', [], () => one(stats().cache_size.worker_share_bytes));
   register.registerMetric(latencyHistogram(() => stats().latency) as never);
   collectDefaultMetrics({ register, prefix: 'ward_' });
   return register;

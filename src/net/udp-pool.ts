@@ -160,7 +160,9 @@ export class UdpPool {
 
   private onMessage(s: Pooled, msg: Buffer, rinfo: RemoteInfo): void {
     const id = msg.length >= 2 ? msg.readUInt16BE(0) : -1;
-    const p = s.pending.get(`${id}|${rinfo.address}|${rinfo.port}`);
+    // A reply to an IPv4-mapped address (::ffff:7f35:1, as NAT64 with ::ffff:0:0/96 sends) comes from its dotted form.
+    const from = rinfo.family === 'IPv6' && rinfo.address.includes('.') ? canonical(rinfo.address) : rinfo.address;
+    const p = s.pending.get(`${id}|${from}|${rinfo.port}`);
     if (!p || !isReplyTo(msg, p.id, p.question)) {
       this.counters.mismatched++;
       return;

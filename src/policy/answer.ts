@@ -5,7 +5,7 @@
  * the list (RFC 8914 §4.16, §4.18), and is marked as policy data: it never enters the RRset cache.
  */
 import { isIP } from 'node:net';
-import { EDE_CODE, RCODE, type Record } from '../wire/index.js';
+import { declaredTtl, EDE_CODE, RCODE, type Record } from '../wire/index.js';
 import type { PolicyConfig } from '../config/index.js';
 import type { Answer, ClientQuery } from '../server/index.js';
 import type { Decision } from './engine.js';
@@ -52,7 +52,7 @@ export function blockedAnswer(d: Block, q: ClientQuery, policy: PolicyConfig): A
       const records = typeof a === 'string' || a.kind !== 'local' ? [] : a.records;
       const hit = records.filter((r) => r.type === q.question.type || r.type === 'CNAME');
       if (hit.length === 0) return nodata();
-      return { ...base, rcode: RCODE.NOERROR, answer: hit.map((r) => ({ ...r, name: qname, ttl: Math.min(ttl, (r as { ttl?: number }).ttl ?? ttl) }) as Record), authority: [] };
+      return { ...base, rcode: RCODE.NOERROR, answer: hit.map((r) => ({ ...r, name: qname, ttl: Math.min(ttl, declaredTtl(r) ?? ttl) }) as Record), authority: [] };
     }
   }
 }

@@ -9,14 +9,9 @@
  * CNAME to the in-addr.arpa name of the embedded IPv4 address, followed (§5.3.1).
  */
 import { BlockList } from 'node:net';
-import { ttlOf } from '../cache/index.js';
 import type { Dns64Config } from '../config/index.js';
 import type { Answer, ChainedHandler, ClientQuery, QueryHandler } from '../server/index.js';
-import { nameEquals, RCODE, rdataOf, setType, type Record } from '../wire/index.js';
-import { embedIpv4, ipv4ReverseName, parsePref64, type Pref64 } from './dns64-address.js';
-
-/** A CNAME's target or an address record's address, as text. */
-const dataOf = (rr: Record): string => String(rdataOf(rr));
+import { embedIpv4, ipv4ReverseName, nameEquals, negativeTtl, parsePref64, RCODE, rdataText, setType, ttlOf, type Pref64, type Record } from '../wire/index.js';
 
 /** The last target of the CNAME chain from `name` in `answer`; `name` itself when there is none. */
 function chainEnd(name: string, answer: Record[]): string {
@@ -24,14 +19,14 @@ function chainEnd(name: string, answer: Record[]): string {
   for (let step = 0; step < answer.length; step++) {
     const cname = answer.find((rr) => rr.type === 'CNAME' && nameEquals(rr.name, target));
     if (cname === undefined) break;
-    target = dataOf(cname);
+    target = rdataText(cname);
   }
   return target;
 }
 
 /** How long the negative part of an answer holds: each SOA's min(TTL, MINIMUM) (RFC 2308 §5). */
 function negativeTtls(authority: Record[]): number[] {
-  return authority.filter((rr) => rr.type === 'SOA').map((rr) => Math.min(ttlOf(rr), (rr as { data: { minimum: number } }).data.minimum));
+  return authority.filter((rr) => rr.type === 'SOA').map(negativeTtl);
 }
 
 /** The A and AAAA records and the RRSIGs over them: replaced by the synthesized AAAA set. */
@@ -39,14 +34,14 @@ const notAddress = (rr: Record): boolean => setType(rr) !== 'A' && setType(rr) !
 
 async function synthesizeAaaa(q: ClientQuery, signal: AbortSignal, next: QueryHandler, prefix: Pref64, excluded: BlockList): Promise<Answer> {
   const real = await next(q, signal);
-  const hasAaaa = real.answer.some((rr) => rr.type === 'AAAA' && !excluded.check(dataOf(rr), 'ipv6'));
+  const hasAaaa = real.answer.some((rr) => rr.type === 'AAAA' && !excluded.check(rdataText(rr), 'ipv6'));
   if (real.rcode !== RCODE.NOERROR || hasAaaa) return real;
   const a = await next({ ...q, question: { ...q.question, name: chainEnd(q.question.name, real.answer), type: 'A' } }, signal);
   const addresses = a.answer.filter((rr) => rr.type === 'A');
   if (a.rcode !== RCODE.NOERROR || addresses.length === 0) return real;
   // §5.1.7: the A record's TTL, but no longer than the NODATA that the synthesis stands in for.
   const ttl = Math.min(...addresses.map(ttlOf), ...negativeTtls(real.authority));
-  const synthesized = addresses.map((rr): Record => ({ name: rr.name, type: 'AAAA', class: 'IN', ttl, data: embedIpv4(prefix, dataOf(rr)) }));
+  const synthesized = addresses.map((rr): Record => ({ name: rr.name, type: 'AAAA', class: 'IN', ttl, data: embedIpv4(prefix, rdataText(rr)) }));
   return {
     // §5.1.7: the CNAMEs are kept; authority and additional come from the final (A) query.
     ...a, answer: [...real.answer.filter(notAddress), ...a.answer.filter(notAddress), ...synthesized],
@@ -69,7 +64,7 @@ async function synthesizePtr(q: ClientQuery, signal: AbortSignal, next: QueryHan
 
 /** The DNS64 link for `config` (enabled or not: the caller decides); ConfigError naming `file` for a bad prefix. */
 export function dns64Handler(config: Dns64Config, file: string): ChainedHandler {
-  const prefix = parsePref64(config.prefix, file);
+  const prefix = parsePref64(config.prefix, file, 'dns64.prefix');
   const excluded = new BlockList();
   for (const p of config.exclude) {
     const [address, length] = p.split('/');

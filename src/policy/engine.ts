@@ -9,7 +9,7 @@ import { AccessControl } from '../server/index.js';
 import type { PolicyAction, PolicyConfig } from '../config/index.js';
 import { DomainSet, type Match } from './domain-set.js';
 import type { ListEntry } from './parse.js';
-import { listName } from './names.js';
+import { hostName } from '../wire/index.js';
 import type { RpzAction, RpzEntry } from './rpz.js';
 
 export type SublistRole = 'block' | 'allow' | 'important' | 'rpz';
@@ -45,7 +45,7 @@ export class PolicyEngine {
     const allow = this.sublist(-1, 'allow');
     for (const a of config.allow) {
       const below = a.startsWith('*.');
-      const name = listName(below ? a.slice(2) : a);
+      const name = hostName(below ? a.slice(2) : a);
       if (name !== undefined) this.set.add(name, allow, !below, below);
     }
   }

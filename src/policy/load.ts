@@ -8,10 +8,10 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Config } from '../config/index.js';
 import type { Logger } from '../log/index.js';
-import { ConfigError, errorMessage } from '../util/index.js';
+import { ConfigError, errorMessage, type BadLine } from '../util/index.js';
 import { PolicyEngine } from './engine.js';
 import { fetchList } from './fetch.js';
-import { parseAdblock, parseDomains, parseHosts, type BadLine } from './parse.js';
+import { parseAdblock, parseDomains, parseHosts } from './parse.js';
 import { parseRpz } from './rpz.js';
 
 /** Bad lines logged per list; the rest are counted. */

@@ -9,7 +9,9 @@
  * RPZ zone files have their own parser (rpz.ts).
  */
 import { isIP } from 'node:net';
-import { listName } from './names.js';
+import { parseHostsText } from '../server/index.js';
+import { textLines, type BadLine } from '../util/index.js';
+import { hostName } from '../wire/index.js';
 
 /** How an entry matches: the name itself, the names strictly below it, or both. */
 export interface ListEntry {
@@ -22,8 +24,6 @@ export interface ListEntry {
   important?: boolean;
 }
 
-export interface BadLine { line: number; text: string; why: string }
-
 export interface ParsedList<E = ListEntry> {
   entries: E[];
   bad: BadLine[];
@@ -33,41 +33,26 @@ export interface ParsedList<E = ListEntry> {
 
 export type ListFormat = 'hosts' | 'domains' | 'adblock' | 'rpz';
 
-/** The lines of a text with their numbers, comments and blank lines dropped (CRLF tolerated). */
-export function* lines(text: string, comment: RegExp): Generator<{ no: number; text: string }> {
-  const all = text.split('\n');
-  for (let i = 0; i < all.length; i++) {
-    const t = all[i].replace(/\r$/, '').replace(comment, '').trim();
-    if (t !== '') yield { no: i + 1, text: t };
-  }
-}
-
 /** A wildcard-or-name token: `*.name` (below only) or `name` (exact). */
 function nameEntry(token: string): ListEntry | undefined {
   const wildcard = token.startsWith('*.');
-  const name = listName(wildcard ? token.slice(2) : token);
+  const name = hostName(wildcard ? token.slice(2) : token);
   return name === undefined ? undefined : { name, exact: !wildcard, below: wildcard };
 }
 
+/** The hosts files' own loopback entries, which are not blocks. */
+function loopbackEntry(n: string): boolean {
+  return n === 'localhost' || n === 'localhost.localdomain' || n === 'broadcasthost' || n === 'local' || isIP(n) !== 0;
+}
+
 export function parseHosts(text: string): ParsedList {
-  const out: ParsedList = { entries: [], bad: [], skipped: 0 };
-  for (const { no, text: t } of lines(text, /#.*$/)) {
-    const [address, ...names] = t.split(/\s+/);
-    if (isIP(address) === 0 || names.length === 0) { out.bad.push({ line: no, text: t, why: 'expected "address name [name ...]"' }); continue; }
-    for (const n of names) {
-      // The hosts files' own loopback entries are not blocks.
-      if (n === 'localhost' || n === 'localhost.localdomain' || n === 'broadcasthost' || n === 'local' || isIP(n) !== 0) continue;
-      const name = listName(n);
-      if (name === undefined) out.bad.push({ line: no, text: t, why: `"${n}" is not a domain name` });
-      else out.entries.push({ name, exact: true, below: false });
-    }
-  }
-  return out;
+  const { lines, bad } = parseHostsText(text, loopbackEntry);
+  return { entries: lines.flatMap((l) => l.names.map((name) => ({ name, exact: true, below: false }))), bad, skipped: 0 };
 }
 
 export function parseDomains(text: string): ParsedList {
   const out: ParsedList = { entries: [], bad: [], skipped: 0 };
-  for (const { no, text: t } of lines(text, /#.*$/)) {
+  for (const { no, text: t } of textLines(text, /#.*$/)) {
     const e = t.includes(' ') ? undefined : nameEntry(t);
     if (e) out.entries.push(e); else out.bad.push({ line: no, text: t, why: 'expected one domain name (or *.name)' });
   }
@@ -79,7 +64,7 @@ const ADBLOCK_RULE = /^(@@)?\|\|([^\s/^$|*]+)\^(\$(.*))?$/;
 export function parseAdblock(text: string): ParsedList {
   const out: ParsedList = { entries: [], bad: [], skipped: 0 };
   // `!` starts a comment; so does `#`, except the cosmetic markers ##, #@# and #?# (counted as skipped).
-  for (const { no, text: t } of lines(text, /^(!|#(?!#|@#|\?#)).*$/)) {
+  for (const { no, text: t } of textLines(text, /^(!|#(?!#|@#|\?#)).*$/)) {
     if (t.startsWith('[')) continue; // [Adblock Plus 2.0] header
     const m = ADBLOCK_RULE.exec(t);
     if (!m) {
@@ -91,7 +76,7 @@ export function parseAdblock(text: string): ParsedList {
     }
     const options = m[4]?.split(',').map((o) => o.trim()).filter((o) => o !== '') ?? [];
     if (options.some((o) => o !== 'important')) { out.skipped++; continue; }
-    const name = listName(m[2]);
+    const name = hostName(m[2]);
     if (name === undefined) { out.bad.push({ line: no, text: t, why: `"${m[2]}" is not a domain name` }); continue; }
     out.entries.push({
       name, exact: true, below: true, ...(m[1] ? { allow: true } : {}), ...(options.includes('important') ? { important: true } : {}),

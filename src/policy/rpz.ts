@@ -7,8 +7,7 @@
  *   anything else        local data: the records answer (a CNAME to another name rewrites to it)
  * RPZ-IP, NSDNAME, NSIP and client-IP triggers are refused line by line with a message saying so.
  */
-import { parseZoneLines, rdataOf, type Record } from '../wire/index.js';
-import { listName } from './names.js';
+import { hostName, parseZoneLines, rdataOf, type Record } from '../wire/index.js';
 import type { ParsedList } from './parse.js';
 
 export type RpzAction = { kind: 'nxdomain' } | { kind: 'nodata' } | { kind: 'passthru' } | { kind: 'drop' } | { kind: 'local'; records: Record[] };
@@ -56,7 +55,7 @@ export function parseRpz(text: string): ParsedList<RpzEntry> {
   }
   for (const [trigger, { line, records: rrs }] of byTrigger) {
     const wildcard = trigger.startsWith('*.');
-    const name = listName(wildcard ? trigger.slice(2) : trigger);
+    const name = hostName(wildcard ? trigger.slice(2) : trigger);
     if (name === undefined) { out.bad.push({ line, text: trigger, why: 'not a domain name' }); continue; }
     out.entries.push({ name, exact: !wildcard, below: wildcard, action: actionOf(rrs) });
   }

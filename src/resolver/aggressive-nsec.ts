@@ -9,9 +9,8 @@
  * signatures, RFC 4035 §5.3.3).
  */
 import type { Record } from '../wire/index.js';
-import { isSubdomain, labelCount, labels, normalizeName, parentName, setType } from '../wire/index.js';
+import { isSubdomain, labelCount, labels, negativeTtl, normalizeName, parentName, rdataOf, setType, ttlOf } from '../wire/index.js';
 import type { Clock } from '../util/index.js';
-import { ttlOf } from '../cache/index.js';
 import { nsec3Synthesis, nsecCovers, nsecNameError, nsecNoData } from '../dnssec/index.js';
 import type { IterOutcome } from './iter-types.js';
 import { ownerOf, targetOf } from './scrub.js';
@@ -24,7 +23,7 @@ interface Zone { soa?: Kept; nsecs: Map<string, Kept>; nsec3s: Map<string, Kept>
 
 const sigsOver = (records: Record[], owner: string, type: string): Record[] =>
   records.filter((rr) => rr.type === 'RRSIG' && setType(rr) === type && ownerOf(rr) === owner);
-const dataField = (rr: Record, field: string): unknown => ((rr as { data?: { [k: string]: unknown } }).data ?? {})[field];
+const dataField = (rr: Record, field: string): unknown => ((rdataOf(rr) ?? {}) as { [k: string]: unknown })[field];
 const signerOf = (sig: Record): string => normalizeName(String(dataField(sig, 'signersName')));
 const wildcardAt = (ce: string): string => (ce === '' ? '*' : `*.${ce}`);
 const renamed = (records: Record[], name: string): Record[] => records.map((rr) => ({ ...rr, name }) as Record);
@@ -48,7 +47,7 @@ export class AggressiveNsec {
     const now = this.clock.now();
     const soa = section.find((rr) => rr.type === 'SOA');
     // RFC 8198 §5.4 with RFC 2308 §5: no longer than the SOA's TTL and minimum field.
-    const cap = soa ? Math.min(ttlOf(soa), Number(dataField(soa, 'minimum') ?? 0)) : Infinity;
+    const cap = soa ? negativeTtl(soa) : Infinity;
     for (const nsec of nsecs) {
       const owner = ownerOf(nsec);
       const sigs = sigsOver(section, owner, nsec.type);

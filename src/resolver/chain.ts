@@ -3,11 +3,14 @@
  * zones by restarting at each target (at most LIMITS.maxCnameChain links, loops → SERVFAIL).
  * A cached DNAME above a name redirects it (RFC 6672 §3.2). Answers are minimal: the chain and
  * the final RRset, or the authority records (SOA...) of a negative answer. Serve-stale
- * (RFC 8767): when resolution fails, expired data is returned with TTL 30 and EDE 3. Prefetch: a
- * hit in the last 10% of its TTL starts a refresh in the background.
+ * (RFC 8767, EDE 3 Stale Answer): an expired entry is answered when resolution fails (§4), when the
+ * client response timer runs out first (§5; the resolution goes on and refreshes the cache), at
+ * once with the timer at 0 or for a query without RD (refreshed in the background), and at once
+ * without a new try while the failure recheck timer of a failed refresh runs (§5). Prefetch: a hit
+ * in the last 10% of its TTL starts a refresh in the background.
  */
 import type { Record } from '../wire/index.js';
-import { RCODE, parentName } from '../wire/index.js';
+import { RCODE, parentName, rdataOf } from '../wire/index.js';
 import type { DnsCache, LookupOptions } from '../cache/index.js';
 import { RANK } from '../cache/index.js';
 import { untilAborted } from '../util/index.js';
@@ -51,6 +54,13 @@ export interface ChainOptions {
    */
   beforeResolving?: () => Promise<ChainResult | undefined>;
 }
+/** Serve-stale as the chain applies it (cache.serve_stale, cache.stale_client_timeout_ms). */
+export interface StaleAnswers {
+  enabled: boolean;
+  /** RFC 8767 §5 client response timer in ms; 0: stale data is answered at once. */
+  clientTimeoutMs: number;
+}
+
 /** Sources remembered for refetching bogus DS/DNSKEY answers (the most recent ones). */
 const MAX_SOURCES = 1024;
 
@@ -59,7 +69,7 @@ export class ChainResolver {
   private readonly sources = new Map<string, Provenance>();
 
   constructor(
-    private readonly cache: DnsCache, private readonly mesh: Mesh, private readonly serveStale: boolean,
+    private readonly cache: DnsCache, private readonly mesh: Mesh, private readonly stale: StaleAnswers,
     private readonly distrusted: Distrusted, private readonly validation?: StepValidation,
     private readonly stats?: ResolverStats,
   ) {}
@@ -86,7 +96,7 @@ export class ChainResolver {
   }
 
   private async walk(name: string, type: string, how: ChainOptions, asked: () => void): Promise<ChainResult> {
-    const { parent, cacheOnly, validate, signal } = how;
+    const { cacheOnly, validate, signal } = how;
     let elsewhere = how.beforeResolving;
     const answer: Record[] = [];
     const seen = new Set<string>([name]);
@@ -99,22 +109,26 @@ export class ChainResolver {
     let info: Ede | undefined;
     for (let hop = 0; hop <= LIMITS.maxCnameChain; hop++) {
       let step = this.cached(current, type, false) ?? validation?.synthesize(current, type);
-      if (!step && cacheOnly) return { ...servfail(ede(EDE.NOT_AUTHORITATIVE)), rcode: RCODE.REFUSED };
+      if (!step && cacheOnly) {
+        step = this.staleAtOnce(current, type, how);
+        if (!step) return { ...servfail(ede(EDE.NOT_AUTHORITATIVE)), rcode: RCODE.REFUSED };
+        stale = ede(EDE.STALE_ANSWER);
+      }
       if (!step && elsewhere) {
         const found = await elsewhere();
         if (found) return found;
         elsewhere = undefined;
       }
       if (!step) {
+        step = this.staleAtOnce(current, type, how);
+        if (step) stale = ede(EDE.STALE_ANSWER);
+      }
+      if (!step) {
         asked();
-        step = await this.mesh.resolve(current, type, parent, signal);
-        this.noteSource(current, type, step);
-        if (step.kind === 'fail') {
-          const old = this.serveStale ? this.cached(current, type, true) : undefined;
-          if (!old) return servfail(step.ede);
-          step = old;
-          stale = ede(EDE.STALE_ANSWER);
-        }
+        const got = await this.fromServers(current, type, how);
+        if (got.step.kind === 'fail') return servfail(got.step.ede);
+        step = got.step;
+        if (got.stale) stale = ede(EDE.STALE_ANSWER);
       }
       if (validation && step.kind !== 'fail') {
         const known = validation.known(step);
@@ -185,6 +199,65 @@ export class ChainResolver {
     return checked;
   }
 
+  /**
+   * An expired entry to answer without waiting (serve-stale): for a query without RD, with the
+   * client response timer at 0, or while the failure recheck timer of a failed refresh runs
+   * (RFC 8767 §5; then no new try). Otherwise a refresh starts in the background. Client queries
+   * only: a sub-query's parent waits for the resolution (stale data still comes when it fails).
+   */
+  private staleAtOnce(name: string, type: string, how: ChainOptions): Step | undefined {
+    if (!this.stale.enabled || how.parent) return undefined;
+    const recheck = this.cache.refreshFailedRecently(name, type);
+    if (!how.cacheOnly && !recheck && this.stale.clientTimeoutMs > 0) return undefined;
+    const old = this.cached(name, type, true);
+    if (old && !recheck) void this.refresh(name, type);
+    return old as Step | undefined;
+  }
+
+  /**
+   * Resolves one step from the servers. With an expired entry at hand the client waits at most the
+   * client response timer (RFC 8767 §5) and gets the expired entry then; the resolution is not tied
+   * to the client and goes on to refresh the cache. When resolution fails the expired entry is the
+   * answer (RFC 8767 §4), if there is one (stale_ttl_reset may have revived it: DnsCache.refreshFailed).
+   */
+  private async fromServers(name: string, type: string, how: ChainOptions): Promise<{ step: IterOutcome; stale: boolean }> {
+    const old = this.stale.enabled && !how.parent ? this.cached(name, type, true) : undefined;
+    let step: IterOutcome;
+    if (old) {
+      const timer = clientTimer(this.stale.clientTimeoutMs);
+      const first = await untilAborted(Promise.race([this.refresh(name, type), timer.expired]), how.signal, (): IterOutcome => ({ kind: 'fail', ede: QUERY_ABORTED }));
+      timer.cancel();
+      if (first === undefined) return { step: old, stale: true };
+      step = first;
+    } else {
+      step = await this.mesh.resolve(name, type, how.parent, how.signal);
+      this.noteOutcome(name, type, step);
+    }
+    if (step.kind !== 'fail' || !this.stale.enabled || how.signal?.aborted) return { step, stale: false };
+    const kept = this.cached(name, type, true);
+    return kept ? { step: kept, stale: true } : { step, stale: false };
+  }
+
+  /**
+   * Resolves (name, type) for the cache alone (prefetch, stale refresh): no client or parent waits
+   * for it. `prefetch`: the task is a prefetch (a prefetched NS set is asked of the parent, iter-init.ts).
+   */
+  private refresh(name: string, type: string, prefetch = false): Promise<IterOutcome> {
+    return this.mesh.resolve(name, type, undefined, undefined, prefetch).then((step) => {
+      this.noteOutcome(name, type, step);
+      return step;
+    });
+  }
+
+  /** Notes who answered (for `distrust`), or that the resolution failed (serve-stale's failure recheck). */
+  private noteOutcome(name: string, type: string, step: IterOutcome): void {
+    if (step.kind === 'fail') {
+      if (this.stale.enabled && step.ede !== QUERY_ABORTED) this.cache.refreshFailed(name, type);
+      return;
+    }
+    this.noteSource(name, type, step);
+  }
+
   private noteSource(name: string, type: string, step: IterOutcome): void {
     if (step.kind === 'fail' || !step.server) return;
     const key = `${name}|${type}`;
@@ -200,7 +273,7 @@ export class ChainResolver {
     if (hit) {
       if (hit.prefetch) {
         if (this.stats) this.stats.prefetches++;
-        void this.mesh.resolve(name, type, undefined, undefined, true);
+        void this.refresh(name, type, true);
       }
       return {
         kind: 'answer', records: [...hit.records, ...hit.sigs], security: hit.security,
@@ -254,9 +327,16 @@ function zoneSections(step: Step): { authority: Record[]; additional: Record[] }
 
 /** Appends records not already present (a chain may pass the same DNAME twice). */
 function appendUnique(to: Record[], records: Record[]): void {
-  const key = (rr: Record): string => `${ownerOf(rr)}|${rr.type}|${JSON.stringify((rr as { data?: unknown }).data)}`;
+  const key = (rr: Record): string => `${ownerOf(rr)}|${rr.type}|${JSON.stringify(rdataOf(rr))}`;
   const have = new Set(to.map(key));
   for (const rr of records) if (!have.has(key(rr))) { to.push(rr); have.add(key(rr)); }
+}
+
+/** The client response timer (RFC 8767 §5): `expired` settles with undefined after `ms`. */
+function clientTimer(ms: number): { expired: Promise<undefined>; cancel: () => void } {
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<undefined>((resolve) => { timer = setTimeout(() => resolve(undefined), ms); });
+  return { expired, cancel: () => clearTimeout(timer) };
 }
 
 function servfail(reason: Ede): ChainResult {

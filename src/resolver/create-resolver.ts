@@ -22,6 +22,7 @@ import { ResolverStats } from './stats.js';
 import { EDE } from './ede.js';
 import { StepValidation, chainFetcher, type FetchVia } from './validation.js';
 import { resolveWithShared } from './shared-answers.js';
+import { PrivateAddresses, servedWithoutPrivateAddresses } from './private-addresses.js';
 import type { Resolution, ResolveRequest, Resolver, ResolverOptions } from './types.js';
 
 const REFUSED_TYPES = new Set(['AXFR', 'IXFR', 'OPT']);
@@ -34,11 +35,12 @@ export function createResolver(opts: ResolverOptions): Resolver {
   const monotonic = (): number => opts.clock.monotonic();
   const forwardZones = opts.forwardZones ?? [];
   const stubZones = opts.stubZones ?? [];
+  const privateAddresses = PrivateAddresses.from(opts.resolver);
   const env: IterEnv = {
     cache, upstream: opts.upstream, log,
     config: opts.resolver, upstreamConfig: opts.upstreamConfig, rootHints: opts.rootHints, forwardZones, stubZones,
     exempt: new Set([...opts.rootHints, ...forwardZones, ...stubZones].flatMap((h) => h.addresses)),
-    distrusted: new Distrusted(opts.clock),
+    distrusted: new Distrusted(opts.clock), privateAddresses, ...(opts.nat64 ? { nat64: opts.nat64 } : {}),
     validates: (name) => chain.validates(name),
     subResolve: async (name, type, parent) => {
       const r = await chain.resolve(name, type, { parent });
@@ -51,7 +53,8 @@ export function createResolver(opts: ResolverOptions): Resolver {
     distrust: (name, type) => chain.distrust(name, type),
   });
   const stats = opts.stats ?? new ResolverStats();
-  const chain = new ChainResolver(cache, mesh, opts.cache.serve_stale, env.distrusted, validation, stats);
+  const stale = { enabled: opts.cache.serve_stale, clientTimeoutMs: opts.cache.stale_client_timeout_ms };
+  const chain = new ChainResolver(cache, mesh, stale, env.distrusted, validation, stats);
   let closed = false;
 
   return {
@@ -61,9 +64,11 @@ export function createResolver(opts: ResolverOptions): Resolver {
       // RFC 4035 §3.2.2: CD asks for no validation (and so no SERVFAIL for bogus data).
       const validating = validation !== undefined && !q.flags.cd;
       const how = { cacheOnly: !q.flags.rd, validate: validating, signal };
-      let r = opts.shared ? await resolveWithShared(chain, opts.shared, normalizeName(name), type, how) : await chain.resolve(normalizeName(name), type, how);
-      // A shared hit is counted by the tier (cache.shared.hits): neither resolved nor validated here.
+      const tiers = opts.shared ?? [];
+      let r = tiers.length > 0 ? await resolveWithShared(chain, cache, tiers, normalizeName(name), type, how) : await chain.resolve(normalizeName(name), type, how);
+      // A tier's hit is counted by the tier (cache.shared.hits, cache.workers.hits): neither resolved nor validated here.
       if (!('shared' in r)) count(stats, r, validating);
+      if (privateAddresses) r = servedWithoutPrivateAddresses(r, type, privateAddresses);
       if (r.security === 'secure' && opts.trustAnchors && sentinelFails(name, type, opts.trustAnchors)) {
         const why = { infoCode: EDE.OTHER, extraText: 'RFC 8509 root key sentinel' };
         r = { rcode: RCODE.SERVFAIL, answer: [], authority: [], security: 'indeterminate', ede: [why] };

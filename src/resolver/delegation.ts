@@ -11,7 +11,7 @@
  * below a stub zone, learned from its servers' referrals, is used as usual (RFC 1034 §5.3.3 step 2).
  */
 import type { Record } from '../wire/index.js';
-import { isSubdomain, normalizeName, parentName } from '../wire/index.js';
+import { embedIpv4, isSubdomain, normalizeName, parentName, rdataText } from '../wire/index.js';
 import type { ServerAddress } from '../upstream/index.js';
 import type { Delegation, IterEnv, NsTarget } from './iter-types.js';
 import { ownerOf, targetOf } from './scrub.js';
@@ -70,7 +70,7 @@ function addressesOf(env: IterEnv, name: string, glue: Record[]): string[] {
 export function cachedAddresses(env: IterEnv, name: string): string[] {
   const out: string[] = [];
   for (const type of ['A', 'AAAA']) {
-    for (const rr of env.cache.rrsetData(name, type) ?? []) out.push(String((rr as { data?: unknown }).data));
+    for (const rr of env.cache.rrsetData(name, type) ?? []) out.push(rdataText(rr));
   }
   return out;
 }
@@ -108,11 +108,24 @@ function isLocalhost(addr: string): boolean {
   return addr.startsWith('127.') || addr === '::1' || addr === '0.0.0.0' || addr === '::';
 }
 
-/** Whether `addr` may be queried under the upstream and resolver settings. */
+/**
+ * Whether `addr` may be queried under the upstream and resolver settings. With NAT64 an IPv4
+ * address goes out over IPv6 (wireAddress), so it needs upstream.ipv6, whatever upstream.ipv4 says;
+ * the localhost rule is judged on the address as learnt.
+ */
 export function usable(env: IterEnv, addr: string): boolean {
-  const v6 = addr.includes(':');
+  const v6 = addr.includes(':') || env.nat64 !== undefined;
   if (v6 ? !env.upstreamConfig.ipv6 : !env.upstreamConfig.ipv4) return false;
   return !(env.config.do_not_query_localhost && isLocalhost(addr) && !env.exempt.has(addr));
+}
+
+/**
+ * The address a server is asked at: with upstream.nat64 an IPv4 address is reached through the
+ * NAT64 at its IPv4-embedded IPv6 address (RFC 6052 §2.2, RFC 6146; Unbound's do-nat64), so an
+ * IPv6-only host can iterate to IPv4-only servers.
+ */
+function wireAddress(env: IterEnv, addr: string): string {
+  return env.nat64 && !addr.includes(':') ? embedIpv4(env.nat64, addr) : addr;
 }
 
 /** The servers of `dp` not yet asked and allowed, best first (the upstream's selection); distrusted ones (distrust.ts) last. */
@@ -120,8 +133,9 @@ export function candidates(env: IterEnv, dp: Delegation): ServerAddress[] {
   const all: ServerAddress[] = [];
   const seen = new Set<string>();
   for (const t of dp.ns) {
-    for (const address of t.addrs) {
-      if (dp.tried.has(address) || seen.has(address) || !usable(env, address)) continue;
+    for (const learnt of t.addrs) {
+      const address = wireAddress(env, learnt);
+      if (dp.tried.has(address) || seen.has(address) || !usable(env, learnt)) continue;
       seen.add(address);
       all.push({ address, port: DNS_PORT, name: t.name });
     }

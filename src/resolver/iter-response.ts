@@ -19,6 +19,7 @@ import type { ResponseClass } from './response-class.js';
 import { classify, dnameConflicts } from './response-class.js';
 import { delegationFromNs } from './delegation.js';
 import { fail } from './iter-query-targets.js';
+import { PRIVATE_ADDRESS_REMOVED, emptied } from './private-addresses.js';
 import { denialProof, storeAnswer, storeDelegationData, storeRecords, storeReferralDenial } from './iter-store.js';
 
 export function iterResponse(q: QueryState, env: IterEnv): IterState {
@@ -64,12 +65,17 @@ export function iterResponse(q: QueryState, env: IterEnv): IterState {
   }
   switch (c.kind) {
     case 'answer': {
-      storeAnswer(env.cache, s, c.records, aa, dp.zone);
+      const records = withoutPrivateAddresses(q, env, c.records);
+      if (!records) {
+        q.outcome = { kind: 'fail', ede: PRIVATE_ADDRESS_REMOVED };
+        return 'finished';
+      }
+      storeAnswer(env.cache, s, records, aa, dp.zone);
       const zoneNs = env.config.minimal_responses ? undefined : zoneContext(s);
-      if (zoneNs) for (const rr of c.records) if (rr.type === qout.type) env.cache.setContext('rrset', ownerOf(rr), qout.type, zoneNs);
+      if (zoneNs) for (const rr of records) if (rr.type === qout.type) env.cache.setContext('rrset', ownerOf(rr), qout.type, zoneNs);
       q.outcome = {
-        kind: 'answer', records: c.records, zone: dp.zone, server: q.server,
-        proof: denialProof(s.authority), conflicts: dnameConflicts(s.answer, c.records), ...(zoneNs ? { zoneNs } : {}),
+        kind: 'answer', records, zone: dp.zone, server: q.server,
+        proof: denialProof(s.authority), conflicts: dnameConflicts(s.answer, records), ...(zoneNs ? { zoneNs } : {}),
       };
       return 'finished';
     }
@@ -98,6 +104,22 @@ export function iterResponse(q: QueryState, env: IterEnv): IterState {
       return 'finished';
     }
   }
+}
+
+/**
+ * DNS-rebinding protection before caching (resolver.private_addresses): a client question's own
+ * task (depth 0) drops the private addresses of public names from its answer; undefined when that
+ * leaves the question's type without data (SERVFAIL, as Unbound ends), or when a signed set lost
+ * records: what is left is no longer the set its RRSIG signs, and validating it would blame the
+ * server (bogus, and the server avoided for the zone) for Ward's own policy. A sub-query (depth > 0)
+ * is a name server address lookup and keeps them, so Ward still reaches servers at private
+ * addresses; what it caches that way is filtered again where answers leave the resolver (create-resolver.ts).
+ */
+function withoutPrivateAddresses(q: QueryState, env: IterEnv, records: Record[]): Record[] | undefined {
+  if (!env.privateAddresses || q.task.depth > 0) return records;
+  const f = env.privateAddresses.filter(records);
+  const signedSetCut = records.some((rr) => rr.type === 'RRSIG' && !f.kept.includes(rr));
+  return emptied(f, q.type) || signedSetCut ? undefined : f.kept;
 }
 
 /** What a positive answer's authority section passes on: the zone's NS set, and an SOA if the server sent one. */

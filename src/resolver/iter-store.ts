@@ -5,9 +5,9 @@
  * are made again from the DNAME).
  */
 import type { Record } from '../wire/index.js';
-import { groupRRsets, isSubdomain, labelCount, setType } from '../wire/index.js';
+import { groupRRsets, isSubdomain, labelCount, rdataOf, setType, ttlOf } from '../wire/index.js';
 import type { DnsCache, Rank } from '../cache/index.js';
-import { RANK, rankOf, ttlOf } from '../cache/index.js';
+import { RANK, rankOf } from '../cache/index.js';
 import type { Scrubbed } from './scrub.js';
 import { ownerOf, targetOf } from './scrub.js';
 
@@ -25,7 +25,7 @@ export function storeRecords(cache: DnsCache, records: Record[], rank: Rank, pro
 
 /** The labels field of an RRSIG (RFC 4034 §3.1.3). */
 function labelsField(sig: Record): number {
-  return Number((sig as { data?: { labels?: number } }).data?.labels);
+  return Number((rdataOf(sig) as { labels?: number } | undefined)?.labels);
 }
 
 /**

@@ -1,5 +1,5 @@
 /** Internal types of the iterator: the delegation point, per-query state, outcomes, environment. */
-import type { Message, Record } from '../wire/index.js';
+import type { Message, Pref64, Record } from '../wire/index.js';
 import type { DnsCache } from '../cache/index.js';
 import type { Logger } from '../log/index.js';
 import type { ForwardZone, StubZone, ResolverConfig, UpstreamConfig, RootHint } from '../config/index.js';
@@ -9,6 +9,7 @@ import type { ResolverUpstream } from './types.js';
 import type { ServerAddress } from '../upstream/index.js';
 import type { Security } from '../dnssec/index.js';
 import type { Distrusted } from './distrust.js';
+import type { PrivateAddresses } from './private-addresses.js';
 
 /** One name server of a delegation and the addresses known for it. */
 export interface NsTarget { name: string; addrs: string[]; lookedUp: boolean }
@@ -118,6 +119,10 @@ export interface IterEnv {
   distrusted: Distrusted;
   /** Whether DNSSEC validation covers `name` (a trust anchor above it, no negative one). */
   validates(name: string): boolean;
+  /** upstream.nat64.prefix when NAT64 is on: IPv4 server addresses are asked at their form under it. */
+  nat64?: Pref64;
+  /** resolver.private_addresses / private_domains, when any prefix is configured. */
+  privateAddresses?: PrivateAddresses;
   /** Resolves (name, type) as a sub-query of `parent`; the records of the final answer, [] on failure. */
   subResolve(name: string, type: string, parent: Task): Promise<Record[]>;
 }

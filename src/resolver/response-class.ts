@@ -7,8 +7,7 @@
  * A negative answer applies to the chain's end only inside the zone asked (RFC 2181 §5.4.1).
  */
 import type { Record } from '../wire/index.js';
-import { isSubdomain, labelCount, RCODE, setType } from '../wire/index.js';
-import { ttlOf } from '../cache/index.js';
+import { isSubdomain, labelCount, RCODE, setType, ttlOf } from '../wire/index.js';
 import { LIMITS } from './budget.js';
 import type { Scrubbed } from './scrub.js';
 import { ownerOf, targetOf } from './scrub.js';

@@ -15,7 +15,7 @@
  * the target gets the same server's word.
  */
 import type { Message, Record } from '../wire/index.js';
-import { isSubdomain, normalizeName, setType } from '../wire/index.js';
+import { isSubdomain, normalizeName, rdataText, setType } from '../wire/index.js';
 
 export interface Scrubbed {
   answer: Record[];
@@ -36,7 +36,7 @@ export function ownerOf(rr: Record): string {
 
 /** The lowercased target name of an NS, CNAME or DNAME record. */
 export function targetOf(rr: Record): string {
-  return normalizeName(String((rr as { data?: unknown }).data ?? ''));
+  return normalizeName(rdataText(rr));
 }
 
 /** A record at the question's name, or a DNAME (with its RRSIGs) above it (RFC 6672 §2.2). */

@@ -2,9 +2,10 @@
  * Looking up the addresses of a delegation's name servers that came without usable glue, as
  * sub-queries through the mesh (which refuses cycles). At most LIMITS.maxTargetsInParallel run at
  * once and LIMITS.maxTargetsPerDelegation per delegation (NXNS mitigation). Only what is needed:
- * A when IPv4 is on, AAAA only when IPv6 is on and A gave nothing usable. When the lookups fail,
+ * A when IPv4 (or NAT64) is on, AAAA only when IPv6 is on and A gave nothing usable. When the lookups fail,
  * addresses the cache learnt meanwhile as glue are used.
  */
+import { rdataText } from '../wire/index.js';
 import { LIMITS } from './budget.js';
 import type { Delegation, IterEnv, NsTarget, QueryState } from './iter-types.js';
 import { cachedAddresses, usable } from './delegation.js';
@@ -24,11 +25,12 @@ export function startTargets(q: QueryState, env: IterEnv): number {
 }
 
 async function lookup(t: NsTarget, q: QueryState, env: IterEnv): Promise<void> {
-  const types = [env.upstreamConfig.ipv4 ? 'A' : '', env.upstreamConfig.ipv6 ? 'AAAA' : ''].filter(Boolean);
+  // With NAT64 an A record is reached over IPv6 (delegation.ts wireAddress), even with upstream.ipv4 off.
+  const types = [env.upstreamConfig.ipv4 || env.nat64 ? 'A' : '', env.upstreamConfig.ipv6 ? 'AAAA' : ''].filter(Boolean);
   for (const type of types) {
     env.log.trace({ qid: q.id, ns: t.name, type }, 'looking up name server address');
     const records = await env.subResolve(t.name, type, q.task);
-    for (const rr of records) if (rr.type === type) t.addrs.push(String((rr as { data?: unknown }).data));
+    for (const rr of records) if (rr.type === type) t.addrs.push(rdataText(rr));
     if (t.addrs.some((a) => usable(env, a))) return;
   }
   // The lookup failed: fall back to parent-side glue cached meanwhile (Unbound's pside addresses).

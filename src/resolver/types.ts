@@ -2,13 +2,13 @@
  * The resolver's public contract. `Resolution` fits server/types.ts `Answer` structurally, and
  * `ResolveRequest` is a structural subset of the server's `ClientQuery`: the two never import each other.
  */
-import type { Record } from '../wire/index.js';
+import type { Pref64, Record } from '../wire/index.js';
 import type { Clock } from '../util/index.js';
 import type { Logger } from '../log/index.js';
 import type { CacheConfig, ForwardZone, StubZone, ResolverConfig, RootHint, UpstreamConfig } from '../config/index.js';
 import type { ManagedUpstream, Upstream } from '../upstream/index.js';
 import type { Security, TrustAnchors } from '../dnssec/index.js';
-import type { CacheDumpEntry, DnsCache, SharedTier } from '../cache/index.js';
+import type { AnswerTier, CacheDumpEntry, DnsCache } from '../cache/index.js';
 import type { ResolverStats } from './stats.js';
 
 export interface ResolveRequest {
@@ -26,7 +26,7 @@ export interface Resolution {
   authenticated: boolean;
   /** RFC 8914 Extended DNS Errors; every SERVFAIL the resolver makes carries one. */
   ede?: { infoCode: number; extraText?: string }[];
-  /** From the RRset cache, the shared tier, or resolved (some step asked a server); for the query log. */
+  /** From the RRset cache, an answer tier (another worker's, cache.shared), or resolved (some step asked a server); for the query log. */
   source?: 'cache' | 'shared' | 'resolved';
   /** The DNSSEC state when the answer was validated (not with CD, nor without trust anchors). */
   security?: Security;
@@ -55,12 +55,17 @@ export interface ResolverOptions {
   stubZones?: StubZone[];
   /** DNSSEC trust anchors (dnssec.trust_anchors, parsed); absent or empty: no validation. */
   trustAnchors?: TrustAnchors;
+  /** upstream.nat64.prefix, parsed, when upstream.nat64.enabled: IPv4 servers are asked at addresses under it. */
+  nat64?: Pref64;
   /** A cache that outlives the resolver (the composition root keeps it across reloads); default: its own. */
   store?: DnsCache;
   /** Counters that outlive the resolver likewise. */
   stats?: ResolverStats;
-  /** The shared cache tier (cache.shared), asked after the local cache and filled with what is resolved. */
-  shared?: SharedTier;
+  /**
+   * The answer tiers, asked in this order after the local cache (the other workers' answers, then
+   * cache.shared) and each offered what is resolved; a hit is kept in the local cache.
+   */
+  shared?: AnswerTier[];
 }
 
 /** The resolver's counters and cache size (`ward stats`). */

@@ -4,36 +4,12 @@
  * silently). IPv4-mapped IPv6 peers (::ffff:a.b.c.d) match IPv4 rules. Unmatched clients are refused.
  * Decisions are memoised per address (bounded) so the UDP hot path pays a Map lookup.
  */
-import { isIPv4, isIPv6 } from 'node:net';
 import type { AclAction, AclRule } from '../config/index.js';
+import { addressBytes } from '../wire/index.js';
 
 interface CompiledRule { family: 4 | 6; bits: Uint8Array; length: number; action: AclAction }
 
 const MEMO_LIMIT = 4096;
-
-/** The address as 4 or 16 octets, or undefined when it is not an IP address. */
-export function addressBytes(address: string): Uint8Array | undefined {
-  if (address.startsWith('::ffff:') && isIPv4(address.slice(7))) address = address.slice(7);
-  if (isIPv4(address)) return Uint8Array.from(address.split('.').map(Number));
-  if (!isIPv6(address)) return undefined;
-  const zone = address.indexOf('%');
-  if (zone >= 0) address = address.slice(0, zone);
-  let [head, tail] = address.includes('::') ? address.split('::') : [address, undefined];
-  const groups = (s: string | undefined): string[] => (s ? s.split(':') : []);
-  let h = groups(head);
-  let t = groups(tail);
-  const last = (tail === undefined ? h : t).at(-1);
-  const v4 = last && isIPv4(last) ? Uint8Array.from(last.split('.').map(Number)) : undefined;
-  if (v4) {
-    const words = [((v4[0] << 8) | v4[1]).toString(16), ((v4[2] << 8) | v4[3]).toString(16)];
-    if (tail === undefined) h = [...h.slice(0, -1), ...words]; else t = [...t.slice(0, -1), ...words];
-  }
-  const fill = tail === undefined ? [] : new Array<string>(8 - h.length - t.length).fill('0');
-  const all = [...h, ...fill, ...t];
-  const out = new Uint8Array(16);
-  all.forEach((g, i) => { const v = parseInt(g, 16); out[2 * i] = v >> 8; out[2 * i + 1] = v & 0xff; });
-  return out;
-}
 
 /** Parses `address/length` (a bare address is a host prefix). Throws on bad input (config validates first). */
 function compile(rule: AclRule): CompiledRule {

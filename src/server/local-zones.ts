@@ -6,7 +6,9 @@
  * the next handler, refuse → REFUSED, deny → no answer, redirect → the apex data for every name.
  */
 import { ConfigError, errorMessage } from '../util/index.js';
-import { fqdn, isSubdomain, normalizeName, parentName, parseRecord, RCODE, type Record } from '../wire/index.js';
+import {
+  fqdn, isSubdomain, negativeTtl, normalizeName, parentName, parseRecord, RCODE, rdataText, withRecordTtl, type Record,
+} from '../wire/index.js';
 import type { LocalZone, LocalZoneType } from '../config/index.js';
 import type { Answer, ChainedHandler, ClientQuery, QueryHandler } from './types.js';
 import { BUILTIN_LOCAL_ZONES } from './builtin-zones.js';
@@ -33,8 +35,7 @@ function synthesizedSoa(zone: string): Record {
 
 /** The SOA for negative answers: TTL is the lower of the SOA's TTL and its MINIMUM (RFC 2308 §5). */
 function negativeSoa(soa: Record): Record {
-  const data = (soa as { data: { minimum: number } }).data;
-  return { ...soa, ttl: Math.min((soa as { ttl?: number }).ttl ?? 0, data.minimum) } as Record;
+  return withRecordTtl(soa, negativeTtl(soa));
 }
 
 function buildZone(cfg: LocalZone, index: number, source: string): Zone {
@@ -104,7 +105,7 @@ export class LocalZones {
     const cname = rrs.find((rr) => rr.type === 'CNAME');
     if (cname === undefined) return { rcode: RCODE.NOERROR, answer: [], authority: [zone.soa] };
     const first = rename(cname);
-    const target = (cname as { data: string }).data;
+    const target = rdataText(cname);
     const targetZone = depth < MAX_CNAME_CHAIN ? this.find(normalizeName(target)) : undefined;
     const rest = targetZone && this.lookup(targetZone, normalizeName(target), target, type, depth + 1);
     if (!rest) return { rcode: RCODE.NOERROR, answer: [first], authority: [] };

@@ -5,3 +5,4 @@ export * from './secret-file.js';
 export * from './abort.js';
 export * from './shared-flights.js';
 export * from './circuit-breaker.js';
+export * from './text-lines.js';

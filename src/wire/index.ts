@@ -6,4 +6,8 @@ export * from './name.js';
 export * from './presentation.js';
 export * from './compress.js';
 export * from './rrsets.js';
+export * from './ip-address.js';
+export * from './ipv4-embedded.js';
 export { typeMnemonic, typeOfMnemonic, wireType } from './rr-types.js';
+export { hostName } from './host-name.js';
+export * from './record.js';

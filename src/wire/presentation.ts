@@ -10,6 +10,7 @@
 import dnsPacket from 'dns-packet';
 import { WardError } from '../util/index.js';
 import type { Record } from './message.js';
+import { rdataText } from './record.js';
 import { lexEntries, type Entry, type Token } from './presentation-lexer.js';
 import { TYPES } from './rr-types.js';
 import { isTtl, nameWire, parseTtl, rdataWire, syntax, typeNumber } from './presentation-rdata.js';
@@ -118,11 +119,6 @@ function wireRecord(owner: Buffer, type: number, klass: number, ttl: number, rda
   }
 }
 
-/** The `data` field of a record (every type but OPT has one). */
-export function rdataOf(rr: Record): unknown {
-  return (rr as { data?: unknown }).data;
-}
-
 /** Runs `fn`, prefixing the entry's line number to a presentation error. */
 function withLine<T>(e: { line: number }, fn: () => T): T {
   try {
@@ -194,11 +190,11 @@ export function parseRootHints(text: string): { name: string; addresses: string[
   const rrs = parseZone(text);
   const hints = rrs
     .filter((rr) => rr.type === 'NS' && rr.name === '.')
-    .map((rr) => ({ name: rdataOf(rr) as string, addresses: [] as string[] }));
+    .map((rr) => ({ name: rdataText(rr), addresses: [] as string[] }));
   for (const rr of rrs) {
     if (rr.type !== 'A' && rr.type !== 'AAAA') continue;
     const h = hints.find((x) => x.name.toLowerCase() === rr.name.toLowerCase());
-    if (h) h.addresses.push(rdataOf(rr) as string);
+    if (h) h.addresses.push(rdataText(rr));
   }
   return hints;
 }

@@ -4,10 +4,11 @@
  */
 import type { Record } from './message.js';
 import { normalizeName } from './name.js';
+import { rdataOf } from './record.js';
 
 /** The type an RRSIG covers, or the record's own type. */
 export function setType(rr: Record): string {
-  return rr.type === 'RRSIG' ? String((rr as { data?: { typeCovered?: string } }).data?.typeCovered) : rr.type;
+  return rr.type === 'RRSIG' ? String((rdataOf(rr) as { typeCovered?: string } | undefined)?.typeCovered) : rr.type;
 }
 
 /** The RRset `rr` belongs to: "owner|type|class", owner lowercased, an RRSIG by the type it covers. */

@@ -3,11 +3,12 @@
  * free ports on a 127.0.2.x address (DESIGN.md lab addresses), the e2e local zone, the DoT pin read
  * from Ward's log, process RSS from /proc, and a stop that reports the exit code.
  */
-import { createServer } from 'node:net';
-import { createSocket } from 'node:dgram';
 import { readFileSync } from 'node:fs';
 import { execFile, type ChildProcess } from 'node:child_process';
 import { makeTempDir } from '../helpers/lab-process.js';
+import { freePort } from '../helpers/free-port.js';
+
+export { freePort };
 import { startWard as startWardProcess, WARD_MAIN } from '../helpers/lab-ward.js';
 
 /** Local data every e2e Ward serves. */
@@ -38,27 +39,6 @@ export function runCommand(cmd: string, args: string[], timeoutMs = 15_000): Pro
 /** The `ward` command line of this build (`node dist/src/main.js ARGS`). */
 export function wardCli(args: string[]): Promise<CommandResult> {
   return runCommand(process.execPath, [WARD_MAIN, ...args]);
-}
-
-/** A port free for both UDP and TCP on `address`. */
-export async function freePort(address: string): Promise<number> {
-  for (let attempt = 0; attempt < 20; attempt++) {
-    const port = await new Promise<number>((resolve, reject) => {
-      const s = createServer();
-      s.once('error', reject);
-      s.listen(0, address, () => {
-        const p = (s.address() as { port: number }).port;
-        s.close(() => resolve(p));
-      });
-    });
-    const udpFree = await new Promise<boolean>((resolve) => {
-      const u = createSocket('udp4');
-      u.once('error', () => resolve(false));
-      u.bind(port, address, () => u.close(() => resolve(true)));
-    });
-    if (udpFree) return port;
-  }
-  throw new Error(`no free port on ${address}`);
 }
 
 export interface WardProcess {

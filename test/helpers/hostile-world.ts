@@ -8,12 +8,14 @@
  */
 import assert from 'node:assert/strict';
 import { after, afterEach, before } from 'node:test';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createApp, type App } from '../../src/app.js';
-import { defaultConfig } from '../../src/config/index.js';
+import YAML from 'yaml';
+import { defaultConfig, type Config } from '../../src/config/index.js';
 import { findOpt, OPTION, readEde, type Message, type RRType } from '../../src/wire/index.js';
+import { freePort } from './free-port.js';
 import { HostileAuth, rrs, serveZones } from './hostile-auth.js';
 import { query, rcodeName, recordText, type QueryOptions } from './lab-query.js';
 
@@ -24,6 +26,8 @@ const OK_RECORD = 'ok.test. A 192.0.2.200';
 export interface Ward {
   app: App;
   port: number;
+  /** The config as written for it (edit it and call `app.admin.reload()`). */
+  configFile: string;
   ask(name: string, type: RRType, opts?: QueryOptions): Promise<Message>;
   stop(): Promise<void>;
 }
@@ -72,12 +76,17 @@ export class HostileWorld {
     this.tld.reset(serveZones(['test'], rrs('test. NS ns.test.', `ns.test. A ${this.tld.address}`, OK_RECORD, ...lines)));
   }
 
-  /** Starts a fresh Ward iterating from this world's root. */
-  async ward(): Promise<Ward> {
+  /**
+   * Starts a fresh Ward iterating from this world's root, with `configure` applied to its config; the
+   * config is written to `Ward.configFile`, which reload reads.
+   */
+  async ward(configure: (c: Config) => void = () => {}): Promise<Ward> {
     const config = defaultConfig();
+    // A port chosen first (not 0), so that the config file names it and a reload keeps the sockets.
+    const listenPort = await freePort(WARD_ADDRESS);
     config.server.listen = [
-      { address: WARD_ADDRESS, port: 0, transport: 'udp' },
-      { address: WARD_ADDRESS, port: 0, transport: 'tcp' },
+      { address: WARD_ADDRESS, port: listenPort, transport: 'udp' },
+      { address: WARD_ADDRESS, port: listenPort, transport: 'tcp' },
     ];
     config.server.state_dir = this.stateDir;
     // Wards of one world share the state directory: each gets its own control socket.
@@ -91,13 +100,17 @@ export class HostileWorld {
     config.upstream = { ...config.upstream, ipv6: false, tls: 'off', timeout_ms: 300 };
     config.dnssec = { ...config.dnssec, trust_anchors: [] };
     config.log = { ...config.log, level: 'silent' };
-    const app = await createApp(config, { configPath: 'hostile-world' });
+    configure(config);
+    const configFile = join(this.stateDir, `ward-${this.started}.yaml`);
+    writeFileSync(configFile, YAML.stringify(config));
+    const app = await createApp(config, { configPath: configFile });
     const udp = app.server.sockets.find((s) => s.transport === 'udp');
     assert.ok(udp, 'Ward listens on UDP');
     const port = udp.port;
     const ward: Ward = {
       app,
       port,
+      configFile,
       ask: (name, type, opts) => query(WARD_ADDRESS, port, name, type, { timeoutMs: 5_000, ...opts }),
       stop: async () => {
         if (!this.wards.delete(ward)) return;
@@ -170,6 +183,8 @@ export interface HostileFixture {
   readonly world: HostileWorld;
   /** Resets the scripted servers, delegates `delegations` in the TLD and starts a new Ward. */
   fresh(...delegations: string[]): Promise<Ward>;
+  /** The same, with `configure` applied to the new Ward's config (HostileWorld.ward). */
+  freshWith(configure: (c: Config) => void, ...delegations: string[]): Promise<Ward>;
 }
 
 /**
@@ -192,11 +207,14 @@ export function useHostileWorld(base: number, spare: number): HostileFixture {
   };
   return {
     get world() { return started(); },
-    async fresh(...delegations: string[]): Promise<Ward> {
+    fresh(...delegations: string[]): Promise<Ward> {
+      return this.freshWith(() => {}, ...delegations);
+    },
+    async freshWith(configure: (c: Config) => void, ...delegations: string[]): Promise<Ward> {
       const w = started();
       w.reset();
       w.delegate(...delegations);
-      ward = await w.ward();
+      ward = await w.ward(configure);
       return ward;
     },
   };

@@ -39,9 +39,10 @@ function run(cmd: string, args: string[], cwd: string): string {
 /**
  * Signs every zone not in LAB_UNSIGNED (the lab's tree or a larger generated one, e.g. bench/signed-zone.ts), rewriting each ZoneFile's `file` to the signed one, and writes the
  * root's DS records to `<trustDir>/root.key` (a trust anchor file, RFC 7958 style as DS records).
- * Returns that file's path.
+ * Zones in `optOut` get NSEC3 with the Opt-Out flag (RFC 5155 §6: unsigned delegations and the empty
+ * non-terminals above only them have no NSEC3 of their own). Returns the anchor file's path.
  */
-export function signLabZones(zones: ZoneFile[], trustDir: string): string {
+export function signLabZones(zones: ZoneFile[], trustDir: string, optOut: string[] = []): string {
   const ordered = [...zones].sort((a, b) => labelCount(b.name) - labelCount(a.name));
   const dsDir = trustDir;
   const served = new Set(zones.map((z) => z.name));
@@ -55,7 +56,7 @@ export function signLabZones(zones: ZoneFile[], trustDir: string): string {
     run('dnssec-keygen', ['-q', '-K', z.dir, '-a', 'ECDSAP256SHA256', '-f', 'KSK', '-n', 'ZONE', z.name], z.dir);
     run('dnssec-keygen', ['-q', '-K', z.dir, '-a', 'ECDSAP256SHA256', '-n', 'ZONE', z.name], z.dir);
     const signed = `${z.file}.signed`;
-    const nsec3 = LAB_NSEC3.includes(z.name) ? ['-3', '-', '-H', '0'] : [];
+    const nsec3 = optOut.includes(z.name) ? ['-3', '-', '-H', '0', '-A'] : LAB_NSEC3.includes(z.name) ? ['-3', '-', '-H', '0'] : [];
     run('dnssec-signzone', ['-q', '-S', '-K', z.dir, '-d', dsDir, ...nsec3, '-o', z.name, '-f', signed, z.file], z.dir);
     z.file = signed;
   }

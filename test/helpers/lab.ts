@@ -51,6 +51,8 @@ export interface LabOptions {
   rttMs?: number;
   /** Sign the zones (lab-dnssec.ts) and return a trust anchor (default false). */
   dnssec?: boolean;
+  /** With `dnssec`: zones signed with opt-out NSEC3 instead (RFC 5155 §6; none by default). */
+  nsec3OptOut?: string[];
   /** Serve DoT on NSD and BIND (default true). */
   dot?: boolean;
   /** The DoT certificate (e.g. from makeTestCa, for strict authentication); default: a self-signed one for "lab". */
@@ -134,7 +136,7 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
     writeFileSync(rootHintsFile, LAB_ROOT_HINTS);
     const tls = dotRoles.length > 0 ? opts.tls ?? makeSelfSignedCert(tmp.dir, 'lab') : undefined;
     const perServer = writeZones(tmp.dir, opts.zones ?? LAB_ZONES);
-    const trustAnchorFile = opts.dnssec ? signLabZones(Object.values(perServer).flat(), tmp.dir) : undefined;
+    const trustAnchorFile = opts.dnssec ? signLabZones(Object.values(perServer).flat(), tmp.dir, opts.nsec3OptOut) : undefined;
     addReplicas(tmp.dir, perServer, opts.replicas ?? {});
     const ready = SERVERS.map((server) => {
       const zones = perServer[server];

@@ -44,23 +44,34 @@ export class MemoryNet implements Exchanger {
   readonly problems: string[] = [];
   private closed = false;
   private readonly pending = new Set<() => void>();
-  private active = 0;
+  /** Exchanges started and not yet returned. */
+  private inFlight = 0;
 
   constructor(private readonly script: ScriptedNetwork) {}
 
-  /** Some exchange has been asked for and has not returned yet. */
-  get busy(): boolean { return this.active > 0; }
 
   async exchange(req: ExchangeRequest): Promise<ExchangeResult> {
-    this.active++;
+    this.inFlight++;
     try {
-      return await this.answerOne(req);
+      return await this.exchangeOnce(req);
     } finally {
-      this.active--;
+      this.inFlight--;
     }
   }
 
-  private async answerOne(req: ExchangeRequest): Promise<ExchangeResult> {
+  /**
+   * Resolves once no exchange has been in flight for two turns of the event loop (what the replies
+   * set off has run: cache stores, follow-up queries), or after `maxMs` of real time.
+   */
+  async settled(maxMs: number): Promise<void> {
+    const until = performance.now() + maxMs;
+    for (let idleTurns = 0; idleTurns < 2 && performance.now() < until;) {
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      idleTurns = this.inFlight === 0 ? idleTurns + 1 : 0;
+    }
+  }
+
+  private async exchangeOnce(req: ExchangeRequest): Promise<ExchangeResult> {
     const started = performance.now();
     const elapsedMs = (): number => performance.now() - started;
     if (this.closed) return { kind: 'fail', code: 'closed', elapsedMs: 0 };

@@ -8,12 +8,12 @@
 import { readFileSync } from 'node:fs';
 import { ManualClock, randomId, errorMessage } from '../../src/util/index.js';
 import { silentLogger, type Logger } from '../../src/log/index.js';
-import { decodeMessage, MalformedMessage, type Message } from '../../src/wire/index.js';
+import { decodeMessage, MalformedMessage, parsePref64, type Message, type Pref64 } from '../../src/wire/index.js';
 import { createUpstream } from '../../src/upstream/index.js';
 import { createResolver } from '../../src/resolver/index.js';
 import { dns64Handler } from '../../src/policy/index.js';
 import { trustAnchors } from '../../src/dnssec/index.js';
-import { chainHandlers, type QueryHandler } from '../../src/server/index.js';
+import { chainHandlers, LocalHosts, type QueryHandler } from '../../src/server/index.js';
 import { MemoryNet } from '../helpers/memory-net.js';
 import { parseRpl, type Scenario } from './rpl-parse.js';
 import { mismatch } from './rpl-match.js';
@@ -37,25 +37,10 @@ export interface ScenarioResult {
 }
 
 /**
- * Steps that need nothing done here: REPLY entries answer and ERROR steps fail upstream queries
- * through the network (scenario-network.ts), NOTHING only lets time run. TRAFFIC is played apart.
+ * Steps that need nothing done here: REPLY entries answer and ERROR and TIMEOUT steps fail upstream
+ * queries through the network (scenario-network.ts), NOTHING only lets time run. TRAFFIC is played apart.
  */
-const PASSIVE_STEPS = new Set(['REPLY', 'ERROR', 'CHECK_OUT_QUERY', 'NOTHING']);
-/** Event-loop turns a TRAFFIC step waits at most, and the quiet turns that end it sooner. */
-const TRAFFIC_TURNS = 500;
-const QUIET_TURNS = 5;
-
-/**
- * testbound's TRAFFIC: the network traffic still pending is processed before the next step, e.g.
- * the upstream queries of a prefetch started in the background by the query before.
- */
-async function untilQuiet(net: MemoryNet): Promise<void> {
-  let quiet = 0;
-  for (let turn = 0; turn < TRAFFIC_TURNS && quiet < QUIET_TURNS; turn++) {
-    await new Promise<void>((resolve) => setImmediate(resolve));
-    quiet = net.busy ? 0 : quiet + 1;
-  }
-}
+const PASSIVE_STEPS = new Set(['REPLY', 'ERROR', 'TIMEOUT', 'CHECK_OUT_QUERY', 'NOTHING']);
 
 /** Reads, parses and plays one `.rpl` file. */
 export async function runScenarioFile(path: string, log: Logger = silentLogger()): Promise<ScenarioResult> {
@@ -82,8 +67,10 @@ export async function runScenario(sc: Scenario, log: Logger = silentLogger()): P
     trace: net.sent.map((s) => `step ${s.step}: ${s.name} ${s.type} to ${s.to.host} over ${s.transport}: ${s.outcome}`),
   });
   let setup: ScenarioSetup;
+  let nat64: Pref64 | undefined;
   try {
     setup = scenarioSetup(sc);
+    if (setup.upstream.nat64.enabled) nat64 = parsePref64(setup.upstream.nat64.prefix, sc.file, 'nat64-prefix');
   } catch (err) {
     return result(`config: ${errorMessage(err)}`);
   }
@@ -92,12 +79,16 @@ export async function runScenario(sc: Scenario, log: Logger = silentLogger()): P
   const resolver = createResolver({
     upstream, clock, log, resolver: { ...setup.resolver, root_hints: setup.rootHints },
     cache: setup.cache, upstreamConfig: setup.upstream, rootHints: setup.rootHints, forwardZones: setup.forwardZones, stubZones: setup.stubZones,
-    trustAnchors: trustAnchors(setup.trustAnchors, setup.negativeTrustAnchors),
+    trustAnchors: trustAnchors(setup.trustAnchors, setup.negativeTrustAnchors), ...(nat64 ? { nat64 } : {}),
   });
   const resolve: QueryHandler = (q, signal) => resolver.resolve({ question: q.question, flags: q.flags }, signal);
   let handler = resolve;
   try {
-    if (setup.dns64) handler = chainHandlers([dns64Handler(setup.dns64, sc.file)], resolve);
+    const links = [
+      ...(setup.localHosts ? [new LocalHosts(setup.localHosts, sc.file).handler] : []),
+      ...(setup.dns64 ? [dns64Handler(setup.dns64, sc.file)] : []),
+    ];
+    if (links.length > 0) handler = chainHandlers(links, resolve);
   } catch (err) {
     resolver.close();
     return result(`config: ${errorMessage(err)}`);
@@ -111,6 +102,9 @@ export async function runScenario(sc: Scenario, log: Logger = silentLogger()): P
       const left = SCENARIO_DEADLINE_MS - (performance.now() - started);
       if (left <= 0) return result(`${where}: scenario deadline of ${SCENARIO_DEADLINE_MS} ms passed`);
       if (step.type === 'QUERY' && step.entry) {
+        // testbound runs its event loop until nothing is left to do before the next query: the
+        // background work of earlier answers (prefetch, serve-stale refresh) has finished by then.
+        if (sc.dialect === 'testbound') await net.settled(Math.min(QUERY_BUDGET_MS, left));
         const out = await client(clientQueryBytes(step.entry, randomId()), Math.min(QUERY_BUDGET_MS, left));
         if (step.entry.raw) { last = undefined; continue; } // Deckard reads no answer to a RAW query
         if (out.kind !== 'reply') return result(`${where}: no answer (${out.kind})`);
@@ -123,7 +117,8 @@ export async function runScenario(sc: Scenario, log: Logger = silentLogger()): P
         const why = mismatch(step.entry, last);
         if (why) return result(`${where}: ${why}`);
       } else if (step.type === 'TRAFFIC') {
-        await untilQuiet(net);
+        // testbound's TRAFFIC: the pending network traffic (a prefetch's queries) is processed first.
+        await net.settled(Math.min(QUERY_BUDGET_MS, left));
       } else if (step.type === 'TIME_PASSES') {
         clock.advance((step.elapse ?? 0) * 1000);
       } else if (!PASSIVE_STEPS.has(step.type)) {

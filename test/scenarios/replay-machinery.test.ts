@@ -355,16 +355,39 @@ test('testbound files: several key: value pairs on a line, no CONFIG_END, STEP E
   assert.deepEqual(bare.config, []);
   assert.deepEqual(bare.steps.map((s) => `${s.id} ${s.type}`), ['1 QUERY', '2 ERROR', '3 REPLY']);
 
+  assert.deepEqual(await forwardedTwice(sc), ['error', 'reply'], 'the ERROR step fails the first query, the REPLY step answers the next');
+});
+
+/**
+ * Asks the forwarder of TESTBOUND_FORWARD twice at step 1: the first query fails (the step after
+ * the query decides how), the REPLY step must answer the second. The outcomes of both.
+ */
+async function forwardedTwice(sc: ReturnType<typeof parseRpl>): Promise<string[]> {
   const { script, net, upstream, ask } = scriptedUpstream(sc);
   try {
     script.currentStep = 1;
-    const failed = await ask('www.example.com', '192.0.2.53');
-    assert.equal(failed.kind, 'fail', 'the ERROR step fails the first query');
+    assert.equal((await ask('www.example.com', '192.0.2.53')).kind, 'fail');
     const answered = await ask('www.example.com', '192.0.2.53');
-    assert.equal(answered.kind === 'reply' && String(rdataOf(answered.message.answers[0])), '192.0.2.80', 'the REPLY step answers the next');
-    assert.deepEqual(net.sent.map((s) => s.outcome), ['error', 'reply']);
+    assert.equal(answered.kind === 'reply' && String(rdataOf(answered.message.answers[0])), '192.0.2.80');
+    return net.sent.map((s) => s.outcome);
   } finally {
     await net.close();
     await upstream.settle();
   }
+}
+
+test('testbound files: a TTL in a question line is ignored, STEP TIMEOUT lets one upstream query time out, serve-expired options map to the cache', async () => {
+  const text = TESTBOUND_FORWARD
+    .replace('forward-zone:', 'server:\n\tserve-expired: yes\n\tserve-expired-client-timeout: 250\n\tserve-expired-ttl: 7\n'
+      + '\tserve-expired-ttl-reset: yes\n\tserve-original-ttl: yes\nforward-zone:')
+    .replace('STEP 2 ERROR', 'STEP 2 TIMEOUT')
+    .replace('SECTION QUESTION\nwww.example.com. IN A\nSECTION ANSWER', 'SECTION QUESTION\nwww.example.com. 10 IN A\nSECTION ANSWER');
+  const sc = parseRpl(text, 'timeout.rpl');
+  assert.deepEqual(sc.steps[2].entry?.question, [{ name: 'www.example.com', type: 'A', class: 'IN' }]);
+  const { cache } = scenarioSetup(sc);
+  assert.deepEqual([cache.serve_stale, cache.stale_client_timeout_ms, cache.stale_max_ttl, cache.stale_ttl_reset, cache.serve_original_ttl],
+    [true, 250, 7, true, true]);
+  assert.equal(scenarioSetup(parseRpl(TESTBOUND_FORWARD, 'f.rpl')).cache.stale_client_timeout_ms, 0, 'Unbound before 1.23: 0 unless said');
+
+  assert.deepEqual(await forwardedTwice(sc), ['timeout', 'reply'], 'the TIMEOUT step leaves the first query unanswered');
 });

@@ -1,7 +1,7 @@
 /**
  * Parser of Deckard/testbound `.rpl` scenario files (test infrastructure, not part of Ward):
  * the `key: value` header up to CONFIG_END, SCENARIO_BEGIN, RANGE_BEGIN/ADDRESS/ENTRY blocks and
- * STEP n QUERY | CHECK_ANSWER | TIME_PASSES ELAPSE | REPLY | CHECK_OUT_QUERY | ERROR. Records inside entries
+ * STEP n QUERY | CHECK_ANSWER | TIME_PASSES ELAPSE | REPLY | CHECK_OUT_QUERY | ERROR | TIMEOUT. Records inside entries
  * are parsed by Ward's own presentation parser (src/wire/presentation.ts).
  */
 import { parseQuestion, parseZone, FLAG, RCODE, type Question, type Record } from '../../src/wire/index.js';
@@ -154,7 +154,7 @@ export function parseRpl(text: string, file: string): Scenario {
         if (!/^([0-9a-fA-F]{2})*$/.test(hex)) fail('bad RAW hex', pending[0]?.line);
         e.raw = Buffer.from(hex, 'hex');
       } else if (section === 'question') {
-        for (const p of pending) if (stripComment(p.text).trim() !== '') e.question.push(parseQuestion(p.text, { firstLine: p.line }) as Question);
+        for (const p of pending) if (stripComment(p.text).trim() !== '') e.question.push(parseQuestion(withoutTtl(p.text), { firstLine: p.line }) as Question);
       } else if (section && pending.length > 0) {
         const body = pending.map((p) => p.text.replace(/^\s+/, '')).join('\n');
         e[section].push(...parseZone(body, { firstLine: pending[0].line }));
@@ -224,6 +224,11 @@ export function parseRpl(text: string, file: string): Scenario {
     }
   }
   return finish(sc); // SCENARIO_END is missing in a few files; Deckard accepts that too
+}
+
+/** testbound reads a question line as a record, so a TTL in it (`example.com. 10 IN NS`) is read and ignored. */
+function withoutTtl(line: string): string {
+  return line.replace(/^(\s*\S+\s+)\d+\s+(?=\S)/, '$1');
 }
 
 /**

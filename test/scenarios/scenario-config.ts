@@ -5,12 +5,12 @@
  * `qname-minimisation: yes`, answers non-minimal unless `minimal-responses: yes`; their
  * `server:`/`stub-zone:` blocks are read too), the root hint `stub-addr` (193.0.14.129 when
  * absent) named by `stub-name`, a `stub-zone:` below the root as a stub zone, `forward-addr` as a
- * forward zone for '.', the clock at
+ * forward zone for '.', the serve-expired options as the cache's serve-stale keys, the clock at
  * `val-override-date` / `val-override-timestamp`.
  * Scenario servers answer at once, so upstream timeouts are short (dead servers cost little time).
  */
 import {
-  defaultConfig, type CacheConfig, type Dns64Config, type ForwardZone, type StubZone, type ResolverConfig, type RootHint, type UpstreamConfig,
+  defaultConfig, type CacheConfig, type Dns64Config, type ForwardZone, type LocalHostsConfig, type StubZone, type ResolverConfig, type RootHint, type UpstreamConfig,
 } from '../../src/config/index.js';
 import { parseRecord, type Record } from '../../src/wire/index.js';
 import { isIPv6 } from 'node:net';
@@ -34,6 +34,8 @@ export interface ScenarioSetup {
   negativeTrustAnchors: string[];
   /** kresd `features: dns64_prefix = P` or testbound `dns64-prefix: P/n`: DNS64 (RFC 6147) in front of the resolver. */
   dns64?: Dns64Config;
+  /** kresd `features: static_hint_name = N` with `static_hint_addr = A` (its hints module): a local hosts line "A N". */
+  localHosts?: LocalHostsConfig;
 }
 
 function isRoot(name: string): boolean {
@@ -80,7 +82,9 @@ export function scenarioSetup(sc: Scenario): ScenarioSetup {
   // Deckard's scenarios script the minimised questions of Knot Resolver (QTYPE NS, Ward's default);
   // testbound's those of Unbound (QTYPE A, RFC 9156 §2.1).
   const resolver: ResolverConfig = { ...base.resolver, root_priming: false, qname_minimisation: true, do_not_query_localhost: true, harden_glue: true };
-  const cache: CacheConfig = { ...base.cache, prefetch: false, serve_stale: false };
+  // serve-expired-client-timeout is 0 unless said: the files were written for Unbound before 1.23,
+  // whose default that was (later copies of the same files say `serve-expired-client-timeout: 0`).
+  const cache: CacheConfig = { ...base.cache, prefetch: false, serve_stale: false, stale_client_timeout_ms: 0 };
   const upstream: UpstreamConfig = { ...base.upstream, tls: 'off', timeout_ms: SCENARIO_UPSTREAM_TIMEOUT_MS };
   const setup: ScenarioSetup = {
     startMs: Date.now(), rootHints: [], resolver, cache, upstream, forwardZones: [], stubZones: [], trustAnchors: [], negativeTrustAnchors: [],
@@ -88,6 +92,7 @@ export function scenarioSetup(sc: Scenario): ScenarioSetup {
   let stubAddr = '193.0.14.129';
   let stubName = 'K.ROOT-SERVERS.NET';
   const forwardTo: string[] = [];
+  const hint: { name?: string; addr?: string } = {};
   // testbound (Unbound's harness) files group keys in `server:`, `stub-zone:` and `forward-zone:`
   // blocks; only a zone block's `name` says which zone its addresses are for.
   let block = '';
@@ -113,8 +118,12 @@ export function scenarioSetup(sc: Scenario): ScenarioSetup {
       case 'do-not-query-localhost': resolver.do_not_query_localhost = bool(value); break;
       case 'harden-glue': resolver.harden_glue = bool(value); break;
       case 'minimal-responses': resolver.minimal_responses = bool(value); break;
+      case 'private-address': resolver.private_addresses = [...resolver.private_addresses, value]; break;
+      case 'private-domain': resolver.private_domains = [...resolver.private_domains, value.replace(/^"|"$/g, '').replace(/\.$/, '')]; break;
       case 'do-ip4': upstream.ipv4 = bool(value); break;
       case 'do-ip6': upstream.ipv6 = bool(value); break;
+      case 'do-nat64': upstream.nat64 = { ...upstream.nat64, enabled: bool(value) }; break;
+      case 'nat64-prefix': upstream.nat64 = { ...upstream.nat64, prefix: value }; break;
       case 'val-override-date': setup.startMs = overrideDate(value); break;
       case 'val-override-timestamp': setup.startMs = Number(value) * 1000; break;
       case 'trust-anchor': setup.trustAnchors.push(parseRecord(value)); break;
@@ -128,20 +137,31 @@ export function scenarioSetup(sc: Scenario): ScenarioSetup {
       case 'prefetch': cache.prefetch = bool(value); break;
       case 'serve-expired': cache.serve_stale = bool(value); break;
       case 'serve-expired-reply-ttl': cache.stale_reply_ttl = Number(value); break;
-      case 'features': applyFeatures(value, setup); break;
+      case 'serve-expired-client-timeout': cache.stale_client_timeout_ms = Number(value); break;
+      case 'serve-expired-ttl': cache.stale_max_ttl = Number(value); break;
+      case 'serve-expired-ttl-reset': cache.stale_ttl_reset = bool(value); break;
+      case 'serve-original-ttl': cache.serve_original_ttl = bool(value); break;
+      case 'features': applyFeatures(value, setup, hint); break;
       case 'dns64-prefix': setup.dns64 = { ...defaultConfig().dns64, enabled: true, prefix: value }; break;
       default: break; // commented-out Unbound options and Deckard-only knobs
     }
   }
   setup.rootHints = [{ name: stubName, addresses: [stubAddr] }];
   if (forwardTo.length > 0) setup.forwardZones = [{ name: '.', addresses: forwardTo, tls: false }];
+  if (hint.name && hint.addr) setup.localHosts = { ...base.local_hosts, entries: [`${hint.addr} ${hint.name}`] };
   return setup;
 }
 
-/** `features: k = v; ...`: the cache bounds and the DNS64 prefix (kresd's dns64 module takes a /96); other features are kresd-specific and ignored. */
-function applyFeatures(value: string, setup: ScenarioSetup): void {
+/**
+ * `features: k = v; ...`: the cache bounds, the DNS64 prefix (kresd's dns64 module takes a /96) and a
+ * static hint (kresd's hints module; name and address may come on separate `features` lines); other
+ * features are kresd-specific and ignored.
+ */
+function applyFeatures(value: string, setup: ScenarioSetup, hint: { name?: string; addr?: string }): void {
   for (const item of value.split(';')) {
     const [k, v] = item.split('=').map((s) => s.trim());
+    if (k === 'static_hint_name' && v) hint.name = v;
+    if (k === 'static_hint_addr' && v) hint.addr = v;
     if (k === 'min_ttl' && /^\d+$/.test(v ?? '')) setup.cache.min_ttl = Number(v);
     if (k === 'max_ttl' && /^\d+$/.test(v ?? '')) setup.cache.max_ttl = Number(v);
     if (k === 'dns64_prefix' && v) setup.dns64 = { ...defaultConfig().dns64, enabled: true, prefix: v.includes('/') ? v : `${v}/96` };

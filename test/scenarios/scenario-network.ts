@@ -2,7 +2,8 @@
  * The scripted authoritative servers of one scenario (Deckard's Scenario.reply): the first RANGE
  * valid for the current step that lists the server's address answers from its first matching
  * ENTRY; when no range serves that address, a later one-shot `STEP n REPLY` entry may answer (once),
- * or a later `STEP n ERROR` (testbound) fails that one query as a broken connection would.
+ * a later `STEP n ERROR` (testbound) fails that one query as a broken connection would, or a later
+ * `STEP n TIMEOUT` (testbound: the pending query times out) leaves it unanswered until its timeout.
  * Anything else is unscripted: SERVFAIL, as Deckard answers, and a failure of the scenario.
  */
 import { encodeMessage, FLAG, RCODE, type Message } from '../../src/wire/index.js';
@@ -42,9 +43,9 @@ export class ScenarioNetwork implements ScriptedNetwork {
     }
     for (const step of this.sc.steps) {
       if (step.id < this.currentStep || this.consumed.has(step)) continue;
-      if (step.type === 'ERROR') {
+      if (step.type === 'ERROR' || step.type === 'TIMEOUT') {
         this.consumed.add(step);
-        return { kind: 'error' };
+        return step.type === 'ERROR' ? { kind: 'error' } : { kind: 'drop' };
       }
       if (step.type !== 'REPLY' || !step.entry || mismatch(step.entry, query, transport) !== undefined) continue;
       this.consumed.add(step);

@@ -1,7 +1,8 @@
 /**
  * The shared cache tier (cache.shared) with a real redis-server started here: two resolvers over the
  * signed world of dnssec-world.ts, each with its own tier on one Redis, stand for two machines. What
- * one resolves the other answers without asking test.'s server, TTLs counted down; an entry whose
+ * one resolves the other answers without asking test.'s server, TTLs counted down, and keeps in its
+ * own cache (the next question does not reach Redis); an entry whose
  * TTL ran out (in Redis, or by the writer's clock) is not served; bogus and unvalidated (CD) data is
  * never written; a malformed value or one for another question is ignored; an absent server and a
  * stopped one (SIGSTOP) never fail a query, count errors, timeouts and breaker openings, and a
@@ -13,11 +14,11 @@ import { connectRedis, encodeShared, sharedKey, SharedTier } from '../../src/cac
 import { defaultConfig, validateConfig, type SharedCacheConfig } from '../../src/config/index.js';
 import { silentLogger } from '../../src/log/index.js';
 import { ManualClock } from '../../src/util/index.js';
-import { RCODE, rdataOf, type Message } from '../../src/wire/index.js';
+import { RCODE, rdataOf } from '../../src/wire/index.js';
 import { freePort } from '../e2e/ward-under-test.js';
 import { startRedis, type RedisServer } from '../helpers/redis-server.js';
 import { NOW, rrs } from './dnssec-fixtures.js';
-import { setupSignedWorld, signed, testKey } from './dnssec-world.js';
+import { setupSignedWorld, tierTestData } from './dnssec-world.js';
 
 let redis: RedisServer;
 before(async () => { redis = await startRedis(); });
@@ -26,21 +27,13 @@ after(async () => { await redis.stop(); });
 const PREFIX = 'ward:v1:';
 const keyOf = (name: string, type = 'A'): string => sharedKey(PREFIX, { name, type, class: 'IN' });
 
-const data = (): { [nameType: string]: Partial<Message> } => ({
-  'www.test|A': { answers: signed('www.test. 300 IN A 192.0.2.1', testKey) },
-  'short.test|A': { answers: signed('short.test. 1 IN A 192.0.2.2', testKey) },
-  'old.test|A': { answers: signed('old.test. 300 IN A 192.0.2.3', testKey) },
-  'bad.test|A': { answers: [rrs('bad.test. 300 IN A 192.0.2.67')[0], signed('bad.test. 300 IN A 192.0.2.66', testKey)[1]] },
-  'junk.test|A': { answers: signed('junk.test. 300 IN A 192.0.2.4', testKey) },
-});
-
 /** One "machine": a resolver over the world with its own tier (and tier clock) on `url`, closed after test `t`. */
 async function machine(t: TestContext, url: string, over: Partial<SharedCacheConfig> = {}) {
   const config: SharedCacheConfig = { redis: { url }, timeout_ms: 1_000, prefix: PREFIX, breaker: { failures: 3, backoff_ms: 200 }, ...over };
   const clock = new ManualClock(NOW * 1000);
   const tier = new SharedTier(await connectRedis(url, silentLogger()), config, clock, silentLogger());
   t.after(() => tier.close());
-  const world = setupSignedWorld(data(), undefined, tier);
+  const world = setupSignedWorld(tierTestData(), undefined, tier);
   return { ...world, tier, tierClock: clock };
 }
 
@@ -76,6 +69,11 @@ test('an answer one machine resolved is served by the other without a query, TTL
   const plain = await b.resolver.resolve({ question: { name: 'www.test', type: 'A', class: 'IN' }, flags: { rd: true, cd: false, do: false, ad: false } });
   assert.deepEqual(plain.answer.map((rr) => rr.type), ['A'], 'no RRSIG without DO');
   assert.equal(plain.authenticated, false, 'no AD without DO or AD');
+  assert.equal(plain.source, 'cache', 'the hit was kept in the local cache');
+  const again = await b.ask('www.test');
+  assert.equal(again.source, 'cache');
+  assert.equal(again.authenticated, true, 'kept with its DNSSEC state');
+  assert.equal(b.tier.stats().hits + b.tier.stats().misses, 1, 'Redis was not asked again');
 });
 
 test('an entry whose TTL ran out is not served: expired in Redis, or stale by the writer\'s time', async (t) => {

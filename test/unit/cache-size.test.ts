@@ -20,7 +20,7 @@ const A = (name: string, i: number): Record => ({ name, type: 'A', class: 'IN', 
 function heapPerEstimate(count: number, make: (i: number) => [Record[], Record[]]): number {
   gc();
   const before = process.memoryUsage().heapUsed;
-  const cache = new DnsCache({ max_bytes: 2 ** 40, min_ttl: 0, max_ttl: 86_400, serve_stale: false, stale_reply_ttl: 30, prefetch: false }, clock);
+  const cache = new DnsCache({ max_bytes: 2 ** 40, min_ttl: 0, max_ttl: 86_400, serve_stale: false, stale_reply_ttl: 30, stale_client_timeout_ms: 1800, stale_max_ttl: 86_400, stale_ttl_reset: false, serve_original_ttl: false, prefetch: false }, clock);
   for (let i = 0; i < count; i++) {
     const [records, sigs] = make(i);
     cache.storeRRset(records, RANK.AUTH_ANSWER, sigs);

@@ -1,7 +1,8 @@
 /** The DNS cache on a manual clock: TTL countdown, ranks, clamps, negative entries, LRU bound, serve-stale, prefetch. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { DnsCache, RANK, ttlOf } from '../../src/cache/index.js';
+import { DnsCache, RANK } from '../../src/cache/index.js';
+import { ttlOf } from '../../src/wire/index.js';
 import type { CacheConfig } from '../../src/config/index.js';
 import { defaultConfig } from '../../src/config/index.js';
 import { ManualClock } from '../../src/util/index.js';
@@ -135,6 +136,64 @@ test('serve-stale returns expired data with TTL 30 only when asked and enabled',
   longer.clock.advance(61_000);
   const served = longer.cache.getRRset('www.example.test', 'A', { allowStale: true });
   assert.deepEqual([served?.ttl, ttlOf(served!.records[0])], [123, 123]);
+});
+
+test('serve-stale keeps expired data for stale_max_ttl only (RFC 8767 §5 maximum stale timer)', () => {
+  const { cache, clock } = setup({ serve_stale: true, stale_max_ttl: 100 });
+  cache.storeRRset([rr('www.example.test. 60 A 192.0.2.1')], RANK.ANSWER);
+  cache.storeNegative('nxdomain', 'nope.example.test', 'A', [soa(60, 60)], RANK.AUTH_ANSWER);
+  clock.advance(60_000 + 99_000);
+  assert.equal(cache.getRRset('www.example.test', 'A', { allowStale: true })?.stale, true);
+  assert.equal(cache.getNegative('nope.example.test', 'A', { allowStale: true })?.stale, true);
+  clock.advance(1_000);
+  assert.equal(cache.getRRset('www.example.test', 'A', { allowStale: true }), undefined);
+  assert.equal(cache.getNegative('nope.example.test', 'A', { allowStale: true }), undefined);
+  assert.equal(cache.entries, 0, 'and not kept');
+});
+
+test('stale_ttl_reset: a failed refresh serves data past the maximum stale timer for another one', () => {
+  const { cache, clock } = setup({ serve_stale: true, stale_max_ttl: 10, stale_ttl_reset: true });
+  cache.storeRRset([rr('www.example.test. 60 A 192.0.2.1')], RANK.ANSWER);
+  clock.advance(60_000 + 20_000);
+  assert.equal(cache.getRRset('www.example.test', 'A', { allowStale: true }), undefined, 'past the timer');
+  assert.equal(cache.refreshFailedRecently('www.example.test', 'A'), false);
+  cache.refreshFailed('www.example.test', 'A');
+  assert.equal(cache.refreshFailedRecently('WWW.example.test', 'A'), true);
+  clock.advance(9_000);
+  assert.equal(cache.getRRset('www.example.test', 'A', { allowStale: true })?.stale, true, 'served again after the reset');
+  clock.advance(21_000);
+  assert.equal(cache.refreshFailedRecently('www.example.test', 'A'), false, 'the failure recheck timer is 30 s');
+  assert.equal(cache.getRRset('www.example.test', 'A', { allowStale: true }), undefined);
+});
+
+test('a fresh answer with TTL 0 drops the expired copy it supersedes, positive or negative', () => {
+  const { cache, clock } = setup({ serve_stale: true });
+  cache.storeRRset([rr('www.example.test. 60 A 192.0.2.1')], RANK.ANSWER);
+  cache.storeNegative('nodata', 'nd.example.test', 'A', [soa(10, 10)], RANK.AUTH_ANSWER);
+  cache.storeNegative('nxdomain', 'nx.example.test', 'A', [soa(10, 10)], RANK.AUTH_ANSWER);
+  clock.advance(61_000);
+  for (const name of ['www', 'nd', 'nx']) assert.equal(cache.storeRRset([rr(`${name}.example.test. 0 A 192.0.2.9`)], RANK.AUTH_ANSWER), false);
+  assert.equal(cache.getRRset('www.example.test', 'A', { allowStale: true }), undefined);
+  assert.equal(cache.getNegative('nd.example.test', 'A', { allowStale: true }), undefined);
+  assert.equal(cache.getNegative('nx.example.test', 'A', { allowStale: true }), undefined);
+  cache.storeRRset([rr('fresh.example.test. 60 A 192.0.2.1')], RANK.ANSWER);
+  cache.storeRRset([rr('fresh.example.test. 0 A 192.0.2.9')], RANK.ANSWER);
+  assert.deepEqual(show(cache.getRRset('fresh.example.test', 'A')?.records ?? []), ['fresh.example.test A 192.0.2.1'], 'a fresh entry stays');
+});
+
+test('serve_original_ttl: answers carry the TTL as received, fresh and stale, and min_ttl/max_ttl do not apply', () => {
+  const { cache, clock } = setup({ serve_stale: true, serve_original_ttl: true, min_ttl: 20, max_ttl: 1000, stale_reply_ttl: 123 });
+  cache.storeRRset([rr('www.example.test. 10 A 192.0.2.1')], RANK.ANSWER);
+  cache.storeRRset([rr('example.test. 3600 NS ns.example.test.')], RANK.AUTH_ANSWER);
+  clock.advance(5_000);
+  assert.equal(ttlOf(cache.getRRset('www.example.test', 'A')!.records[0]), 10);
+  assert.equal(cache.getRRset('example.test', 'NS')?.ttl, 3600, 'above max_ttl, as received');
+  clock.advance(6_000);
+  const stale = cache.getRRset('www.example.test', 'A', { allowStale: true });
+  assert.deepEqual([stale?.stale, stale?.ttl], [true, 10], 'expired after its own 10 s (no min_ttl), still with its TTL');
+  const capped = setup({ min_ttl: 20 });
+  capped.cache.storeRRset([rr('www.example.test. 10 A 192.0.2.1')], RANK.ANSWER);
+  assert.equal(capped.cache.getRRset('www.example.test', 'A')?.ttl, 20, 'without it min_ttl applies');
 });
 
 test('prefetch flags hits in the last 10% of the TTL when enabled', () => {

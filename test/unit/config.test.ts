@@ -55,6 +55,12 @@ test('wrong types name the key and the expected value', () => {
   const transport = configError('server:\n  listen:\n    - { address: 127.0.0.1, port: 53, transport: quic }\n');
   assert.match(transport.expected, /one of udp \| tcp \| tls/);
   assert.equal(configError('cache: { serve_stale: yes }\n').key, 'cache.serve_stale');
+  const timer = configError('cache: { stale_client_timeout_ms: -1 }\n');
+  assert.equal(timer.key, 'cache.stale_client_timeout_ms');
+  assert.match(timer.expected, /an integer 0\.\.60000/);
+  assert.equal(configError('cache: { stale_max_ttl: 1.5 }\n').key, 'cache.stale_max_ttl');
+  assert.equal(configError('cache: { stale_ttl_reset: 1 }\n').key, 'cache.stale_ttl_reset');
+  assert.equal(configError('cache: { serve_original_ttl: "no" }\n').key, 'cache.serve_original_ttl');
   assert.equal(configError('server: { listen: 5 }\n').key, 'server.listen');
   assert.equal(configError('local_zones: [ { name: a.test., type: static, records: [ 5 ] } ]\n').key, 'local_zones[0].records[0]');
 });
@@ -145,6 +151,33 @@ test('dns64.exclude is a list of IPv6 prefixes; other keys are unknown', () => {
   assert.equal(configError('dns64: { exclude: "::ffff:0:0/96" }\n').key, 'dns64.exclude');
   assert.equal(configError('dns64: { enabled: yes }\n').key, 'dns64.enabled');
   assert.match(configError('dns64: { prefixes: [] }\n').message, /dns64\.prefixes: expected a known key \(enabled, prefix, exclude\)/);
+});
+
+test('resolver.private_addresses and private_domains: empty by default, prefixes and domain names', () => {
+  const d = defaultConfig().resolver;
+  assert.deepEqual([d.private_addresses, d.private_domains], [[], []]);
+  const c = parseConfig('resolver: { private_addresses: [10.0.0.0/8, "fe80::/10", 192.0.2.1], private_domains: [home.arpa, lan.example.] }\n', 'test.yaml');
+  assert.deepEqual(c.resolver.private_addresses, ['10.0.0.0/8', 'fe80::/10', '192.0.2.1']);
+  assert.deepEqual(c.resolver.private_domains, ['home.arpa', 'lan.example.']);
+  const e = configError('resolver: { private_addresses: [10.0.0.0/8, 10.0.0.0/33] }\n');
+  assert.equal(e.file, 'test.yaml');
+  assert.equal(e.key, 'resolver.private_addresses[1]');
+  assert.match(e.message, /expected a prefix length 0\.\.32/);
+  assert.equal(configError('resolver: { private_addresses: [lan] }\n').key, 'resolver.private_addresses[0]');
+  assert.equal(configError('resolver: { private_domains: ["bad..name"] }\n').key, 'resolver.private_domains[0]');
+  assert.equal(configError('resolver: { private_domains: home.arpa }\n').key, 'resolver.private_domains');
+});
+
+test('upstream.nat64: off by default with the Well-Known Prefix; the prefix is an RFC 6052 one', () => {
+  assert.deepEqual(defaultConfig().upstream.nat64, { enabled: false, prefix: '64:ff9b::/96' });
+  const c = parseConfig('upstream: { nat64: { enabled: true, prefix: "2001:db8:64::/96" } }\n', 'test.yaml');
+  assert.deepEqual(c.upstream.nat64, { enabled: true, prefix: '2001:db8:64::/96' });
+  const e = configError('upstream: { nat64: { enabled: true, prefix: "2001:db8::/80" } }\n');
+  assert.equal(e.file, 'test.yaml');
+  assert.equal(e.key, 'upstream.nat64.prefix');
+  assert.match(e.message, /expected an IPv6 prefix of length 32, 40, 48, 56, 64, 96/);
+  assert.equal(configError('upstream: { nat64: { enabled: "yes" } }\n').key, 'upstream.nat64.enabled');
+  assert.match(configError('upstream: { nat64: { prefixes: [] } }\n').message, /upstream\.nat64\.prefixes: expected a known key \(enabled, prefix\)/);
 });
 
 test('server.workers: 1 by default, an integer 1..256 or auto (one per CPU)', async () => {

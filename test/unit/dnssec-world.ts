@@ -10,7 +10,7 @@ import { silentLogger } from '../../src/log/index.js';
 import { FLAG, RCODE, type Message, type Record } from '../../src/wire/index.js';
 import { createResolver, type Resolution } from '../../src/resolver/index.js';
 import { trustAnchors } from '../../src/dnssec/index.js';
-import type { SharedTier } from '../../src/cache/index.js';
+import type { AnswerTier } from '../../src/cache/index.js';
 import type { UpstreamQuery } from '../../src/upstream/index.js';
 import { FakeNet, ROOT } from './resolver-fake-net.js';
 import { EXPIRATION, INCEPTION, NOW, makeDs, makeKey, rrs, signRRset, type TestKey } from './dnssec-fixtures.js';
@@ -40,7 +40,7 @@ const keyText = (k: TestKey): string => {
  * The resolver over the world; `data` answers questions to test.'s server by "name|type" (AA set;
  * anything else is REFUSED) and may be changed while the test runs.
  */
-export function setupSignedWorld(data: { [nameType: string]: Partial<Message> }, tweak?: (config: Config) => void, shared?: SharedTier) {
+export function setupSignedWorld(data: { [nameType: string]: Partial<Message> }, tweak?: (config: Config) => void, shared?: AnswerTier) {
   const ds = [makeDs(testKey), signRRset([makeDs(testKey)], rootKey, INCEPTION, EXPIRATION)];
   const rootData: { [nameType: string]: Partial<Message> } = {
     '|DNSKEY': { answers: signed(`. 3600 IN DNSKEY ${keyText(rootKey)}`, rootKey) },
@@ -65,11 +65,25 @@ export function setupSignedWorld(data: { [nameType: string]: Partial<Message> },
   const resolver = createResolver({
     upstream: net, clock, log: silentLogger(), resolver: config.resolver, cache: config.cache,
     upstreamConfig: config.upstream, rootHints: [{ name: 'a.root', addresses: [ROOT] }], trustAnchors: trustAnchors([makeDs(rootKey)]),
-    ...(shared ? { shared } : {}),
+    ...(shared ? { shared: [shared] } : {}),
   });
   const ask = (name: string, type = 'A'): Promise<Resolution> =>
     resolver.resolve({ question: { name, type, class: 'IN' }, flags: { rd: true, cd: false, do: true, ad: false } });
   /** Queries for `name` (any type) that reached test.'s server. */
   const asked = (name: string): number => net.log.filter((l) => l.server === TEST_NS && l.name.toLowerCase().replace(/\.$/, '') === name).length;
   return { ask, asked, clock, net, resolver };
+}
+
+/**
+ * What the answer-tier tests serve at test.: a secure name, one with a 1 s TTL, another secure one,
+ * a bogus one (its RRSIG is over other data) and one asked with CD.
+ */
+export function tierTestData(): { [nameType: string]: Partial<Message> } {
+  return {
+    'www.test|A': { answers: signed('www.test. 300 IN A 192.0.2.1', testKey) },
+    'short.test|A': { answers: signed('short.test. 1 IN A 192.0.2.2', testKey) },
+    'old.test|A': { answers: signed('old.test. 300 IN A 192.0.2.3', testKey) },
+    'bad.test|A': { answers: [rrs('bad.test. 300 IN A 192.0.2.67')[0], signed('bad.test. 300 IN A 192.0.2.66', testKey)[1]] },
+    'junk.test|A': { answers: signed('junk.test. 300 IN A 192.0.2.4', testKey) },
+  };
 }

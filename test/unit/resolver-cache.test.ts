@@ -3,8 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { harness, rr, show } from './resolver-fake-net.js';
 import { standardServers } from './resolver-zones.js';
-import { FLAG } from '../../src/wire/index.js';
-import { ttlOf } from '../../src/cache/index.js';
+import { FLAG, ttlOf } from '../../src/wire/index.js';
 
 test('out-of-bailiwick records in answer and additional never enter the cache', async () => {
   const servers = standardServers();

@@ -6,9 +6,8 @@
  * records every query.
  */
 import type { Message, Record } from '../../src/wire/index.js';
-import { FLAG, RCODE, isSubdomain, normalizeName, parentName } from '../../src/wire/index.js';
+import { FLAG, RCODE, isSubdomain, normalizeName, parentName, ttlOf } from '../../src/wire/index.js';
 import type { ServerAddress, UpstreamQuery, UpstreamResult } from '../../src/upstream/index.js';
-import { ttlOf } from '../../src/cache/index.js';
 import { defaultConfig } from '../../src/config/index.js';
 import type { Config } from '../../src/config/index.js';
 import { ManualClock, untilAborted } from '../../src/util/index.js';

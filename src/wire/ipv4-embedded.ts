@@ -1,14 +1,14 @@
 /**
  * IPv4-embedded IPv6 addresses (RFC 6052 §2.2): the four octets of the IPv4 address follow the
  * Pref64::/n, skipping octet 8 (bits 64..71, the "u" octet, which is always zero); the octets after
- * them (the suffix) are zero. Also the text form of an address (RFC 5952 §4) and the reverse name of
- * an embedded one.
+ * them (the suffix) are zero. Used by DNS64 (policy/dns64.ts, RFC 6147) and by NAT64 towards
+ * IPv4-only authoritative servers (upstream.nat64). Also the reverse name of an embedded address.
  */
-import { addressBytes } from '../server/index.js';
 import { ConfigError } from '../util/index.js';
-import { labels, normalizeName } from '../wire/index.js';
+import { addressBytes, formatIpv6 } from './ip-address.js';
+import { labels, normalizeName } from './name.js';
 
-/** A DNS64 prefix: its 16 octets (zero past the length) and its length in bits (32, 40, 48, 56, 64, 96). */
+/** A Pref64::/n (DNS64 or NAT64 prefix): its 16 octets (zero past the length) and its length in bits (32, 40, 48, 56, 64, 96). */
 export interface Pref64 { bytes: Uint8Array; length: number }
 
 /** RFC 6052 §2.2: bits 64..71 of an IPv4-embedded address. */
@@ -22,19 +22,19 @@ function ipv4Positions(length: number): number[] {
 }
 
 /**
- * Parses `dns64.prefix` (already checked by config/validate.ts for form and length). Throws
- * ConfigError naming `file` when bits are set past the length, or for a /96 in the u octet (RFC 6052
- * §2.2: "the administrators MUST ensure that the bits 64 to 71 are set to zero").
+ * Parses the prefix of config key `key` (already checked by config/validate.ts for form and length).
+ * Throws ConfigError naming `file` and `key` when bits are set past the length, or for a /96 in the
+ * u octet (RFC 6052 §2.2: "the administrators MUST ensure that the bits 64 to 71 are set to zero").
  */
-export function parsePref64(text: string, file: string): Pref64 {
+export function parsePref64(text: string, file: string, key: string): Pref64 {
   const [address, len] = text.split('/');
   const bytes = addressBytes(address);
   const length = Number(len);
-  if (bytes?.length !== 16) throw new ConfigError(file, 'dns64.prefix', `an IPv6 prefix outside ::ffff:0:0/96, got ${text}`);
+  if (bytes?.length !== 16) throw new ConfigError(file, key, `an IPv6 prefix outside ::ffff:0:0/96, got ${text}`);
   if (bytes.subarray(length / 8).some((b) => b !== 0)) {
-    throw new ConfigError(file, 'dns64.prefix', `an IPv6 prefix with no bits set past /${length}, got ${text}`);
+    throw new ConfigError(file, key, `an IPv6 prefix with no bits set past /${length}, got ${text}`);
   }
-  if (bytes[U_OCTET] !== 0) throw new ConfigError(file, 'dns64.prefix', `a /96 prefix whose bits 64..71 are zero (RFC 6052 §2.2), got ${text}`);
+  if (bytes[U_OCTET] !== 0) throw new ConfigError(file, key, `a /96 prefix whose bits 64..71 are zero (RFC 6052 §2.2), got ${text}`);
   return { bytes, length };
 }
 
@@ -66,18 +66,4 @@ export function ipv4ReverseName(prefix: Pref64, name: string): string | undefine
   const address = Uint8Array.from({ length: 16 }, (_, i) => parseInt(nibbles[2 * i] + nibbles[2 * i + 1], 16));
   const ipv4 = extractIpv4(prefix, address);
   return ipv4 === undefined ? undefined : `${ipv4.split('.').reverse().join('.')}.in-addr.arpa`;
-}
-
-/** RFC 5952 §4: lower-case hex groups without leading zeros, the longest run of two or more zero groups as "::" (the first on a tie). */
-export function formatIpv6(bytes: Uint8Array): string {
-  const groups = Array.from({ length: 8 }, (_, i) => ((bytes[2 * i] << 8) | bytes[2 * i + 1]).toString(16));
-  let best = { at: -1, len: 1 };
-  for (let i = 0; i < 8; i++) {
-    let end = i;
-    while (end < 8 && groups[end] === '0') end++;
-    if (end - i > best.len) best = { at: i, len: end - i };
-    i = Math.max(i, end - 1);
-  }
-  if (best.at < 0) return groups.join(':');
-  return `${groups.slice(0, best.at).join(':')}::${groups.slice(best.at + best.len).join(':')}`;
 }
