@@ -49,7 +49,6 @@ export class MemoryNet implements Exchanger {
 
   constructor(private readonly script: ScriptedNetwork) {}
 
-
   async exchange(req: ExchangeRequest): Promise<ExchangeResult> {
     this.inFlight++;
     try {
