@@ -119,9 +119,14 @@ export class DnsCache {
     // A delegation lives as long as the NS set that made it: a replacing NS set (the child's apex
     // set, of higher trust, or a changed one) keeps the old expiry, so a child can never keep a
     // delegation its parent removed alive (ghost domains, CVE-2012-1191; Unbound does the same).
-    // Only the same-rank refresh inside the prefetch window renews it.
-    if (fresh && first.type === 'NS' && (old.rank !== rank || !this.inPrefetchWindow(old, now))) {
+    // Only the parent renews it, with a referral inside the prefetch window (NS sets of rank
+    // AUTHORITY come from referrals only): the parent is what says the cut still exists.
+    // A capped set keeps the delegation's original TTL too, so its prefetch window stays where the
+    // parent's TTL put it and the parent's referral can still renew it there.
+    let delegationTtl: number | undefined;
+    if (fresh && first.type === 'NS' && !(rank === RANK.AUTHORITY && this.inPrefetchWindow(old, now))) {
       ttl = Math.min(ttl, Math.ceil((old.expires - now) / 1000));
+      delegationTtl = old.origTtl;
     }
     if (fresh && old.rank === RANK.ADDITIONAL && rank > old.rank && (first.type === 'A' || first.type === 'AAAA')
         && !sameData(old.records, records)) {
@@ -130,7 +135,9 @@ export class DnsCache {
       if (this.parentSide.size > MAX_PARENT_SIDE) this.parentSide.delete(this.parentSide.keys().next().value as string);
     }
     this.put(key, 'rrset', records, ttl, rank, sigs);
-    if (proof && proof.length > 0) (this.lru.peek(key) as Entry).proof = proof;
+    const stored = this.lru.peek(key) as Entry;
+    if (delegationTtl !== undefined) stored.origTtl = Math.max(delegationTtl, ttl);
+    if (proof && proof.length > 0) stored.proof = proof;
     this.lru.delete(nodataKey(first.name, first.type));
     this.lru.delete(nxdomainKey(first.name));
     return true;
@@ -143,9 +150,11 @@ export class DnsCache {
     if (!e || e.kind !== 'rrset') return undefined;
     if (opts.minRank !== undefined && e.rank < opts.minRank) return undefined;
     const { ttl, stale } = this.remaining(e);
-    const prefetch = !stale && this.inPrefetchWindow(e, this.clock.now());
+    const now = this.clock.now();
+    const prefetch = !stale && this.inPrefetchWindow(e, now);
+    const until = this.config.prefetch && !stale && !prefetch ? { untilPrefetchMs: e.expires - now - e.origTtl * 1000 * PREFETCH_FRACTION } : {};
     return {
-      records: withTtl(e.records, ttl), sigs: withTtl(e.sigs, ttl), ttl, rank: e.rank, stale, prefetch, security: e.security,
+      records: withTtl(e.records, ttl), sigs: withTtl(e.sigs, ttl), ttl, rank: e.rank, stale, prefetch, security: e.security, ...until,
       ...(e.proof ? { proof: withTtl(e.proof, ttl) } : {}),
       ...(e.context ? { context: withTtl(e.context, ttl) } : {}),
     };
@@ -328,8 +337,9 @@ export class DnsCache {
     };
   }
 
+  /** The last 10% of the original TTL, its start included (Unbound prefetches from 90% of the TTL on). */
   private inPrefetchWindow(e: Entry, now: number): boolean {
-    return this.config.prefetch && e.expires - now < e.origTtl * 1000 * PREFETCH_FRACTION;
+    return this.config.prefetch && e.expires - now <= e.origTtl * 1000 * PREFETCH_FRACTION;
   }
 
   private clampTtl(ttl: number): number {

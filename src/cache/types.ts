@@ -23,6 +23,8 @@ export interface RRsetHit {
   stale: boolean;
   /** True when prefetch is on and the hit falls in the last 10% of the original TTL. */
   prefetch: boolean;
+  /** With prefetch on, outside the window: milliseconds until a hit would fall in it. */
+  untilPrefetchMs?: number;
   /** Validation result stored with the set; undefined when never validated. */
   security?: CacheSecurity;
   /** The NSEC/NSEC3 proof stored with a wildcard-expanded set. */

@@ -91,6 +91,12 @@ export interface ResolverConfig {
   root_hints: string | RootHint[];
   root_priming: boolean;
   qname_minimisation: boolean;
+  /**
+   * The QTYPE of minimised questions: NS (RFC 7816, Knot Resolver; an authoritative NS answer shows a
+   * zone cut the same servers serve, which the validator needs to judge unsigned data by its zone),
+   * or A (RFC 9156 §2.1's recommendation, Unbound's).
+   */
+  qname_minimisation_qtype: 'A' | 'NS';
   do_not_query_localhost: boolean;
   harden_glue: boolean;
   /** Answers carry only what was asked (Unbound's minimal-responses); false adds the zone's NS set and addresses. */
@@ -328,6 +334,7 @@ export function defaultConfig(): Config {
       root_hints: 'root-hints/named.root',
       root_priming: true,
       qname_minimisation: true,
+      qname_minimisation_qtype: 'NS',
       do_not_query_localhost: true,
       harden_glue: true,
       minimal_responses: true,

@@ -132,6 +132,7 @@ export const CONFIG_SPEC: Spec = obj({
     ] },
     root_priming: bool,
     qname_minimisation: bool,
+    qname_minimisation_qtype: oneOf('A', 'NS'),
     do_not_query_localhost: bool,
     harden_glue: bool,
     minimal_responses: bool,

@@ -30,6 +30,8 @@ export interface ChainResult {
   rcode: number; answer: Record[]; authority: Record[]; additional?: Record[]; ede?: Ede[]; security: Security;
   /** Some step of the chain was resolved (not answered from the cache). */
   resolved?: boolean;
+  /** With cache.prefetch: how long a copy of this answer may be reused before the cache must see the question again. */
+  reuseForMs?: number;
 }
 
 type Step = Exclude<IterOutcome, { kind: 'fail' }>;
@@ -150,7 +152,8 @@ export class ChainResolver {
       switch (step.kind) {
         case 'answer': {
           const zone = zoneSections(step);
-          return { rcode: RCODE.NOERROR, answer: [...answer, ...step.records], authority: [...proofs, ...zone.authority], additional: zone.additional, ...edes };
+          const reuse = step.reuseForMs !== undefined ? { reuseForMs: step.reuseForMs } : {};
+          return { rcode: RCODE.NOERROR, answer: [...answer, ...step.records], authority: [...proofs, ...zone.authority], additional: zone.additional, ...edes, ...reuse };
         }
         case 'nxdomain':
         case 'nodata': {
@@ -235,9 +238,12 @@ export class ChainResolver {
     return kept ? { step: kept, stale: true } : { step, stale: false };
   }
 
-  /** Resolves (name, type) for the cache alone (prefetch, stale refresh): no client or parent waits for it. */
-  private refresh(name: string, type: string): Promise<IterOutcome> {
-    return this.mesh.resolve(name, type).then((step) => {
+  /**
+   * Resolves (name, type) for the cache alone (prefetch, stale refresh): no client or parent waits
+   * for it. `prefetch`: the task is a prefetch (a prefetched NS set is asked of the parent, iter-init.ts).
+   */
+  private refresh(name: string, type: string, prefetch = false): Promise<IterOutcome> {
+    return this.mesh.resolve(name, type, undefined, undefined, prefetch).then((step) => {
       this.noteOutcome(name, type, step);
       return step;
     });
@@ -267,11 +273,12 @@ export class ChainResolver {
     if (hit) {
       if (hit.prefetch) {
         if (this.stats) this.stats.prefetches++;
-        void this.refresh(name, type);
+        void this.refresh(name, type, true);
       }
       return {
         kind: 'answer', records: [...hit.records, ...hit.sigs], security: hit.security,
         ...(hit.proof ? { proof: hit.proof } : {}), ...(hit.context ? { zoneNs: hit.context } : {}),
+        ...(hit.untilPrefetchMs !== undefined ? { reuseForMs: hit.untilPrefetchMs } : {}),
       };
     }
     if (type !== 'CNAME') {

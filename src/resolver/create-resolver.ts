@@ -41,6 +41,7 @@ export function createResolver(opts: ResolverOptions): Resolver {
     config: opts.resolver, upstreamConfig: opts.upstreamConfig, rootHints: opts.rootHints, forwardZones, stubZones,
     exempt: new Set([...opts.rootHints, ...forwardZones, ...stubZones].flatMap((h) => h.addresses)),
     distrusted: new Distrusted(opts.clock), privateAddresses, ...(opts.nat64 ? { nat64: opts.nat64 } : {}),
+    validates: (name) => chain.validates(name),
     subResolve: async (name, type, parent) => {
       const r = await chain.resolve(name, type, { parent });
       return r.rcode === RCODE.NOERROR ? r.answer : [];
@@ -78,6 +79,7 @@ export function createResolver(opts: ResolverOptions): Resolver {
         // RFC 4035 §3.2.3 and RFC 6840 §5.8: AD only for secure data, and only to a client that set DO or AD.
         authenticated: r.security === 'secure' && (q.flags.do || q.flags.ad), ...(r.ede ? { ede: r.ede } : {}),
         source: 'shared' in r ? 'shared' : r.resolved ? 'resolved' : 'cache', ...(validating ? { security: r.security } : {}),
+        ...(r.reuseForMs !== undefined ? { reuseForMs: r.reuseForMs } : {}),
       };
     },
     stats: () => ({

@@ -10,9 +10,15 @@ import { delegationFromCache, forwardDelegation } from './delegation.js';
 
 const PRIMING_KEY = '|NS';
 
-/** Where resolution of (name, type) starts: DS lives in the parent zone (RFC 4035 §3.1.4.1). */
+/**
+ * Where resolution of (name, type) starts: DS lives in the parent zone (RFC 4035 §3.1.4.1). A
+ * prefetched NS set is asked of the parent too, as if it had expired (Unbound's processInitRequest):
+ * the parent's referral says whether the delegation still exists and where its servers are now,
+ * and renews it; the child's servers alone could keep a moved or removed zone alive.
+ */
 function startName(q: QueryState): string {
-  return q.type === 'DS' && q.name !== '' ? (parentName(q.name) as string) : q.name;
+  const fromParent = q.type === 'DS' || (q.type === 'NS' && q.task.prefetch === true);
+  return fromParent && q.name !== '' ? (parentName(q.name) as string) : q.name;
 }
 
 export async function iterInit(q: QueryState, env: IterEnv): Promise<IterState> {

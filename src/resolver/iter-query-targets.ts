@@ -23,7 +23,9 @@ export function fail(q: QueryState, infoCode: number, text: string): IterState {
 
 export async function iterQueryTargets(q: QueryState, env: IterEnv): Promise<IterState> {
   const dp = q.dp as Delegation;
-  const qout = nextQuestion(q, dp, (name) => env.cache.getNegative(name, 'NS')?.kind === 'nodata');
+  const qtype = env.config.qname_minimisation_qtype;
+  const noData = (name: string, type: string): boolean => env.cache.getNegative(name, type)?.kind === 'nodata';
+  const qout = nextQuestion(q, dp, qtype, (name) => noData(name, 'NS') || noData(name, qtype));
   if (qout.name !== q.qout.name || qout.type !== q.qout.type) {
     dp.tried.clear();
     dp.udpSilent.length = 0;

@@ -32,9 +32,10 @@ export function iterResponse(q: QueryState, env: IterEnv): IterState {
     return 'queryTargets';
   }
   const aa = isAuthoritative(msg);
-  const s = scrub(msg, qout.name, dp.zone, env.config.harden_glue);
+  const forwarder = dp.source === 'forward';
+  const s = scrub(msg, qout.name, dp.zone, { hardenGlue: env.config.harden_glue, forwarder, proven: env.validates });
   // A forwarder is a recursive server: RA without AA is expected there, not lameness.
-  const ra = dp.source !== 'forward' && recursionAvailable(msg);
+  const ra = !forwarder && recursionAvailable(msg);
   const c = classify(s, { rcode: replyRcode(msg), aa, ra }, qout.name, qout.type, dp.zone);
   env.log.trace({ qid: q.id, server: q.server?.address, zone: dp.zone, class: c.kind }, 'response');
   switch (c.kind) {
@@ -121,14 +122,17 @@ function withoutPrivateAddresses(q: QueryState, env: IterEnv, records: Record[])
   return emptied(f, q.type) || signedSetCut ? undefined : f.kept;
 }
 
+/** What a positive answer's authority section passes on: the zone's NS set, and an SOA if the server sent one. */
+const CONTEXT_TYPES = new Set(['NS', 'SOA']);
+
 /**
- * The scrubbed NS sets of the reply's authority section (with their RRSIGs) and the server addresses
- * it carried: what a non-minimal answer adds (resolver.minimal_responses off). An answer that is
+ * The scrubbed NS and SOA sets of the reply's authority section (with their RRSIGs) and the server
+ * addresses it carried: what a non-minimal answer adds (resolver.minimal_responses off; Unbound's
+ * minimal-responses: no passes the scrubbed authority section on the same way). An answer that is
  * itself an NS set gets its servers' addresses (RFC 1035 §3.3.11 additional section processing).
  */
 function zoneContext(s: Scrubbed): Record[] | undefined {
-  const owners = new Set(s.authority.filter((rr) => rr.type === 'NS').map(ownerOf));
-  const ns = s.authority.filter((rr) => owners.has(ownerOf(rr)) && (rr.type === 'NS' || (rr.type === 'RRSIG' && setType(rr) === 'NS')));
+  const ns = s.authority.filter((rr) => CONTEXT_TYPES.has(rr.type) || (rr.type === 'RRSIG' && CONTEXT_TYPES.has(setType(rr))));
   const context = [...ns, ...s.additional];
   return context.length > 0 ? context : undefined;
 }
@@ -166,10 +170,11 @@ function minimised(q: QueryState, env: IterEnv, s: Scrubbed, c: ResponseClass, a
     q.dp = delegationFromNs(env, name, c.records, s.additional, 'referral', dp.requireTls);
     return 'queryTargets';
   }
-  // An authoritative NODATA: no zone cut at this name. Cached, so later queries for names below it
-  // skip this label instead of asking it again (RFC 9156 §2.3; Unbound keeps the same fact).
+  // An authoritative NODATA: the name is in the zone asked, not cut from it (a cut gets a referral).
+  // Cached for the type asked, so later queries for names below it skip this label instead of
+  // asking it again (RFC 9156 §2.3; Unbound keeps the same fact).
   if (c.kind === 'nodata' && aa && !c.selfReferral) {
-    env.cache.storeNegative('nodata', name, 'NS', s.authority, rankOf('authority', aa));
+    env.cache.storeNegative('nodata', name, q.qout.type, s.authority, rankOf('authority', aa));
   }
   // Anything else (an empty non-terminal, NXDOMAIN, a CNAME, non-authoritative data): stop
   // minimising and ask the full name (Knot Resolver; Unbound's relaxed mode for errors).

@@ -57,6 +57,8 @@ export interface Provenance {
    * addresses its reply carried, after scrubbing: the authority and additional sections of the answer.
    */
   zoneNs?: Record[];
+  /** A cache hit with cache.prefetch on: how long a copy of the answer may be reused before the resolver must see the question again. */
+  reuseForMs?: number;
 }
 
 export type IterState = 'init' | 'queryTargets' | 'response' | 'finished';
@@ -69,6 +71,8 @@ export interface Task {
   waitingOn: Set<Task>;
   /** Aborted when nothing waits for the task any more (mesh.ts): its upstream queries and the iterator stop. */
   signal: AbortSignal;
+  /** A refresh started by a cache hit in the prefetch window (cache.prefetch), not by a waiting client. */
+  prefetch?: boolean;
 }
 
 export interface QueryState {
@@ -113,6 +117,8 @@ export interface IterEnv {
   exempt: Set<string>;
   /** Servers that recently gave bogus data for a zone: not asked while others remain. */
   distrusted: Distrusted;
+  /** Whether DNSSEC validation covers `name` (a trust anchor above it, no negative one). */
+  validates(name: string): boolean;
   /** upstream.nat64.prefix when NAT64 is on: IPv4 server addresses are asked at their form under it. */
   nat64?: Pref64;
   /** resolver.private_addresses / private_domains, when any prefix is configured. */

@@ -22,8 +22,11 @@ export class Mesh {
   /** Iterations in flight. */
   get size(): number { return this.flights.size; }
 
-  /** The outcome of (name, type); `signal` (default: the parent task's) ends this wait early. */
-  resolve(name: string, type: string, parent?: Task, signal: AbortSignal | undefined = parent?.signal): Promise<IterOutcome> {
+  /**
+   * The outcome of (name, type); `signal` (default: the parent task's) ends this wait early.
+   * `prefetch`: a new task is a background refresh (Task.prefetch).
+   */
+  resolve(name: string, type: string, parent?: Task, signal: AbortSignal | undefined = parent?.signal, prefetch = false): Promise<IterOutcome> {
     const key = `${name}|${type}`;
     const existing = this.flights.get(key);
     if (existing) {
@@ -34,7 +37,7 @@ export class Mesh {
     const flight = this.flights.start(key, (taskSignal) => {
       const task: Task = {
         key, depth: parent ? parent.depth + 1 : 0, budget: parent?.budget ?? new Budget(this.monotonic), waitingOn: new Set(),
-        signal: taskSignal,
+        signal: taskSignal, ...(prefetch ? { prefetch } : {}),
       };
       const result = this.run(name, type, task).catch((err: unknown) => failure(`internal error: ${errorMessage(err)}`));
       return { meta: task, result };

@@ -1,8 +1,9 @@
 /**
  * QNAME minimisation (RFC 9156): the question to send next. Below the closest known zone cut one
- * more label of the query name is asked, with type NS (as Knot Resolver does and the Deckard
- * scenarios expect); a referral moves the cut down and the next label is asked; any other reply
- * ends minimisation (iter-response.ts). After MAX_MINIMISE_COUNT minimised queries the full name
+ * more label of the query name is asked, with type `qtype` (resolver.qname_minimisation_qtype: NS
+ * by default, as RFC 7816 had it and Knot Resolver does; A as RFC 9156 §2.1 recommends and Unbound
+ * sends); a referral moves the cut down and the next label is asked; any other reply ends
+ * minimisation (iter-response.ts). After MAX_MINIMISE_COUNT minimised queries the full name
  * is asked (RFC 9156 §2.3). Forwarders get the full question.
  */
 import { labelCount, labels } from '../wire/index.js';
@@ -13,7 +14,9 @@ import type { Delegation, QueryState } from './iter-types.js';
  * `knownNoCut(name)` tells whether the cache already holds an authoritative NODATA for `name NS`
  * (no zone cut there): such labels are skipped rather than asked again.
  */
-export function nextQuestion(q: QueryState, dp: Delegation, knownNoCut: (name: string) => boolean = () => false): QueryState['qout'] {
+export function nextQuestion(
+  q: QueryState, dp: Delegation, qtype: 'A' | 'NS', knownNoCut: (name: string) => boolean = () => false,
+): QueryState['qout'] {
   const full = { name: q.name, type: q.type, minimised: false };
   if (!q.minimise || q.minCount >= LIMITS.maxMinimiseCount || dp.source === 'forward') return full;
   const total = labelCount(q.name);
@@ -21,5 +24,5 @@ export function nextQuestion(q: QueryState, dp: Delegation, knownNoCut: (name: s
   let want = labelCount(dp.zone) + 1;
   while (want < total && knownNoCut(suffix(want))) want++;
   if (want >= total) return full;
-  return { name: suffix(want), type: 'NS', minimised: true };
+  return { name: suffix(want), type: qtype, minimised: true };
 }

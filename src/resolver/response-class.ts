@@ -37,8 +37,9 @@ export function classify(s: Scrubbed, facts: ReplyFacts, qname: string, qtype: s
   if (final) return { kind: 'answer', records };
   if (loop) return { kind: 'cname', records, target: name };
   // A chain that leaves the zone: the server cannot deny its end, whatever its RCODE or SOA say
-  // (else an NXDOMAIN after a CNAME into another zone would be cached for that zone's name).
-  if (records.length > 0 && !isSubdomain(name, zone)) return { kind: 'cname', records, target: name };
+  // (else an NXDOMAIN after a CNAME into another zone would be cached for that zone's name). Nor
+  // can a chain cut short by the scrub: the RCODE and SOA are about the end it no longer reaches.
+  if (records.length > 0 && (s.chainCut || !isSubdomain(name, zone))) return { kind: 'cname', records, target: name };
   const soa = s.authority.find((rr) => rr.type === 'SOA' && isSubdomain(name, ownerOf(rr)));
   if (facts.rcode === RCODE.NXDOMAIN) return { kind: 'nxdomain', records, name };
   if (records.length > 0 && !soa) return { kind: 'cname', records, target: name };

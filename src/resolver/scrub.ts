@@ -4,9 +4,18 @@
  * point). Records outside that zone are dropped; authority NS sets must enclose the query name;
  * additional data is kept only as addresses of the name servers named in the reply, and with
  * harden_glue only when those addresses are inside the zone too.
+ *
+ * The answer section keeps the question's own name: its RRsets (a CNAME among them) and a DNAME
+ * above it. The data of a CNAME's target in the same reply is not what the AA bit speaks for
+ * (RFC 1035 §4.1.1: the query name or the first owner), and the target may lie below a zone cut of
+ * the answering zone: unless it is signed and DNSSEC will check it (`proven`; the signature, not the
+ * server, vouches for it, RFC 4035 §5.3.1), it is dropped and the target asked again from the
+ * closest known delegation, as Unbound's scrub_sanitize cuts "remainders of CNAME chains". A
+ * forwarder's chain is kept whole: it is a recursive server's resolution, and asking it again for
+ * the target gets the same server's word.
  */
 import type { Message, Record } from '../wire/index.js';
-import { isSubdomain, normalizeName, rdataText } from '../wire/index.js';
+import { isSubdomain, normalizeName, rdataText, setType } from '../wire/index.js';
 
 export interface Scrubbed {
   answer: Record[];
@@ -14,6 +23,8 @@ export interface Scrubbed {
   additional: Record[];
   /** The authority section named servers for a zone above the one asked (dropped as out of zone). */
   upwardReferral: boolean;
+  /** Answer records past the question's name were dropped: the reply's RCODE and SOA speak for a chain end not kept. */
+  chainCut: boolean;
 }
 
 const AUTHORITY_TYPES = new Set(['SOA', 'NS', 'DS', 'NSEC', 'NSEC3', 'RRSIG']);
@@ -28,9 +39,29 @@ export function targetOf(rr: Record): string {
   return normalizeName(rdataText(rr));
 }
 
-export function scrub(msg: Message, qname: string, zone: string, hardenGlue: boolean): Scrubbed {
+/** A record at the question's name, or a DNAME (with its RRSIGs) above it (RFC 6672 §2.2). */
+function ofQuestion(rr: Record, qname: string): boolean {
+  const owner = ownerOf(rr);
+  if (owner === qname) return true;
+  const dname = rr.type === 'DNAME' || (rr.type === 'RRSIG' && setType(rr) === 'DNAME');
+  return dname && isSubdomain(qname, owner);
+}
+
+export interface ScrubOptions {
+  hardenGlue: boolean;
+  /** The servers asked are a forwarder's: the answer section's chain is kept whole. */
+  forwarder?: boolean;
+  /** Whether DNSSEC validation covers a name: its signed records in the answer section are kept. */
+  proven?: (name: string) => boolean;
+}
+
+export function scrub(msg: Message, qname: string, zone: string, how: ScrubOptions): Scrubbed {
+  const { hardenGlue, forwarder = false, proven = () => false } = how;
   const inZone = (rr: Record): boolean => isSubdomain(ownerOf(rr), zone);
-  const answer = msg.answers.filter((rr) => rr.type !== 'OPT' && inZone(rr));
+  const signed = new Set(msg.answers.filter((rr) => rr.type === 'RRSIG').map(ownerOf));
+  const kept = (rr: Record): boolean => forwarder || ofQuestion(rr, qname) || (signed.has(ownerOf(rr)) && proven(ownerOf(rr)));
+  const ours = msg.answers.filter((rr) => rr.type !== 'OPT' && inZone(rr));
+  const answer = ours.filter(kept);
   const authority = msg.authorities.filter((rr) => {
     if (!AUTHORITY_TYPES.has(rr.type) || !inZone(rr)) return false;
     return rr.type !== 'NS' || isSubdomain(qname, ownerOf(rr));
@@ -41,5 +72,5 @@ export function scrub(msg: Message, qname: string, zone: string, hardenGlue: boo
     (rr.type === 'A' || rr.type === 'AAAA') && nsNames.has(ownerOf(rr)) && (!hardenGlue || inZone(rr)));
   const upwardReferral = msg.authorities.some((rr) =>
     rr.type === 'NS' && !inZone(rr) && isSubdomain(zone, ownerOf(rr)));
-  return { answer, authority, additional, upwardReferral };
+  return { answer, authority, additional, upwardReferral, chainCut: answer.length < ours.length };
 }

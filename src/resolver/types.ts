@@ -30,6 +30,11 @@ export interface Resolution {
   source?: 'cache' | 'shared' | 'resolved';
   /** The DNSSEC state when the answer was validated (not with CD, nor without trust anchors). */
   security?: Security;
+  /**
+   * With cache.prefetch: how long the encoded reply may be reused (the server's microcache) before
+   * the question must reach the cache again, so that a hit in the last 10% of the TTL starts a refresh.
+   */
+  reuseForMs?: number;
 }
 
 /** What the resolver needs of the upstream: queries, plus its server selection and lameness memory. */

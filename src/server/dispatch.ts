@@ -105,7 +105,7 @@ export function createDispatcher(opts: DispatchOptions): Dispatcher {
     if (ans.rcode === RCODE.SERVFAIL) counts.servfail++;
     const bytes = shapeResponse(checked, ans, ctx);
     send(q, bytes, started, ans);
-    if (key && microcache && ans.cacheable) microcache.store(key, bytes, clock.now(), ans.aa !== true);
+    if (key && microcache && ans.cacheable) microcache.store(key, bytes, clock.now(), ans.aa !== true, ans.reuseForMs);
   };
 
   const fail = (q: InboundQuery, checked: CheckedQuery, ctx: ShapeContext, err: unknown, started: number): void => {

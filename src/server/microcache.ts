@@ -190,8 +190,9 @@ export class MicroCache {
   /**
    * Stores a reply for the key (the question must be the query's, as shapeResponse echoes it).
    * `countDown`: TTLs decrease with age (cached data); false keeps them (local, authoritative data).
+   * `reuseForMs`: an upper bound on the entry's life (the resolver's prefetch window starts then).
    */
-  store(k: FastKey, reply: Buffer, now: number, countDown = true): void {
+  store(k: FastKey, reply: Buffer, now: number, countDown = true, reuseForMs = Infinity): void {
     const fields = ttlFields(reply);
     if (fields === null) return;
     let minTtl: number | undefined;
@@ -201,9 +202,10 @@ export class MicroCache {
     const size = reply.length + ttlCount * TTL_PAIR;
     const arena = this.arena;
     if (size > arena.length >> 4) return; // one large reply would push out many small ones
-    // Cached data leaves after 90% of its smallest TTL, so the last tenth reaches the resolver's
-    // cache, where a hit can trigger prefetch (cache.prefetch).
-    const ageMs = minTtl === undefined ? NO_TTL_AGE_MS : countDown ? Math.min(this.maxAgeMs, minTtl * 900) : this.maxAgeMs;
+    // Cached data leaves after 90% of its smallest TTL, and before the resolver's prefetch window
+    // opens (a reply made from a cache hit has only the rest of the TTL to go by), so the last
+    // tenth of the original TTL reaches the resolver's cache, where a hit triggers prefetch.
+    const ageMs = minTtl === undefined ? NO_TTL_AGE_MS : countDown ? Math.min(this.maxAgeMs, minTtl * 900, reuseForMs) : this.maxAgeMs;
     if (this.entries.size >= this.maxEntries && !this.entries.has(k.hash)) {
       const oldest = this.entries.keys().next();
       if (!oldest.done) this.entries.delete(oldest.value);

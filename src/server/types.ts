@@ -37,6 +37,8 @@ export interface Answer {
    * microcache.ts, counts them down). Handlers set it for answers that do not depend on who asks.
    */
   cacheable?: boolean;
+  /** At most this long (milliseconds), when set: the resolver's cache must see the question again by then (cache.prefetch). */
+  reuseForMs?: number;
   /** Send nothing at all (local zone type deny). */
   drop?: boolean;
   /** Where the answer came from, for the query log and the status page ('policy': a block list decided it). */

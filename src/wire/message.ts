@@ -5,7 +5,7 @@
 import dnsPacket from 'dns-packet';
 import type { Packet, Answer, Question as PacketQuestion, RecordType } from 'dns-packet';
 import { WardError } from '../util/index.js';
-import { rdlengthMismatch } from './rdata-length.js';
+import { checkRdlengths, DROPPED_TYPE, markDropped } from './rdata-length.js';
 
 /** A decoded DNS message (dns-packet's shape). */
 export type Message = Packet & {
@@ -30,21 +30,29 @@ export class MalformedMessage extends WardError {
 /** Decodes bytes into a Message, or returns why they are not one. Never throws. */
 export function decodeMessage(buf: Buffer): Message | MalformedMessage {
   if (buf.length < 12) return new MalformedMessage(`${buf.length} octets, shorter than a header`);
-  const lie = rdlengthMismatch(buf);
+  const { lie, wrongSize } = checkRdlengths(buf);
   if (lie !== undefined) return new MalformedMessage(lie);
   try {
-    const msg = dnsPacket.decode(buf) as Message;
+    const msg = dnsPacket.decode(wrongSize.length > 0 ? markDropped(buf, wrongSize) : buf) as Message;
     // dns-packet reads past a cut-off message (out-of-range octets read as garbage, not errors).
     const used = (dnsPacket.decode as unknown as { bytes: number }).bytes;
     if (used > buf.length) return new MalformedMessage(`records run past the end (${used} of ${buf.length} octets)`);
-    msg.answers ??= [];
-    msg.authorities ??= [];
-    msg.additionals ??= [];
+    msg.answers = withoutDropped(msg.answers ?? []);
+    msg.authorities = withoutDropped(msg.authorities ?? []);
+    msg.additionals = withoutDropped(msg.additionals ?? []);
     msg.questions ??= [];
     return msg;
   } catch (err) {
     return new MalformedMessage(err instanceof Error ? err.message : String(err));
   }
+}
+
+const DROPPED: string = `UNKNOWN_${DROPPED_TYPE}`;
+
+/** The records of a section without those marked dropped (an A/AAAA of the wrong length, rdata-length.ts). */
+function withoutDropped(records: Record[]): Record[] {
+  const dropped = (rr: Record): boolean => (rr.type as string) === DROPPED;
+  return records.some(dropped) ? records.filter((rr) => !dropped(rr)) : records;
 }
 
 /** Encodes a Message to bytes (no name compression: dns-packet has none). */

@@ -205,17 +205,17 @@ export function useHostileWorld(base: number, spare: number): HostileFixture {
     assert.ok(world, 'the hostile world has started');
     return world;
   };
+  // Plain functions, not methods: tests take them out of the fixture (`const { fresh } = fixture`).
+  const freshWith = async (configure: (c: Config) => void, ...delegations: string[]): Promise<Ward> => {
+    const w = started();
+    w.reset();
+    w.delegate(...delegations);
+    ward = await w.ward(configure);
+    return ward;
+  };
   return {
     get world() { return started(); },
-    fresh(...delegations: string[]): Promise<Ward> {
-      return this.freshWith(() => {}, ...delegations);
-    },
-    async freshWith(configure: (c: Config) => void, ...delegations: string[]): Promise<Ward> {
-      const w = started();
-      w.reset();
-      w.delegate(...delegations);
-      ward = await w.ward(configure);
-      return ward;
-    },
+    fresh: (...delegations: string[]): Promise<Ward> => freshWith(() => {}, ...delegations),
+    freshWith,
   };
 }

@@ -47,3 +47,8 @@ export function aaaaRdlength17(id: number, question: Buffer): Buffer {
 export function cnamePastName(id: number, question: Buffer): Buffer {
   return replyWith(id, question, [record(5, [1, 0x78, ...OWNER, 0, 0])]);
 }
+
+/** An A record with RDLENGTH 3 (data 6.6.6), then an honest A record for `address` (dotted quad). */
+export function aRdlength3ThenA(id: number, question: Buffer, address: string): Buffer {
+  return replyWith(id, question, [record(1, [6, 6, 6]), record(1, address.split('.').map(Number))]);
+}

@@ -1,8 +1,9 @@
 /**
  * Hostile authoritative servers on the wire, part 3: broken replies, CNAME abuse and transport
  * tricks. Garbage as a reply (random bytes, a header only, a cut-off message, compression pointer
- * loops, counts or RDLENGTHs that lie: RFC 1035 §4.1.4, §3.2.1) must make Ward treat the server as broken and try the
- * next one, or SERVFAIL with an Extended DNS Error; CNAME loops across two zones and chains longer
+ * loops, counts that lie, a name past its RDLENGTH: RFC 1035 §4.1.4, §3.2.1) must make Ward treat the server as broken and try the
+ * next one, or SERVFAIL with an Extended DNS Error; an A record of the wrong length is dropped and the rest of the
+ * reply used (Unbound's scrub_sanitize_rr_length); CNAME loops across two zones and chains longer
  * than the budget must SERVFAIL; a server that sets TC=1 on every UDP reply (RFC 7766 §5), or
  * answers only over TCP, must be asked over TCP (the latter on the first client query already).
  */
@@ -12,7 +13,7 @@ import { randomBytes } from 'node:crypto';
 import { LIMITS } from '../../src/resolver/index.js';
 import { encodeMessage, normalizeName, type Message } from '../../src/wire/index.js';
 import { reply, rrs, serveZones, type HostileAuth } from '../helpers/hostile-auth.js';
-import { aRdlength3, aRdlength7 } from '../helpers/lying-rdlength.js';
+import { aRdlength3ThenA, cnamePastName } from '../helpers/lying-rdlength.js';
 import { answerTexts, assertServfailEde, timed, useHostileWorld } from '../helpers/hostile-world.js';
 
 /** A failure may wait for one upstream timeout (300 ms) per try; well under this. */
@@ -49,8 +50,7 @@ const GARBAGE: { [kind: string]: (q: Message) => Buffer } = {
   'a question that points at itself': (q) => Buffer.concat([header(q.id, [1, 0, 0, 0]), Buffer.from([0xc0, 12, 0, 1, 0, 1])]),
   'the query echoed back (QR clear)': (q) => encodeMessage(q),
   'counts that lie': (q) => Buffer.concat([header(q.id, [1, 0xffff, 0xffff, 0]), questionBytes(q)]),
-  'an A record with RDLENGTH 3 (two A records to dns-packet)': (q) => aRdlength3(q.id, questionBytes(q)),
-  'an A record with RDLENGTH 7': (q) => aRdlength7(q.id, questionBytes(q)),
+  'a CNAME whose name runs past its RDLENGTH': (q) => cnamePastName(q.id, questionBytes(q)),
 };
 
 describe('hostile authoritative servers: garbage, CNAME abuse, TCP', { timeout: 60_000 }, () => {
@@ -83,6 +83,12 @@ describe('hostile authoritative servers: garbage, CNAME abuse, TCP', { timeout: 
       assert.ok(s1.count('www.mixed.test') >= 1, 'the garbage server was asked first');
     });
   }
+
+  test('8b. an A record of the wrong length before an honest one: only the honest one is answered', async () => {
+    const w = await fresh('short.test. NS ns.short.test.', `ns.short.test. A ${s1.address}`);
+    s1.script = (q) => aRdlength3ThenA(q.id, questionBytes(q), '192.0.2.9');
+    assert.deepEqual(answerTexts(await w.ask('www.short.test', 'A')), ['www.short.test A 192.0.2.9']);
+  });
 
   test('9a. a CNAME loop across two zones, and one inside a zone, end in SERVFAIL', async () => {
     const w = await fresh('cn1.test. NS ns.cn1.test.', `ns.cn1.test. A ${s1.address}`, 'cn2.test. NS ns.cn2.test.', `ns.cn2.test. A ${s2.address}`);

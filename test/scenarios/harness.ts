@@ -38,9 +38,9 @@ export interface ScenarioResult {
 
 /**
  * Steps that need nothing done here: REPLY entries answer and ERROR and TIMEOUT steps fail upstream
- * queries through the network (scenario-network.ts), the rest only let time run (testbound's TRAFFIC, NOTHING).
+ * queries through the network (scenario-network.ts), NOTHING only lets time run. TRAFFIC is played apart.
  */
-const PASSIVE_STEPS = new Set(['REPLY', 'ERROR', 'TIMEOUT', 'CHECK_OUT_QUERY', 'TRAFFIC', 'NOTHING']);
+const PASSIVE_STEPS = new Set(['REPLY', 'ERROR', 'TIMEOUT', 'CHECK_OUT_QUERY', 'NOTHING']);
 
 /** Reads, parses and plays one `.rpl` file. */
 export async function runScenarioFile(path: string, log: Logger = silentLogger()): Promise<ScenarioResult> {
@@ -116,6 +116,9 @@ export async function runScenario(sc: Scenario, log: Logger = silentLogger()): P
         if (!last) return result(`${where}: no answer from the preceding query`);
         const why = mismatch(step.entry, last);
         if (why) return result(`${where}: ${why}`);
+      } else if (step.type === 'TRAFFIC') {
+        // testbound's TRAFFIC: the pending network traffic (a prefetch's queries) is processed first.
+        await net.settled(Math.min(QUERY_BUDGET_MS, left));
       } else if (step.type === 'TIME_PASSES') {
         clock.advance((step.elapse ?? 0) * 1000);
       } else if (!PASSIVE_STEPS.has(step.type)) {

@@ -1,7 +1,7 @@
 /**
  * Maps a scenario's CONFIG_END header to Ward's configuration, with Deckard's defaults
  * (pydnstest/scenario.py parse_config): do-not-query-localhost and harden-glue on, QNAME
- * minimisation on unless `query-minimization: off` (Unbound testbound files: off unless
+ * minimisation on unless `query-minimization: off`, with QTYPE NS as Knot Resolver (Unbound testbound files: QTYPE A, off unless
  * `qname-minimisation: yes`, answers non-minimal unless `minimal-responses: yes`; their
  * `server:`/`stub-zone:` blocks are read too), the root hint `stub-addr` (193.0.14.129 when
  * absent) named by `stub-name`, a `stub-zone:` below the root as a stub zone, `forward-addr` as a
@@ -79,6 +79,8 @@ export function normalizeAddress(a: string): string {
 
 export function scenarioSetup(sc: Scenario): ScenarioSetup {
   const base = defaultConfig();
+  // Deckard's scenarios script the minimised questions of Knot Resolver (QTYPE NS, Ward's default);
+  // testbound's those of Unbound (QTYPE A, RFC 9156 §2.1).
   const resolver: ResolverConfig = { ...base.resolver, root_priming: false, qname_minimisation: true, do_not_query_localhost: true, harden_glue: true };
   // serve-expired-client-timeout is 0 unless said: the files were written for Unbound before 1.23,
   // whose default that was (later copies of the same files say `serve-expired-client-timeout: 0`).
@@ -99,6 +101,7 @@ export function scenarioSetup(sc: Scenario): ScenarioSetup {
   // say `qname-minimisation: yes` (its iter_minim* files do): play them that way.
   if (sc.dialect === 'testbound') {
     resolver.qname_minimisation = false;
+    resolver.qname_minimisation_qtype = 'A';
     resolver.minimal_responses = false; // testbound's answers are Unbound's with minimal-responses: no
   }
   for (const [key, value] of sc.config) {

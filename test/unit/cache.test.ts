@@ -203,10 +203,30 @@ test('prefetch flags hits in the last 10% of the TTL when enabled', () => {
   assert.equal(cache.getRRset('www.example.test', 'A')?.prefetch, false);
   clock.advance(11_000);
   assert.equal(cache.getRRset('www.example.test', 'A')?.prefetch, true);
+  const at = setup({ prefetch: true });
+  at.cache.storeRRset([rr('www.example.test. 3600 A 192.0.2.1')], RANK.ANSWER);
+  at.clock.advance(1_800_000);
+  assert.equal(at.cache.getRRset('www.example.test', 'A')?.untilPrefetchMs, 1_440_000, 'how long until the window opens');
+  at.clock.advance(1_440_000);
+  const edge = at.cache.getRRset('www.example.test', 'A');
+  assert.equal(edge?.prefetch, true, 'exactly 10% left is inside the window (Unbound: from 90% of the TTL on)');
+  assert.equal(edge?.untilPrefetchMs, undefined);
   const off = setup();
   off.cache.storeRRset([rr('www.example.test. 100 A 192.0.2.1')], RANK.ANSWER);
   off.clock.advance(95_000);
   assert.equal(off.cache.getRRset('www.example.test', 'A')?.prefetch, false);
+});
+
+test('with prefetch, only the parent\'s referral renews a delegation in its last 10%; the child\'s own NS answer does not', () => {
+  const { cache, clock } = setup({ prefetch: true });
+  assert.ok(cache.storeRRset([rr('moved.example.test. 1000 NS ns.moved.example.test.')], RANK.AUTH_ANSWER));
+  clock.advance(950_000);
+  // The child's servers answer their NS set again, same rank and data: it does not live on.
+  assert.ok(cache.storeRRset([rr('moved.example.test. 1000 NS ns.moved.example.test.')], RANK.AUTH_ANSWER));
+  assert.equal(cache.getRRset('moved.example.test', 'NS')?.ttl, 50);
+  // The parent's referral, asked by the prefetch, renews it (CVE-2012-1191: the parent says the cut exists).
+  assert.ok(cache.storeRRset([rr('moved.example.test. 1000 NS ns.moved.example.test.')], RANK.AUTHORITY));
+  assert.equal(cache.getRRset('moved.example.test', 'NS')?.ttl, 1000);
 });
 
 test('a validation result vouches only for the data it saw: another cached copy keeps its state', () => {

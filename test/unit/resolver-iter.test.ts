@@ -17,6 +17,20 @@ test('follows referrals from the root to an answer, minimal, with minimised ques
   ]);
 });
 
+test('with qname_minimisation_qtype A minimised questions ask A (RFC 9156 §2.1); an authoritative NODATA to one means no zone cut there', async () => {
+  const h = harness(standardServers(), (c) => { c.resolver.qname_minimisation_qtype = 'A'; });
+  const r = await h.ask('www.example.test');
+  assert.deepEqual(show(r.answer), ['www.example.test A 192.0.2.1']);
+  assert.deepEqual(h.net.log.map((l) => `${l.server} ${l.name} ${l.type}`), [
+    '10.0.0.1 test A', '10.0.1.1 example.test A', '10.0.3.1 www.example.test A',
+  ]);
+  await h.ask('deep.ent.example.test');
+  await h.ask('other.ent.example.test');
+  assert.equal(h.net.count('ent.example.test', 'A'), 1, 'the empty non-terminal\'s NODATA is cached and its label skipped');
+  assert.equal(h.net.count('other.ent.example.test', 'A'), 1, 'the second name went straight to the full question');
+  assert.equal(h.net.count('ent.example.test', 'NS'), 0);
+});
+
 test('without QNAME minimisation the full question goes to every server', async () => {
   const h = harness(standardServers(), (c) => { c.resolver.qname_minimisation = false; });
   const r = await h.ask('www.example.test');

@@ -82,6 +82,14 @@ test('TTLs count down by whole seconds and the entry ends at 90% of its smallest
   assert.equal(mc.answer(q('t.test'), k, 14_500), undefined, 'gone after 90% of the 5 s TTL');
 });
 
+test('an entry lives no longer than the reuse bound it was stored with (the cache\'s prefetch window opens then)', () => {
+  const mc = new MicroCache(10, 60_000);
+  const k = fastKey(q('p.test'), 1232)!;
+  mc.store(k, reply('p.test', [1800]), 0, true, 1_440);
+  assert.ok(mc.answer(q('p.test'), k, 1_439), 'before the bound');
+  assert.equal(mc.answer(q('p.test'), k, 1_440), undefined, 'gone at the bound, long before 90% of the TTL');
+});
+
 test('maxAgeMs caps long TTLs; TTL 0 is never stored; local answers keep their TTLs', () => {
   const mc = new MicroCache(10, 2_000);
   const k = fastKey(q('long.test'), 1232)!;

@@ -1,13 +1,15 @@
 /**
  * decodeMessage and records whose RDLENGTH lies (RFC 1035 §3.2.1, §4.1.3): dns-packet ignores
- * RDLENGTH for A, AAAA and names in record data, so such a message would be misread; the facade
- * reports it as malformed, and the upstream treats the server as having sent garbage.
+ * RDLENGTH for A, AAAA and names in record data, so such a message would be misread. An A or AAAA
+ * record of the wrong length is dropped and every other record read as framed by the RDLENGTHs
+ * (Unbound's scrub_sanitize_rr_length); a name running past its RDLENGTH makes the message
+ * malformed, and the upstream treats the server as having sent garbage.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import dnsPacket from 'dns-packet';
 import { compressMessage, decodeMessage, encodeMessage, MalformedMessage, type Record } from '../../src/wire/index.js';
-import { aRdlength3, aRdlength7, aaaaRdlength17, cnamePastName } from '../helpers/lying-rdlength.js';
+import { aRdlength3, aRdlength3ThenA, aRdlength7, aaaaRdlength17, cnamePastName } from '../helpers/lying-rdlength.js';
 import { FakeExchanger, makeUpstream, q } from '../upstream/fake-exchanger.js';
 
 /** "www.test IN A" as on the wire. */
@@ -23,14 +25,30 @@ test('dns-packet alone reads these lies as data: an A record with RDLENGTH 3 bec
   }
 });
 
-test('a record whose RDLENGTH disagrees with its data makes the message malformed', () => {
-  for (const [kind, make] of Object.entries(LIES)) {
-    const msg = decodeMessage(make(1, QUESTION));
-    assert.ok(msg instanceof MalformedMessage, `${kind}: malformed`);
-    assert.match(msg.message, /RDLENGTH/, kind);
-  }
+test('a name running past its RDLENGTH, or data past the end, makes the message malformed', () => {
+  const msg = decodeMessage(cnamePastName(1, QUESTION));
+  assert.ok(msg instanceof MalformedMessage, 'malformed');
+  assert.match(msg.message, /RDLENGTH/);
   const past = aRdlength7(1, QUESTION).subarray(0, -2); // RDLENGTH 7, five octets left
   assert.ok(decodeMessage(past) instanceof MalformedMessage, 'data running past the end');
+});
+
+test('an A or AAAA record of the wrong length is dropped; the records after it are read as framed by RDLENGTH', () => {
+  const three = decodeMessage(aRdlength3(1, QUESTION));
+  assert.ok(!(three instanceof MalformedMessage));
+  // Not the two A records dns-packet alone reads: the record after the bad one is an opaque type 0xC00C.
+  assert.deepEqual(three.answers.map((rr) => rr.type), ['UNKNOWN_49164']);
+  for (const [kind, make] of Object.entries({ aRdlength7, aaaaRdlength17 })) {
+    const msg = decodeMessage(make(1, QUESTION));
+    assert.ok(!(msg instanceof MalformedMessage), kind);
+    assert.deepEqual(msg.answers, [], kind);
+  }
+});
+
+test('only the bad record goes: the A record of the right length after it is kept', () => {
+  const msg = decodeMessage(aRdlength3ThenA(1, QUESTION, '192.0.2.3'));
+  assert.ok(!(msg instanceof MalformedMessage));
+  assert.deepEqual(msg.answers.map((rr) => [rr.type, (rr as { data?: unknown }).data]), [['A', '192.0.2.3']]);
 });
 
 test('honest records decode, with and without name compression', () => {
@@ -52,12 +70,22 @@ test('honest records decode, with and without name compression', () => {
   }
 });
 
-test('upstream: a reply with a lying RDLENGTH is garbage, and the server is ranked last', async () => {
+test('upstream: a reply with a name past its RDLENGTH is garbage, and the server is ranked last', async () => {
   const ex = new FakeExchanger((req, query) => ({
-    kind: 'reply', bytes: aRdlength3(query.id, QUESTION), rttMs: 1, transport: req.transport, reused: false,
+    kind: 'reply', bytes: cnamePastName(query.id, QUESTION), rttMs: 1, transport: req.transport, reused: false,
   }));
   const { upstream } = makeUpstream(ex);
   const res = await upstream.query(q('www.test'));
   assert.equal(res.kind === 'fail' && res.reason, 'malformed');
   assert.equal(upstream.serverInfo({ address: '192.0.2.53', port: 53 }).consecutiveTimeouts, 1);
+});
+
+test('upstream: a reply with an A record of the wrong length is used without that record', async () => {
+  const ex = new FakeExchanger((req, query) => ({
+    kind: 'reply', bytes: aRdlength3(query.id, QUESTION), rttMs: 1, transport: req.transport, reused: false,
+  }));
+  const { upstream } = makeUpstream(ex);
+  const res = await upstream.query(q('www.test'));
+  assert.equal(res.kind, 'reply');
+  assert.ok(res.kind === 'reply' && !res.message.answers.some((rr) => rr.type === 'A'));
 });
