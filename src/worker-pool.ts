@@ -135,7 +135,11 @@ export class WorkerPool {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => this.settle(id, new Error(`worker ${worker} did not answer within ${timeoutMs / 1000} s`)), timeoutMs);
       this.pending.set(id, { worker, resolve, reject, timer });
-      slot.worker!.send({ ward: 'request', id, request });
+      // A worker that has just died has a closed channel: that is this request's error, not an
+      // unhandled 'error' event that would end the primary and every other worker with it.
+      const w = slot.worker;
+      if (!w?.isConnected()) { this.settle(id, new Error(`worker ${worker} is not reachable (restarting)`)); return; }
+      w.send({ ward: 'request', id, request }, undefined, (err) => { if (err) this.settle(id, new Error(`worker ${worker} is not reachable: ${err.message}`)); });
     });
   }
 
@@ -186,6 +190,8 @@ export class WorkerPool {
         log.info({ worker: slot.id, pid: worker.process.pid }, 'worker serving');
         resolve();
       });
+      // Sends to a worker whose channel closed report here when no callback took the error.
+      worker.on('error', (err) => log.warn({ worker: slot.id, err: err.message }, 'worker channel error'));
       worker.on('exit', (code, signal) => {
         clearTimeout(timer);
         for (const listener of this.exitListeners) listener(slot.id, worker.process.pid);

@@ -10,7 +10,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import YAML from 'yaml';
+import { controlRequest } from '../../src/control/index.js';
 import { query, recordText } from '../helpers/lab-query.js';
 import { freePort, series, startWard, wardCli, type WardProcess } from './ward-under-test.js';
 
@@ -26,10 +28,10 @@ async function stats(w: WardProcess): Promise<PoolStats> {
 }
 
 /** `count` UDP queries for www.ward.test A, each from a new socket (a new source port); the A records answered. */
-async function ask(w: WardProcess, count: number): Promise<string[]> {
+async function ask(w: WardProcess, count: number, address = ADDR): Promise<string[]> {
   const seen: string[] = [];
   for (let i = 0; i < count; i++) {
-    const m = await query(ADDR, w.port, 'www.ward.test.', 'A', { timeoutMs: 2_000 });
+    const m = await query(address, w.port, 'www.ward.test.', 'A', { timeoutMs: 2_000 });
     seen.push((m.answers ?? []).map(recordText).join(' '));
   }
   return seen;
@@ -154,5 +156,45 @@ test('workers: 2 — both serve, stats, metrics and the status page sum, a kille
     assert.deepEqual(pids.filter(alive), [], 'no worker left behind');
   } finally {
     if (!stopped) await w.stop();
+  }
+});
+
+test('control requests racing a worker\'s death: the primary answers or names the worker, and never goes down with it', async () => {
+  const w = await startWard('127.0.2.94', { workers: 2 });
+  try {
+    const socket = join(w.configFile, '..', 'ward-state', 'control.sock');
+    const [victim, other] = (await stats(w)).workers;
+    // Requests in flight from before the kill until after the primary has seen the exit: some are sent
+    // on a channel that has just closed (the window between the worker's death and its exit event).
+    let answered = 0;
+    let refused = 0;
+    const deadline = Date.now() + 2_500;
+    const spam = async (): Promise<void> => {
+      while (Date.now() < deadline) {
+        try {
+          await controlRequest({ socket }, { command: 'stats' });
+          answered++;
+        } catch (err) {
+          assert.match(String(err), /worker \d+ (is not reachable|exited before answering)|no worker is serving/, 'a request a dying worker cannot answer names it');
+          refused++;
+        }
+      }
+    };
+    const load = Array.from({ length: 16 }, spam);
+    await new Promise((res) => setTimeout(res, 200));
+    process.kill(victim.pid, 'SIGKILL');
+    // Then the other one, while the first is being restarted: a second window.
+    await new Promise((res) => setTimeout(res, 300));
+    process.kill(other.pid, 'SIGKILL');
+    await Promise.all(load);
+    assert.ok(alive(w.child.pid!), `the primary is still running (${answered} answered, ${refused} refused)`);
+    const restarted = await until('the worker to be restarted', async () => {
+      const s = await stats(w);
+      return s.workers.length === 2 && s.workers.every((y) => y.pid !== victim.pid && y.pid !== other.pid) ? s : undefined;
+    });
+    assert.equal(restarted.workers.length, 2);
+    assert.deepEqual(new Set(await ask(w, 4, '127.0.2.94')), new Set(['www.ward.test A 192.0.2.80']));
+  } finally {
+    assert.equal(await w.stop(), 0);
   }
 });
