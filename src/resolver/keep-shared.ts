@@ -11,7 +11,7 @@
  * wildcard proof, a proof beside a CNAME chain) is not kept: the tier goes on answering it.
  */
 import type { Record } from '../wire/index.js';
-import { groupRRsets, normalizeName, RCODE, ttlOf, type RRsetGroup } from '../wire/index.js';
+import { groupRRsets, RCODE, rrsetKeyFor, ttlOf, type RRsetGroup } from '../wire/index.js';
 import { RANK, type DnsCache, type SharedAnswer } from '../cache/index.js';
 import { targetOf } from './scrub.js';
 
@@ -50,7 +50,7 @@ export function keepInCache(cache: DnsCache, name: string, type: string, a: Shar
 
 /** The group of (owner, type) in `sets`, removed from it. */
 function take(sets: Map<string, RRsetGroup>, owner: string, type: string): RRsetGroup | undefined {
-  const key = `${normalizeName(owner)}|${type}|IN`;
+  const key = rrsetKeyFor(owner, type);
   const g = sets.get(key);
   sets.delete(key);
   return g;

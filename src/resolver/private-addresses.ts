@@ -9,8 +9,7 @@
  */
 import { BlockList, isIPv4, isIPv6 } from 'node:net';
 import type { Record } from '../wire/index.js';
-import { isSubdomain, normalizeName, setType } from '../wire/index.js';
-import { RCODE } from '../wire/index.js';
+import { isSubdomain, normalizeName, RCODE, rdataText, rrsetKeyOf } from '../wire/index.js';
 import type { ChainResult } from './chain.js';
 import { EDE, ede, type Ede } from './ede.js';
 
@@ -49,7 +48,7 @@ export class PrivateAddresses {
   /** Whether `rr` is an address record of a public name pointing into a private prefix. */
   private offends(rr: Record): boolean {
     if (rr.type !== 'A' && rr.type !== 'AAAA') return false;
-    const address = String((rr as { data?: unknown }).data);
+    const address = rdataText(rr);
     // An AAAA record's IPv4-mapped address (::ffff:a.b.c.d) also meets the IPv4 prefixes.
     const blocked = rr.type === 'A'
       ? isIPv4(address) && this.v4.check(address, 'ipv4')
@@ -62,9 +61,8 @@ export class PrivateAddresses {
   filter(records: Record[]): Filtered {
     const removed = records.filter((rr) => this.offends(rr));
     if (removed.length === 0) return { kept: records, removed };
-    const touched = new Set(removed.map((rr) => `${normalizeName(rr.name)}|${rr.type}`));
-    const kept = records.filter((rr) => !removed.includes(rr)
-      && !(rr.type === 'RRSIG' && touched.has(`${normalizeName(rr.name)}|${setType(rr)}`)));
+    const touched = new Set(removed.map(rrsetKeyOf));
+    const kept = records.filter((rr) => !removed.includes(rr) && !(rr.type === 'RRSIG' && touched.has(rrsetKeyOf(rr))));
     return { kept, removed };
   }
 }

@@ -11,9 +11,14 @@ export function setType(rr: Record): string {
   return rr.type === 'RRSIG' ? String((rdataOf(rr) as { typeCovered?: string } | undefined)?.typeCovered) : rr.type;
 }
 
-/** The RRset `rr` belongs to: "owner|type|class", owner lowercased, an RRSIG by the type it covers. */
+/** The key of the RRset of (owner, type, class): "owner|type|class", owner lowercased. */
+export function rrsetKeyFor(owner: string, type: string, cls = 'IN'): string {
+  return `${normalizeName(owner)}|${type}|${cls}`;
+}
+
+/** The RRset `rr` belongs to (rrsetKeyFor), an RRSIG by the type it covers. */
 export function rrsetKeyOf(rr: Record): string {
-  return `${normalizeName(rr.name)}|${setType(rr)}|${(rr as { class?: string }).class ?? 'IN'}`;
+  return rrsetKeyFor(rr.name, setType(rr), (rr as { class?: string }).class ?? 'IN');
 }
 
 /** One RRset of a list: its data records and the RRSIGs covering them (either may be empty). */
