@@ -3,7 +3,7 @@ export { startServer, type StartServerOptions, type RunningServer, type BoundSoc
 export { createDispatcher, type Dispatcher, type DispatchOptions, type ServerStats } from './dispatch.js';
 export { AccessControl } from './acl.js';
 export { LocalZones } from './local-zones.js';
-export { LocalHosts, reverseName } from './local-hosts.js';
+export { LocalHosts } from './local-hosts.js';
 export { parseHostsText, type HostsLine, type ParsedHosts } from './hosts-file.js';
 export { chainHandlers } from './handlers.js';
 export { MicroCache, fastKey, type FastKey } from './microcache.js';

@@ -12,19 +12,11 @@ import { readFileSync } from 'node:fs';
 import { isIPv4 } from 'node:net';
 import type { LocalHostsConfig } from '../config/index.js';
 import { ConfigError, errorMessage } from '../util/index.js';
-import { addressBytes, normalizeName, RCODE, type Record } from '../wire/index.js';
+import { addressBytes, normalizeName, RCODE, reverseName, type Record } from '../wire/index.js';
 import { parseHostsText } from './hosts-file.js';
 import type { Answer, ChainedHandler, ClientQuery } from './types.js';
 
 interface HostName { a: string[]; aaaa: string[] }
-
-/** The reverse name of an address of 4 or 16 octets, without the final dot. */
-export function reverseName(bytes: Uint8Array): string {
-  if (bytes.length === 4) return `${Array.from(bytes).reverse().join('.')}.in-addr.arpa`;
-  const nibbles: string[] = [];
-  for (let i = bytes.length - 1; i >= 0; i--) nibbles.push((bytes[i] & 0xf).toString(16), (bytes[i] >> 4).toString(16));
-  return `${nibbles.join('.')}.ip6.arpa`;
-}
 
 export class LocalHosts {
   private readonly names = new Map<string, HostName>();

@@ -1,4 +1,4 @@
-/** IP addresses as octets and back: the parse both access control and RFC 6052 embedding use, and RFC 5952 text. */
+/** IP addresses as octets and back: the parse access control, RFC 6052 embedding and local hosts use, RFC 5952 text, reverse names. */
 import { isIPv4, isIPv6 } from 'node:net';
 
 /** The address as 4 or 16 octets, or undefined when it is not an IP address. */
@@ -37,4 +37,12 @@ export function formatIpv6(bytes: Uint8Array): string {
   }
   if (best.at < 0) return groups.join(':');
   return `${groups.slice(0, best.at).join(':')}::${groups.slice(best.at + best.len).join(':')}`;
+}
+
+/** The reverse name of an address of 4 or 16 octets (RFC 1035 §3.5, RFC 3596 §2.5), without the final dot. */
+export function reverseName(bytes: Uint8Array): string {
+  if (bytes.length === 4) return `${Array.from(bytes).reverse().join('.')}.in-addr.arpa`;
+  const nibbles: string[] = [];
+  for (let i = bytes.length - 1; i >= 0; i--) nibbles.push((bytes[i] & 0xf).toString(16), (bytes[i] >> 4).toString(16));
+  return `${nibbles.join('.')}.ip6.arpa`;
 }

@@ -5,7 +5,7 @@
  * IPv4-only authoritative servers (upstream.nat64). Also the reverse name of an embedded address.
  */
 import { ConfigError } from '../util/index.js';
-import { addressBytes, formatIpv6 } from './ip-address.js';
+import { addressBytes, formatIpv6, reverseName } from './ip-address.js';
 import { labels, normalizeName } from './name.js';
 
 /** A Pref64::/n (DNS64 or NAT64 prefix): its 16 octets (zero past the length) and its length in bits (32, 40, 48, 56, 64, 96). */
@@ -65,5 +65,5 @@ export function ipv4ReverseName(prefix: Pref64, name: string): string | undefine
   if (!nibbles.every((n) => /^[0-9a-f]$/.test(n))) return undefined;
   const address = Uint8Array.from({ length: 16 }, (_, i) => parseInt(nibbles[2 * i] + nibbles[2 * i + 1], 16));
   const ipv4 = extractIpv4(prefix, address);
-  return ipv4 === undefined ? undefined : `${ipv4.split('.').reverse().join('.')}.in-addr.arpa`;
+  return ipv4 === undefined ? undefined : reverseName(addressBytes(ipv4) as Uint8Array);
 }

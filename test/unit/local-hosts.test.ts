@@ -3,8 +3,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { LocalHosts, parseHostsText, reverseName, type ClientQuery } from '../../src/server/index.js';
-import { addressBytes } from '../../src/wire/index.js';
+import { LocalHosts, parseHostsText, type ClientQuery } from '../../src/server/index.js';
+import { addressBytes, reverseName } from '../../src/wire/index.js';
 import { defaultConfig } from '../../src/config/index.js';
 import { makeTempDir } from '../helpers/lab-process.js';
 

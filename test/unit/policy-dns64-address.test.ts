@@ -1,7 +1,7 @@
 /** RFC 6052 §2.2 address embedding for DNS64: the §2.4 examples, the u octet, the text form, reverse names. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { addressBytes, embedIpv4, extractIpv4, formatIpv6, ipv4ReverseName, parsePref64 } from '../../src/wire/index.js';
+import { addressBytes, embedIpv4, extractIpv4, formatIpv6, ipv4ReverseName, parsePref64, reverseName } from '../../src/wire/index.js';
 import { ConfigError } from '../../src/util/index.js';
 
 /** An address in RFC 5952 form, whatever form it was written in. */
@@ -11,11 +11,11 @@ function canonical(text: string): string {
   return formatIpv6(bytes);
 }
 
-/** The ip6.arpa name of an address (RFC 3596 §2.5). */
-function reverseName(text: string): string {
+/** The ip6.arpa name of an address (RFC 3596 §2.5; the nibble order is checked in local-hosts.test.ts). */
+function ip6ArpaName(text: string): string {
   const bytes = addressBytes(text);
-  assert.ok(bytes);
-  return `${[...bytes].flatMap((b) => [b >> 4, b & 15]).reverse().map((n) => n.toString(16)).join('.')}.ip6.arpa`;
+  assert.ok(bytes?.length === 16, text);
+  return reverseName(bytes);
 }
 
 // RFC 6052 §2.4, the table of 192.0.2.33 under each prefix length, and the Well-Known Prefix.
@@ -80,11 +80,11 @@ test('a prefix with bits past its length, or a /96 with a non-zero u octet, is a
 
 test('RFC 6147 §5.3.1: the ip6.arpa name of an embedded address maps to the in-addr.arpa name of its IPv4 address', () => {
   const wkp = parsePref64('64:ff9b::/96', 'test.yaml', 'dns64.prefix');
-  assert.equal(ipv4ReverseName(wkp, reverseName('64:ff9b::192.0.2.33')), '33.2.0.192.in-addr.arpa');
-  assert.equal(ipv4ReverseName(wkp, reverseName('64:ff9b::192.0.2.33').toUpperCase() + '.'), '33.2.0.192.in-addr.arpa', 'case and a final dot');
+  assert.equal(ipv4ReverseName(wkp, ip6ArpaName('64:ff9b::192.0.2.33')), '33.2.0.192.in-addr.arpa');
+  assert.equal(ipv4ReverseName(wkp, ip6ArpaName('64:ff9b::192.0.2.33').toUpperCase() + '.'), '33.2.0.192.in-addr.arpa', 'case and a final dot');
   const p56 = parsePref64('2001:db8:122:300::/56', 'test.yaml', 'dns64.prefix');
-  assert.equal(ipv4ReverseName(p56, reverseName('2001:db8:122:3c0:0:221::')), '33.2.0.192.in-addr.arpa');
-  assert.equal(ipv4ReverseName(wkp, reverseName('2001:db8::1')), undefined, 'outside the prefix');
+  assert.equal(ipv4ReverseName(p56, ip6ArpaName('2001:db8:122:3c0:0:221::')), '33.2.0.192.in-addr.arpa');
+  assert.equal(ipv4ReverseName(wkp, ip6ArpaName('2001:db8::1')), undefined, 'outside the prefix');
   assert.equal(ipv4ReverseName(wkp, 'b.9.f.f.4.6.0.0.ip6.arpa'), undefined, 'not a whole address');
   assert.equal(ipv4ReverseName(wkp, '33.2.0.192.in-addr.arpa'), undefined);
 });
