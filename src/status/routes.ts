@@ -13,10 +13,10 @@ export const STATUS_TOP_ROWS = 20;
 /** One route as the HTTP listener serves it (metrics/http.ts HttpRoute). */
 interface StatusRoute { headers: { [name: string]: string }; body(): string }
 
-/** `snapshot`: the collector's (collector.snapshot), or the workers' merged (mergeSnapshots) in a primary. */
 /** Where the page's data is (the page's script fetches it). */
 export const STATUS_JSON_PATH = '/status.json';
 
+/** `snapshot`: the collector's (collector.snapshot), or the workers' merged (mergeSnapshots) in a primary. */
 export function statusRoutes(snapshot: (top: number) => CollectorSnapshot, admin: { stats(): StatsReport }, now: () => number): { [path: string]: StatusRoute } {
   return {
     '/': { headers: STATUS_PAGE_HEADERS, body: () => STATUS_PAGE_HTML },
