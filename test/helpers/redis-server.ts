@@ -6,7 +6,7 @@
  */
 import { connect } from 'node:net';
 import { Redis } from 'ioredis';
-import { freePort } from '../e2e/ward-under-test.js';
+import { freePort } from './free-port.js';
 import { startDaemon, waitReady, type Daemon } from './lab-process.js';
 
 export interface RedisServer {

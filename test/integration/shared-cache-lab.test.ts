@@ -20,7 +20,7 @@ import { answerView, query } from '../helpers/lab-query.js';
 import { startWard, type WardProcess } from '../helpers/lab-ward.js';
 import { startRedis, type RedisServer } from '../helpers/redis-server.js';
 import { startDnsdist } from '../helpers/dnsdist.js';
-import { freePort } from '../e2e/ward-under-test.js';
+import { freePort } from '../helpers/free-port.js';
 
 const RESOLVED: { name: string; type: 'A' | 'AAAA'; ad: boolean }[] = [
   { name: 'www.glue.test', type: 'A', ad: true },

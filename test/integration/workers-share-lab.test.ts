@@ -19,7 +19,7 @@ import { FLAG } from '../../src/wire/index.js';
 import { startLab, type Lab } from '../helpers/lab.js';
 import { answerView, query } from '../helpers/lab-query.js';
 import { startWard, type WardProcess } from '../helpers/lab-ward.js';
-import { freePort } from '../e2e/ward-under-test.js';
+import { freePort } from '../helpers/free-port.js';
 
 const ADDRESS = '127.0.2.66';
 /**

@@ -15,7 +15,7 @@ import { defaultConfig, validateConfig, type SharedCacheConfig } from '../../src
 import { silentLogger } from '../../src/log/index.js';
 import { ManualClock } from '../../src/util/index.js';
 import { RCODE, rdataOf } from '../../src/wire/index.js';
-import { freePort } from '../e2e/ward-under-test.js';
+import { freePort } from '../helpers/free-port.js';
 import { startRedis, type RedisServer } from '../helpers/redis-server.js';
 import { NOW, rrs } from './dnssec-fixtures.js';
 import { setupSignedWorld, tierTestData } from './dnssec-world.js';
