@@ -151,13 +151,22 @@ export interface SharedCacheConfig {
   breaker: { failures: number; backoff_ms: number };
 }
 
-export interface ForwardZone { name: string; addresses: string[]; tls: boolean }
+/**
+ * `first`: when every forwarder fails (no answer, SERVFAIL), the query is resolved from the root as
+ * if the zone were not configured (Unbound's forward-first).
+ */
+export interface ForwardZone { name: string; addresses: string[]; tls: boolean; first: boolean }
 
 /**
  * A zone whose authoritative servers are configured (Unbound's stub-zone, not primed): they are
  * asked iteratively, without RD, and their referrals followed, instead of reaching the zone from the root.
  */
-export interface StubZone { name: string; addresses: string[] }
+export interface StubZone {
+  name: string;
+  addresses: string[];
+  /** When every configured server fails, the query is resolved from the root path instead (Unbound's stub-first). */
+  first: boolean;
+}
 
 /** Unbound-style local zone types: what happens to names in the zone without local data. */
 export type LocalZoneType = 'static' | 'transparent' | 'refuse' | 'deny' | 'redirect';

@@ -151,10 +151,10 @@ export const CONFIG_SPEC: Spec = obj({
     }, { timeout_ms: 5, prefix: 'ward:v1:', breaker: { failures: 5, backoff_ms: 5_000 } }) },
   }),
   forward_zones: list(obj(
-    { name: str('a domain name', domainName), addresses: list(str('an IP address', ipAddress)), tls: bool },
-    { tls: false },
+    { name: str('a domain name', domainName), addresses: list(str('an IP address', ipAddress)), tls: bool, first: bool },
+    { tls: false, first: false },
   )),
-  stub_zones: list(obj({ name: str('a domain name', domainName), addresses: list(str('an IP address', ipAddress)) })),
+  stub_zones: list(obj({ name: str('a domain name', domainName), addresses: list(str('an IP address', ipAddress)), first: bool }, { first: false })),
   local_zones: list(obj(
     { name: str('a domain name', domainName), type: oneOf('static', 'transparent', 'refuse', 'deny', 'redirect'),
       records: list(str('a record in zone-file syntax')) },

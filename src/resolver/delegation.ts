@@ -12,14 +12,15 @@
  */
 import type { Record } from '../wire/index.js';
 import { embedIpv4, isSubdomain, normalizeName, parentName, rdataText } from '../wire/index.js';
+import type { ForwardZone, StubZone } from '../config/index.js';
 import type { ServerAddress } from '../upstream/index.js';
 import type { Delegation, IterEnv, NsTarget } from './iter-types.js';
 import { ownerOf, targetOf } from './scrub.js';
 
 const DNS_PORT = 53;
 
-function make(zone: string, ns: NsTarget[], source: Delegation['source'], requireTls = false): Delegation {
-  return { zone, ns, source, requireTls, tried: new Set(), udpSilent: [], targetsStarted: 0, pending: new Set() };
+function make(zone: string, ns: NsTarget[], source: Delegation['source'], requireTls = false, first = false): Delegation {
+  return { zone, ns, source, requireTls, first, tried: new Set(), udpSilent: [], targetsStarted: 0, pending: new Set() };
 }
 
 export function hintsDelegation(env: IterEnv): Delegation {
@@ -38,8 +39,8 @@ function closest<Z extends { name: string }>(zones: Z[], name: string): { zone: 
 }
 
 /** A delegation to servers given by address in the configuration: the zone's name stands for their NS name. */
-function configured(zone: string, addresses: string[], source: 'forward' | 'stub', requireTls = false): Delegation {
-  return make(zone, [{ name: zone, addrs: [...addresses], lookedUp: true }], source, requireTls);
+function configured(zone: string, conf: ForwardZone | StubZone, source: 'forward' | 'stub', requireTls = false): Delegation {
+  return make(zone, [{ name: zone, addrs: [...conf.addresses], lookedUp: true }], source, requireTls, conf.first);
 }
 
 /**
@@ -50,13 +51,13 @@ export function forwardDelegation(env: IterEnv, name: string): Delegation | unde
   const fwd = closest(env.forwardZones, name);
   const stub = closest(env.stubZones, name);
   if (!fwd || (stub && stub.zone.length > fwd.zone.length)) return undefined;
-  return configured(fwd.zone, fwd.conf.addresses, 'forward', fwd.conf.tls);
+  return configured(fwd.zone, fwd.conf, 'forward', fwd.conf.tls);
 }
 
 /** The stub zone whose apex is `zone`, as a delegation to its configured servers (asked without RD, like any authority). */
 function stubAt(env: IterEnv, zone: string): Delegation | undefined {
   const stub = env.stubZones.find((z) => normalizeName(z.name) === zone);
-  return stub && configured(zone, stub.addresses, 'stub');
+  return stub && configured(zone, stub, 'stub');
 }
 
 /** Addresses for `name` from records at hand, then from the cache. */
@@ -86,11 +87,12 @@ export function delegationFromNs(
 /**
  * The closest cached delegation at or above `start` that can be used: some server has a usable
  * address, or some server name lies outside the zone (so it can be looked up); a stub zone met on
- * the way up first (its configured servers replace what the cache holds at its apex). Root hints otherwise.
+ * the way up first (its configured servers replace what the cache holds at its apex), unless
+ * `skipStubs` (a stub zone with `first` whose servers failed). Root hints otherwise.
  */
-export function delegationFromCache(env: IterEnv, start: string): Delegation {
+export function delegationFromCache(env: IterEnv, start: string, skipStubs = false): Delegation {
   for (let z: string | undefined = start; z !== undefined; z = parentName(z)) {
-    const stub = stubAt(env, z);
+    const stub = skipStubs ? undefined : stubAt(env, z);
     if (stub) return stub;
     const ns = env.cache.rrsetData(z, 'NS');
     if (ns) {

@@ -1,6 +1,7 @@
 /**
  * Iterator state `init`: find where to start: a configured forward zone (unless a stub zone below
- * it is closer), else the closest stub zone or delegation known in the cache, or the root hints,
+ * it is closer), else the closest stub zone or delegation known in the cache, or the root hints
+ * (configured zones passed over once a `first` zone's servers have failed for the query),
  * priming the root first when resolver.root_priming is on and the cache has no root NS set
  * (RFC 8109 §3; the priming query is itself a de-duplicated mesh task for ". NS").
  */
@@ -22,16 +23,16 @@ function startName(q: QueryState): string {
 }
 
 export async function iterInit(q: QueryState, env: IterEnv): Promise<IterState> {
-  const forward = forwardDelegation(env, startName(q));
+  const forward = q.unconfigured ? undefined : forwardDelegation(env, startName(q));
   if (forward) {
     q.dp = forward;
     return 'queryTargets';
   }
-  let dp = delegationFromCache(env, startName(q));
+  let dp = delegationFromCache(env, startName(q), q.unconfigured);
   if (dp.source === 'hints' && env.config.root_priming && q.task.key !== PRIMING_KEY) {
     env.log.debug({ qid: q.id }, 'priming the root');
     await env.subResolve('', 'NS', q.task);
-    dp = delegationFromCache(env, startName(q));
+    dp = delegationFromCache(env, startName(q), q.unconfigured);
   }
   q.dp = dp;
   return 'queryTargets';

@@ -6,7 +6,8 @@
  * with nothing left at all, ask the parent zone again when the delegation came from the cache (fresh
  * glue; the root hints above a cached root), else try the glue addresses a child's own answer
  * replaced (parent and child disagree), else take a recursion-lame server's answer kept
- * earlier (iter-response.ts), else fail with EDE 22 No Reachable Authority.
+ * earlier (iter-response.ts), else, for a forward or stub zone with `first`, start again from the
+ * root path, else fail with EDE 22 No Reachable Authority.
  */
 import { parentName } from '../wire/index.js';
 import { EDE, ede } from './ede.js';
@@ -94,10 +95,16 @@ async function noAddress(q: QueryState, env: IterEnv, dp: Delegation): Promise<I
     q.refetched.add(dp.zone);
     env.log.debug({ qid: q.id, zone: dp.zone }, 'cached servers exhausted, asking the parent zone again');
     const parent = parentName(dp.zone);
-    q.dp = parent === undefined ? hintsDelegation(env) : delegationFromCache(env, parent);
+    q.dp = parent === undefined ? hintsDelegation(env) : delegationFromCache(env, parent, q.unconfigured);
     return 'queryTargets';
   }
   if (addParentSide(env, dp)) return 'queryTargets';
+  if (dp.first && !q.unconfigured) {
+    // Unbound's forward-first / stub-first: the configured servers failed, so resolve as if the zone were not configured.
+    q.unconfigured = true;
+    env.log.debug({ qid: q.id, zone: dp.zone, source: dp.source }, 'configured servers failed, resolving from the root path (first)');
+    return 'init';
+  }
   const kept = q.recursionLame;
   if (kept && kept.zone === dp.zone && !kept.accepted) {
     // No server did better than the recursion-lame one: its answer is used after all (Unbound

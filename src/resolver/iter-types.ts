@@ -22,6 +22,8 @@ export interface Delegation {
   source: 'hints' | 'cache' | 'referral' | 'forward' | 'stub';
   /** Its servers are asked over DoT only: a forward zone with `tls: true`, and referrals its servers give. */
   requireTls: boolean;
+  /** A forward or stub zone with `first`: when its servers all fail, resolve from the root path instead. */
+  first: boolean;
   /** Addresses asked the current question. */
   tried: Set<string>;
   /** Servers silent over UDP for the current question, to ask once more down the ladder before giving up. */
@@ -96,6 +98,8 @@ export interface QueryState {
   lastFailureDetail?: string;
   /** Zones whose parent was asked again after their cached servers all failed. */
   refetched: Set<string>;
+  /** The servers of a forward or stub zone with `first` all failed: configured zones are passed over from now on. */
+  unconfigured?: boolean;
   /**
    * The last answer from a recursion-lame server (RA without AA) of the zone being asked: passed
    * over while the zone's other servers may answer, used when none does (`accepted` then).

@@ -35,7 +35,7 @@ describe('stub zones against the lab', { timeout: 60_000 }, () => {
     config.dnssec = { ...config.dnssec, trust_anchors: [] };
     config.control = { ...config.control, enabled: false };
     config.log = { ...config.log, level: 'silent' };
-    config.stub_zones = [{ name: 'glue.test.', addresses: [LAB_ADDR.nsd] }];
+    config.stub_zones = [{ name: 'glue.test.', addresses: [LAB_ADDR.nsd], first: false }];
     app = await createApp(config, { configPath: 'stub-zone-lab' });
   });
   after(async () => {

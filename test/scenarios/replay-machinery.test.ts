@@ -308,7 +308,7 @@ test('testbound files: config clauses and file blocks, FLAGS, HEX_ANSWER, every 
   assert.deepEqual(setup.rootHints, [{ name: 'K.ROOT-SERVERS.NET', addresses: ['193.0.14.129'] }]);
   assert.equal(setup.resolver.qname_minimisation, false, 'testbound files minimise only when they say so');
   const stub = scenarioSetup(parseRpl(TESTBOUND.replace('name: "."', 'name: "example.com."'), 'stub.rpl'));
-  assert.deepEqual(stub.stubZones, [{ name: 'example.com.', addresses: ['193.0.14.129'] }], 'a stub-zone below the root is a stub zone');
+  assert.deepEqual(stub.stubZones, [{ name: 'example.com.', addresses: ['193.0.14.129'], first: false }], 'a stub-zone below the root is a stub zone');
   assert.deepEqual(stub.rootHints, [{ name: 'K.ROOT-SERVERS.NET', addresses: ['193.0.14.129'] }], 'its stub-name is no root hint');
 
   const { net, upstream, ask } = scriptedUpstream(sc);
@@ -350,12 +350,45 @@ SCENARIO_END
 test('testbound files: several key: value pairs on a line, no CONFIG_END, STEP ERROR fails one upstream query', async () => {
   const sc = parseRpl(TESTBOUND_FORWARD, 'forward.rpl');
   assert.deepEqual(sc.config, [['forward-zone', ''], ['name', '.'], ['forward-addr', '192.0.2.53']]);
-  assert.deepEqual(scenarioSetup(sc).forwardZones, [{ name: '.', addresses: ['192.0.2.53'], tls: false }]);
+  assert.deepEqual(scenarioSetup(sc).forwardZones, [{ name: '.', addresses: ['192.0.2.53'], tls: false, first: false }]);
   const bare = parseRpl(TESTBOUND_FORWARD.replace(/^[^]*CONFIG_END\n/, '; no config\n'), 'bare.rpl');
   assert.deepEqual(bare.config, []);
   assert.deepEqual(bare.steps.map((s) => `${s.id} ${s.type}`), ['1 QUERY', '2 ERROR', '3 REPLY']);
 
   assert.deepEqual(await forwardedTwice(sc), ['error', 'reply'], 'the ERROR step fails the first query, the REPLY step answers the next');
+});
+
+test('testbound zone blocks: a forward-zone below the root, forward-first and stub-first set the zone\'s first', () => {
+  const sc = parseRpl(`server:
+\tqname-minimisation: no
+forward-zone:
+\tname: "fwd.example."
+\tforward-addr: 192.0.2.1
+\tforward-first: yes
+stub-zone:
+\tname: "stub.example."
+\tstub-addr: 192.0.2.2@53
+\tstub-addr: 192.0.2.3
+\tstub-first: yes
+stub-zone:
+\tname: "plain.example."
+\tstub-addr: 192.0.2.4
+CONFIG_END
+SCENARIO_BEGIN zone blocks
+STEP 1 QUERY
+ENTRY_BEGIN
+REPLY RD
+SECTION QUESTION
+www.fwd.example. IN A
+ENTRY_END
+SCENARIO_END
+`, 'zones.rpl');
+  const setup = scenarioSetup(sc);
+  assert.deepEqual(setup.forwardZones, [{ name: 'fwd.example.', addresses: ['192.0.2.1'], tls: false, first: true }]);
+  assert.deepEqual(setup.stubZones, [
+    { name: 'stub.example.', addresses: ['192.0.2.2', '192.0.2.3'], first: true },
+    { name: 'plain.example.', addresses: ['192.0.2.4'], first: false },
+  ]);
 });
 
 /**

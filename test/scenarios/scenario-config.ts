@@ -5,7 +5,8 @@
  * `qname-minimisation: yes`, answers non-minimal unless `minimal-responses: yes`; their
  * `server:`/`stub-zone:` blocks are read too), the root hint `stub-addr` (193.0.14.129 when
  * absent) named by `stub-name`, a `stub-zone:` below the root as a stub zone, `forward-addr` as a
- * forward zone for '.', the serve-expired options as the cache's serve-stale keys, the clock at
+ * forward zone (for '.' outside a `forward-zone:` block), `stub-first` / `forward-first` as the
+ * zone's `first`, the serve-expired options as the cache's serve-stale keys, the clock at
  * `val-override-date` / `val-override-timestamp`.
  * Scenario servers answer at once, so upstream timeouts are short (dead servers cost little time).
  */
@@ -47,15 +48,22 @@ function stripPort(addr: string): string {
   return addr.replace(/@53$/, '');
 }
 
-function unsupported(what: string): never {
-  throw new Error(`${what}: only the root may be a forward zone in scenarios`);
+/** The entry of zone `name` in `zones` (one per zone, however many address lines), made on first use. */
+function zoneEntry<Z extends { name: string }>(zones: Z[], name: string, make: () => Z): Z {
+  let zone = zones.find((z) => z.name === name);
+  if (!zone) {
+    zone = make();
+    zones.push(zone);
+  }
+  return zone;
 }
 
-/** Adds `addr` to the stub zone `name` (one entry per zone, however many `stub-addr` lines). */
-function addStub(zones: StubZone[], name: string, addr: string): void {
-  const zone = zones.find((z) => z.name === name);
-  if (zone) zone.addresses.push(addr);
-  else zones.push({ name, addresses: [addr] });
+function stubEntry(setup: ScenarioSetup, name: string): StubZone {
+  return zoneEntry(setup.stubZones, name, () => ({ name, addresses: [], first: false }));
+}
+
+function forwardEntry(setup: ScenarioSetup, name: string): ForwardZone {
+  return zoneEntry(setup.forwardZones, isRoot(name) ? '.' : name, () => ({ name: isRoot(name) ? '.' : name, addresses: [], tls: false, first: false }));
 }
 
 function bool(v: string): boolean {
@@ -91,7 +99,6 @@ export function scenarioSetup(sc: Scenario): ScenarioSetup {
   };
   let stubAddr = '193.0.14.129';
   let stubName = 'K.ROOT-SERVERS.NET';
-  const forwardTo: string[] = [];
   const hint: { name?: string; addr?: string } = {};
   // testbound (Unbound's harness) files group keys in `server:`, `stub-zone:` and `forward-zone:`
   // blocks; only a zone block's `name` says which zone its addresses are for.
@@ -112,7 +119,8 @@ export function scenarioSetup(sc: Scenario): ScenarioSetup {
     }
     switch (key) {
       case 'name': zoneName = value; break;
-      case 'stub-addr': if (isRoot(zoneName)) stubAddr = stripPort(value); else addStub(setup.stubZones, zoneName, stripPort(value)); break;
+      case 'stub-addr': if (isRoot(zoneName)) stubAddr = stripPort(value); else stubEntry(setup, zoneName).addresses.push(stripPort(value)); break;
+      case 'stub-first': if (!isRoot(zoneName)) stubEntry(setup, zoneName).first = bool(value); break;
       case 'stub-name': if (isRoot(zoneName)) stubName = value.replace(/\.$/, ''); break;
       case 'query-minimization': case 'qname-minimisation': resolver.qname_minimisation = bool(value); break;
       case 'do-not-query-localhost': resolver.do_not_query_localhost = bool(value); break;
@@ -128,10 +136,8 @@ export function scenarioSetup(sc: Scenario): ScenarioSetup {
       case 'val-override-timestamp': setup.startMs = Number(value) * 1000; break;
       case 'trust-anchor': setup.trustAnchors.push(parseRecord(value)); break;
       case 'domain-insecure': setup.negativeTrustAnchors.push(value.replace(/\.$/, '')); break;
-      case 'forward-addr':
-        if (block === 'forward-zone' && !isRoot(zoneName)) unsupported(`forward-zone ${zoneName}`);
-        forwardTo.push(stripPort(value));
-        break;
+      case 'forward-addr': forwardEntry(setup, block === 'forward-zone' ? zoneName : '.').addresses.push(stripPort(value)); break;
+      case 'forward-first': forwardEntry(setup, zoneName).first = bool(value); break;
       case 'cache-min-ttl': cache.min_ttl = Number(value); break;
       case 'cache-max-ttl': cache.max_ttl = Number(value); break;
       case 'prefetch': cache.prefetch = bool(value); break;
@@ -147,7 +153,6 @@ export function scenarioSetup(sc: Scenario): ScenarioSetup {
     }
   }
   setup.rootHints = [{ name: stubName, addresses: [stubAddr] }];
-  if (forwardTo.length > 0) setup.forwardZones = [{ name: '.', addresses: forwardTo, tls: false }];
   if (hint.name && hint.addr) setup.localHosts = { ...base.local_hosts, entries: [`${hint.addr} ${hint.name}`] };
   return setup;
 }

@@ -86,7 +86,10 @@ test('cross-key rules: duplicate sockets, min_ttl above max_ttl', () => {
 
 test('stub_zones: name and addresses, below the root, with servers, not configured twice', () => {
   const ok = parseConfig('stub_zones:\n  - { name: corp.example., addresses: [192.0.2.53, "2001:db8::53"] }\n', 'x.yaml');
-  assert.deepEqual(ok.stub_zones, [{ name: 'corp.example.', addresses: ['192.0.2.53', '2001:db8::53'] }]);
+  assert.deepEqual(ok.stub_zones, [{ name: 'corp.example.', addresses: ['192.0.2.53', '2001:db8::53'], first: false }]);
+  const first = parseConfig('stub_zones: [ { name: a.test, addresses: [192.0.2.1], first: true } ]\nforward_zones: [ { name: b.test, addresses: [192.0.2.2], first: true } ]\n', 'x.yaml');
+  assert.equal(first.stub_zones[0].first, true);
+  assert.deepEqual(first.forward_zones, [{ name: 'b.test', addresses: ['192.0.2.2'], tls: false, first: true }]);
   assert.deepEqual(defaultConfig().stub_zones, []);
   const cases: [string, string, RegExp][] = [
     ['stub_zones: [ { name: corp.example } ]', 'stub_zones[0].addresses', /required/],
@@ -94,6 +97,8 @@ test('stub_zones: name and addresses, below the root, with servers, not configur
     ['stub_zones: [ { name: corp.example, addresses: [ns.corp.example] } ]', 'stub_zones[0].addresses[0]', /IPv4 or IPv6 address/],
     ['stub_zones: [ { name: corp.example, addresses: [192.0.2.53], tls: true } ]', 'stub_zones[0].tls', /known key/],
     ['stub_zones: [ { name: corp.example, addresses: [] } ]', 'stub_zones[0].addresses', /at least one server/],
+    ['stub_zones: [ { name: corp.example, addresses: [192.0.2.53], first: maybe } ]', 'stub_zones[0].first', /true or false/],
+    ['forward_zones: [ { name: corp.example, addresses: [192.0.2.53], first: 1 } ]', 'forward_zones[0].first', /true or false/],
     ['stub_zones: [ { name: ., addresses: [192.0.2.53] } ]', 'stub_zones[0].name', /below the root.*root_hints/],
     ['stub_zones: [ { name: a.test, addresses: [192.0.2.1] }, { name: A.test., addresses: [192.0.2.2] } ]', 'stub_zones[1].name', /already a stub zone/],
     ['forward_zones: [ { name: a.test, addresses: [192.0.2.1] } ]\nstub_zones: [ { name: a.test., addresses: [192.0.2.2] } ]', 'stub_zones[0].name', /already a forward zone/],
