@@ -215,8 +215,8 @@ const same = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.str
  */
 function movedZones(a: Config, b: Config): string[] {
   const paths = (c: Config): Map<string, string> => new Map([
-    ...c.forward_zones.map((z) => [normalizeName(z.name), JSON.stringify(['forward', z.addresses, z.tls])] as const),
-    ...c.stub_zones.map((z) => [normalizeName(z.name), JSON.stringify(['stub', z.addresses])] as const),
+    ...c.forward_zones.map((z) => [normalizeName(z.name), JSON.stringify(['forward', z.addresses, z.hosts, z.tls])] as const),
+    ...c.stub_zones.map((z) => [normalizeName(z.name), JSON.stringify(['stub', z.addresses, z.hosts])] as const),
   ]);
   const was = paths(a);
   const now = paths(b);

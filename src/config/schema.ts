@@ -155,7 +155,14 @@ export interface SharedCacheConfig {
  * `first`: when every forwarder fails (no answer, SERVFAIL), the query is resolved from the root as
  * if the zone were not configured (Unbound's forward-first).
  */
-export interface ForwardZone { name: string; addresses: string[]; tls: boolean; first: boolean }
+export interface ForwardZone {
+  name: string;
+  addresses: string[];
+  /** Server names (Unbound's forward-host), their addresses resolved as any name server's. */
+  hosts: string[];
+  tls: boolean;
+  first: boolean;
+}
 
 /**
  * A zone whose authoritative servers are configured (Unbound's stub-zone, not primed): they are
@@ -164,6 +171,8 @@ export interface ForwardZone { name: string; addresses: string[]; tls: boolean; 
 export interface StubZone {
   name: string;
   addresses: string[];
+  /** Server names (Unbound's stub-host), their addresses resolved as any name server's. */
+  hosts: string[];
   /** When every configured server fails, the query is resolved from the root path instead (Unbound's stub-first). */
   first: boolean;
 }

@@ -64,6 +64,13 @@ function domainName(s: string): string | undefined {
   return ok ? undefined : 'a domain name like example.test.';
 }
 
+/** A name server's host name (RFC 1123 §2.1 letters, digits and hyphens; underscores allowed, as resolvers accept them). */
+function serverName(s: string): string | undefined {
+  const labels = s.replace(/\.$/, '').split('.');
+  const ok = domainName(s) === undefined && labels.every((l) => /^[A-Za-z0-9_-]+$/.test(l));
+  return ok ? undefined : 'a host name like ns1.example.net';
+}
+
 const hostPort: Spec = obj({ address: str('an IP address', ipAddress), port: int(1, 65535) });
 
 /** Whether `address` is a loopback address (127.0.0.0/8, ::1). */
@@ -151,10 +158,13 @@ export const CONFIG_SPEC: Spec = obj({
     }, { timeout_ms: 5, prefix: 'ward:v1:', breaker: { failures: 5, backoff_ms: 5_000 } }) },
   }),
   forward_zones: list(obj(
-    { name: str('a domain name', domainName), addresses: list(str('an IP address', ipAddress)), tls: bool, first: bool },
-    { tls: false, first: false },
+    { name: str('a domain name', domainName), addresses: list(str('an IP address', ipAddress)), hosts: list(str('a host name', serverName)), tls: bool, first: bool },
+    { addresses: [], hosts: [], tls: false, first: false },
   )),
-  stub_zones: list(obj({ name: str('a domain name', domainName), addresses: list(str('an IP address', ipAddress)), first: bool }, { first: false })),
+  stub_zones: list(obj(
+    { name: str('a domain name', domainName), addresses: list(str('an IP address', ipAddress)), hosts: list(str('a host name', serverName)), first: bool },
+    { addresses: [], hosts: [], first: false },
+  )),
   local_zones: list(obj(
     { name: str('a domain name', domainName), type: oneOf('static', 'transparent', 'refuse', 'deny', 'redirect'),
       records: list(str('a record in zone-file syntax')) },
@@ -314,16 +324,24 @@ function checkRules(config: Config, file: string): void {
   }
 }
 
-/** stub_zones: below the root (its servers are resolver.root_hints), with servers, neither listed twice nor a forward zone too. */
+/**
+ * forward_zones with servers; stub_zones below the root (its servers are resolver.root_hints), with
+ * servers, neither listed twice nor a forward zone too.
+ */
 function checkStubZones(config: Config, file: string): void {
   const key = (name: string): string => name.toLowerCase().replace(/\.$/, '');
+  config.forward_zones.forEach((z, i) => {
+    if (z.addresses.length === 0 && z.hosts.length === 0) {
+      throw new ConfigError(file, `forward_zones[${i}].addresses`, 'at least one server address (or a server name in hosts)');
+    }
+  });
   const forwards = new Set(config.forward_zones.map((f) => key(f.name)));
   const seen = new Set<string>();
   config.stub_zones.forEach((z, i) => {
     const at = `stub_zones[${i}]`;
     const name = key(z.name);
     if (name === '') throw new ConfigError(file, `${at}.name`, 'a zone below the root (the root\'s servers are resolver.root_hints)');
-    if (z.addresses.length === 0) throw new ConfigError(file, `${at}.addresses`, 'at least one server address');
+    if (z.addresses.length === 0 && z.hosts.length === 0) throw new ConfigError(file, `${at}.addresses`, 'at least one server address (or a server name in hosts)');
     if (seen.has(name) || forwards.has(name)) {
       throw new ConfigError(file, `${at}.name`, `a zone not configured twice ('${z.name}' is already a ${seen.has(name) ? 'stub' : 'forward'} zone)`);
     }

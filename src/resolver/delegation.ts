@@ -38,9 +38,15 @@ function closest<Z extends { name: string }>(zones: Z[], name: string): { zone: 
   return best;
 }
 
-/** A delegation to servers given by address in the configuration: the zone's name stands for their NS name. */
+/**
+ * A delegation to the servers of a forward or stub zone: those given by address under the zone's
+ * name (which stands for their NS name), those given by name (`hosts`) with their addresses to
+ * look up (targets.ts), as a referral's name servers without glue.
+ */
 function configured(zone: string, conf: ForwardZone | StubZone, source: 'forward' | 'stub', requireTls = false): Delegation {
-  return make(zone, [{ name: zone, addrs: [...conf.addresses], lookedUp: true }], source, requireTls, conf.first);
+  const byAddress: NsTarget[] = conf.addresses.length > 0 ? [{ name: zone, addrs: [...conf.addresses], lookedUp: true }] : [];
+  const byName = conf.hosts.map((host): NsTarget => ({ name: normalizeName(host), addrs: [], lookedUp: false }));
+  return make(zone, [...byAddress, ...byName], source, requireTls, conf.first);
 }
 
 /**

@@ -33,7 +33,7 @@ describe('reload flushes the cache below forward and stub zones it changes', { t
     real.script = serveZones(['moved.test', 'kept.test'], rrs(...zone('moved.test', real.address, '192.0.2.1'), ...zone('kept.test', real.address, '192.0.2.9')));
     stub.script = serveZones(['moved.test'], rrs(...zone('moved.test', stub.address, '192.0.2.2')));
     forwarder.script = serveZones(['moved.test'], rrs(...zone('moved.test', forwarder.address, '192.0.2.3')));
-    const w = await world.ward((c) => { c.stub_zones = [{ name: 'moved.test.', addresses: [stub.address], first: false }]; });
+    const w = await world.ward((c) => { c.stub_zones = [{ name: 'moved.test.', addresses: [stub.address], hosts: [], first: false }]; });
     try {
       assert.deepEqual(answerTexts(await w.ask('www.moved.test', 'A')), ['www.moved.test A 192.0.2.2'], 'through the stub zone');
       assert.deepEqual(answerTexts(await w.ask('www.kept.test', 'A')), ['www.kept.test A 192.0.2.9']);

@@ -2,7 +2,9 @@
  * Stub zones against the lab: an in-process Ward whose root hints lead nowhere (nothing listens at
  * the lab's dead address) and with glue.test. as a stub zone served by the lab's NSD. Names in the
  * stub zone resolve from its server alone, the referral it gives to sub.glue.test. (Knot) is
- * followed, and names outside it fail, since the root path reaches nothing.
+ * followed, and names outside it fail, since the root path reaches nothing. insecure.test. (Knot) is
+ * a stub zone whose server is given by name only (`hosts`: ns1.sub.glue.test., found through the
+ * first stub zone and its referral), so its answers prove the name was looked up and asked.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -35,7 +37,10 @@ describe('stub zones against the lab', { timeout: 60_000 }, () => {
     config.dnssec = { ...config.dnssec, trust_anchors: [] };
     config.control = { ...config.control, enabled: false };
     config.log = { ...config.log, level: 'silent' };
-    config.stub_zones = [{ name: 'glue.test.', addresses: [LAB_ADDR.nsd], first: false }];
+    config.stub_zones = [
+      { name: 'glue.test.', addresses: [LAB_ADDR.nsd], hosts: [], first: false },
+      { name: 'insecure.test.', addresses: [], hosts: ['ns1.sub.glue.test.'], first: false },
+    ];
     app = await createApp(config, { configPath: 'stub-zone-lab' });
   });
   after(async () => {
@@ -53,6 +58,10 @@ describe('stub zones against the lab', { timeout: 60_000 }, () => {
 
   test('the stub server\'s referral to a child zone on another server is followed', async () => {
     assert.deepEqual(answerView(await ask('www.sub.glue.test')), { rcode: 'NOERROR', answers: ['www.sub.glue.test A 192.0.2.12'] });
+  });
+
+  test('a stub zone whose server is given by name: the name is looked up, then its server asked', async () => {
+    assert.deepEqual(answerView(await ask('www.insecure.test')), { rcode: 'NOERROR', answers: ['www.insecure.test A 192.0.2.70'] });
   });
 
   test('names outside the stub zone go the root path, which reaches nothing', async () => {

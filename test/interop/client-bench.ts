@@ -103,7 +103,7 @@ export async function startClientBench(): Promise<ClientBench> {
       localZones: [{ ...E2E_ZONE, records: [...E2E_ZONE.records, ...Array.from({ length: NAMES }, (_, i) => `f${i}.ward.test. 300 IN A ${FAST_ADDR}`)] }],
       server: { tcp_fastopen_queue: 0 },
       extra: {
-        forward_zones: [{ name: 'slow.test.', addresses: [RELAY_ADDR], tls: false, first: false }],
+        forward_zones: [{ name: 'slow.test.', addresses: [RELAY_ADDR], tls: false, hosts: [], first: false }],
         upstream: { ipv6: false, tls: 'off', timeout_ms: 3000 },
       },
     });

@@ -308,7 +308,7 @@ test('testbound files: config clauses and file blocks, FLAGS, HEX_ANSWER, every 
   assert.deepEqual(setup.rootHints, [{ name: 'K.ROOT-SERVERS.NET', addresses: ['193.0.14.129'] }]);
   assert.equal(setup.resolver.qname_minimisation, false, 'testbound files minimise only when they say so');
   const stub = scenarioSetup(parseRpl(TESTBOUND.replace('name: "."', 'name: "example.com."'), 'stub.rpl'));
-  assert.deepEqual(stub.stubZones, [{ name: 'example.com.', addresses: ['193.0.14.129'], first: false }], 'a stub-zone below the root is a stub zone');
+  assert.deepEqual(stub.stubZones, [{ name: 'example.com.', addresses: ['193.0.14.129'], hosts: [], first: false }], 'a stub-zone below the root is a stub zone');
   assert.deepEqual(stub.rootHints, [{ name: 'K.ROOT-SERVERS.NET', addresses: ['193.0.14.129'] }], 'its stub-name is no root hint');
 
   const { net, upstream, ask } = scriptedUpstream(sc);
@@ -350,7 +350,7 @@ SCENARIO_END
 test('testbound files: several key: value pairs on a line, no CONFIG_END, STEP ERROR fails one upstream query', async () => {
   const sc = parseRpl(TESTBOUND_FORWARD, 'forward.rpl');
   assert.deepEqual(sc.config, [['forward-zone', ''], ['name', '.'], ['forward-addr', '192.0.2.53']]);
-  assert.deepEqual(scenarioSetup(sc).forwardZones, [{ name: '.', addresses: ['192.0.2.53'], tls: false, first: false }]);
+  assert.deepEqual(scenarioSetup(sc).forwardZones, [{ name: '.', addresses: ['192.0.2.53'], hosts: [], tls: false, first: false }]);
   const bare = parseRpl(TESTBOUND_FORWARD.replace(/^[^]*CONFIG_END\n/, '; no config\n'), 'bare.rpl');
   assert.deepEqual(bare.config, []);
   assert.deepEqual(bare.steps.map((s) => `${s.id} ${s.type}`), ['1 QUERY', '2 ERROR', '3 REPLY']);
@@ -358,13 +358,16 @@ test('testbound files: several key: value pairs on a line, no CONFIG_END, STEP E
   assert.deepEqual(await forwardedTwice(sc), ['error', 'reply'], 'the ERROR step fails the first query, the REPLY step answers the next');
 });
 
-test('testbound zone blocks: a forward-zone below the root, forward-first and stub-first set the zone\'s first', () => {
+test('testbound zone blocks: a forward-zone below the root, forward-host / stub-host as hosts, forward-first / stub-first as first', () => {
   const sc = parseRpl(`server:
 \tqname-minimisation: no
 forward-zone:
 \tname: "fwd.example."
 \tforward-addr: 192.0.2.1
 \tforward-first: yes
+forward-zone:
+\tname: "named.example."
+\tforward-host: "dns.example.net."
 stub-zone:
 \tname: "stub.example."
 \tstub-addr: 192.0.2.2@53
@@ -373,6 +376,7 @@ stub-zone:
 stub-zone:
 \tname: "plain.example."
 \tstub-addr: 192.0.2.4
+\tstub-host: ns.example.net.
 CONFIG_END
 SCENARIO_BEGIN zone blocks
 STEP 1 QUERY
@@ -384,10 +388,13 @@ ENTRY_END
 SCENARIO_END
 `, 'zones.rpl');
   const setup = scenarioSetup(sc);
-  assert.deepEqual(setup.forwardZones, [{ name: 'fwd.example.', addresses: ['192.0.2.1'], tls: false, first: true }]);
+  assert.deepEqual(setup.forwardZones, [
+    { name: 'fwd.example.', addresses: ['192.0.2.1'], hosts: [], tls: false, first: true },
+    { name: 'named.example.', addresses: [], hosts: ['dns.example.net.'], tls: false, first: false },
+  ]);
   assert.deepEqual(setup.stubZones, [
-    { name: 'stub.example.', addresses: ['192.0.2.2', '192.0.2.3'], first: true },
-    { name: 'plain.example.', addresses: ['192.0.2.4'], first: false },
+    { name: 'stub.example.', addresses: ['192.0.2.2', '192.0.2.3'], hosts: [], first: true },
+    { name: 'plain.example.', addresses: ['192.0.2.4'], hosts: ['ns.example.net.'], first: false },
   ]);
 });
 

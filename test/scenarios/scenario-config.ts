@@ -5,8 +5,8 @@
  * `qname-minimisation: yes`, answers non-minimal unless `minimal-responses: yes`; their
  * `server:`/`stub-zone:` blocks are read too), the root hint `stub-addr` (193.0.14.129 when
  * absent) named by `stub-name`, a `stub-zone:` below the root as a stub zone, `forward-addr` as a
- * forward zone (for '.' outside a `forward-zone:` block), `stub-first` / `forward-first` as the
- * zone's `first`, the serve-expired options as the cache's serve-stale keys, the clock at
+ * forward zone (for '.' outside a `forward-zone:` block), `stub-host` / `forward-host` as its
+ * `hosts`, `stub-first` / `forward-first` as the zone's `first`, the serve-expired options as the cache's serve-stale keys, the clock at
  * `val-override-date` / `val-override-timestamp`.
  * Scenario servers answer at once, so upstream timeouts are short (dead servers cost little time).
  */
@@ -59,11 +59,11 @@ function zoneEntry<Z extends { name: string }>(zones: Z[], name: string, make: (
 }
 
 function stubEntry(setup: ScenarioSetup, name: string): StubZone {
-  return zoneEntry(setup.stubZones, name, () => ({ name, addresses: [], first: false }));
+  return zoneEntry(setup.stubZones, name, () => ({ name, addresses: [], hosts: [], first: false }));
 }
 
 function forwardEntry(setup: ScenarioSetup, name: string): ForwardZone {
-  return zoneEntry(setup.forwardZones, isRoot(name) ? '.' : name, () => ({ name: isRoot(name) ? '.' : name, addresses: [], tls: false, first: false }));
+  return zoneEntry(setup.forwardZones, isRoot(name) ? '.' : name, () => ({ name: isRoot(name) ? '.' : name, addresses: [], hosts: [], tls: false, first: false }));
 }
 
 function bool(v: string): boolean {
@@ -121,6 +121,7 @@ export function scenarioSetup(sc: Scenario): ScenarioSetup {
       case 'name': zoneName = value; break;
       case 'stub-addr': if (isRoot(zoneName)) stubAddr = stripPort(value); else stubEntry(setup, zoneName).addresses.push(stripPort(value)); break;
       case 'stub-first': if (!isRoot(zoneName)) stubEntry(setup, zoneName).first = bool(value); break;
+      case 'stub-host': if (!isRoot(zoneName)) stubEntry(setup, zoneName).hosts.push(value); break;
       case 'stub-name': if (isRoot(zoneName)) stubName = value.replace(/\.$/, ''); break;
       case 'query-minimization': case 'qname-minimisation': resolver.qname_minimisation = bool(value); break;
       case 'do-not-query-localhost': resolver.do_not_query_localhost = bool(value); break;
@@ -138,6 +139,7 @@ export function scenarioSetup(sc: Scenario): ScenarioSetup {
       case 'domain-insecure': setup.negativeTrustAnchors.push(value.replace(/\.$/, '')); break;
       case 'forward-addr': forwardEntry(setup, block === 'forward-zone' ? zoneName : '.').addresses.push(stripPort(value)); break;
       case 'forward-first': forwardEntry(setup, zoneName).first = bool(value); break;
+      case 'forward-host': forwardEntry(setup, block === 'forward-zone' ? zoneName : '.').hosts.push(value); break;
       case 'cache-min-ttl': cache.min_ttl = Number(value); break;
       case 'cache-max-ttl': cache.max_ttl = Number(value); break;
       case 'prefetch': cache.prefetch = bool(value); break;

@@ -86,13 +86,18 @@ test('cross-key rules: duplicate sockets, min_ttl above max_ttl', () => {
 
 test('stub_zones: name and addresses, below the root, with servers, not configured twice', () => {
   const ok = parseConfig('stub_zones:\n  - { name: corp.example., addresses: [192.0.2.53, "2001:db8::53"] }\n', 'x.yaml');
-  assert.deepEqual(ok.stub_zones, [{ name: 'corp.example.', addresses: ['192.0.2.53', '2001:db8::53'], first: false }]);
+  assert.deepEqual(ok.stub_zones, [{ name: 'corp.example.', addresses: ['192.0.2.53', '2001:db8::53'], hosts: [], first: false }]);
+  const named = parseConfig('stub_zones: [ { name: a.test, hosts: [ns1.example.net] } ]\nforward_zones: [ { name: b.test, hosts: [dns.example.net.], tls: true } ]\n', 'x.yaml');
+  assert.deepEqual(named.stub_zones, [{ name: 'a.test', addresses: [], hosts: ['ns1.example.net'], first: false }]);
+  assert.deepEqual(named.forward_zones, [{ name: 'b.test', addresses: [], hosts: ['dns.example.net.'], tls: true, first: false }]);
   const first = parseConfig('stub_zones: [ { name: a.test, addresses: [192.0.2.1], first: true } ]\nforward_zones: [ { name: b.test, addresses: [192.0.2.2], first: true } ]\n', 'x.yaml');
   assert.equal(first.stub_zones[0].first, true);
-  assert.deepEqual(first.forward_zones, [{ name: 'b.test', addresses: ['192.0.2.2'], tls: false, first: true }]);
+  assert.deepEqual(first.forward_zones, [{ name: 'b.test', addresses: ['192.0.2.2'], hosts: [], tls: false, first: true }]);
   assert.deepEqual(defaultConfig().stub_zones, []);
   const cases: [string, string, RegExp][] = [
-    ['stub_zones: [ { name: corp.example } ]', 'stub_zones[0].addresses', /required/],
+    ['stub_zones: [ { name: corp.example } ]', 'stub_zones[0].addresses', /at least one server address \(or a server name in hosts\)/],
+    ['forward_zones: [ { name: corp.example } ]', 'forward_zones[0].addresses', /at least one server address \(or a server name in hosts\)/],
+    ['stub_zones: [ { name: corp.example, hosts: ["not a name"] } ]', 'stub_zones[0].hosts[0]', /host name like ns1.example.net/],
     ['stub_zones: [ { name: "a..b", addresses: [192.0.2.53] } ]', 'stub_zones[0].name', /domain name/],
     ['stub_zones: [ { name: corp.example, addresses: [ns.corp.example] } ]', 'stub_zones[0].addresses[0]', /IPv4 or IPv6 address/],
     ['stub_zones: [ { name: corp.example, addresses: [192.0.2.53], tls: true } ]', 'stub_zones[0].tls', /known key/],

@@ -34,7 +34,7 @@ function start(e: IterEnv, name: string): Delegation {
 
 const show = (dp: Delegation): string => `${dp.source} ${dp.zone || '.'} ${dp.ns.flatMap((t) => t.addrs).join(',')}`;
 
-const STUB: StubZone = { name: 'corp.example.', addresses: ['192.0.2.53'], first: false };
+const STUB: StubZone = { name: 'corp.example.', addresses: ['192.0.2.53'], hosts: [], first: false };
 const CACHED = `
   example. 3600 NS ns.example.
   ns.example. 3600 A 10.0.5.1
@@ -58,8 +58,8 @@ test('a delegation cached below a stub zone (its servers\' referral) is used as 
 });
 
 test('of a stub and a forward zone enclosing a name, the lower one wins (Unbound iter_stub_fwd_no_cache)', () => {
-  const all: ForwardZone = { name: '.', addresses: ['192.0.2.1'], tls: false, first: false };
-  const below: ForwardZone = { name: 'lab.corp.example', addresses: ['192.0.2.2'], tls: true, first: false };
+  const all: ForwardZone = { name: '.', addresses: ['192.0.2.1'], tls: false, hosts: [], first: false };
+  const below: ForwardZone = { name: 'lab.corp.example', addresses: ['192.0.2.2'], tls: true, hosts: [], first: false };
   const e = env([STUB], [all, below], CACHED);
   assert.equal(show(start(e, 'www.corp.example')), 'stub corp.example 192.0.2.53', 'the stub below the forward zone for .');
   assert.equal(show(start(e, 'www.sub.corp.example')), 'cache sub.corp.example 10.0.6.1', 'and the stub servers\' referral below it');
@@ -69,7 +69,7 @@ test('of a stub and a forward zone enclosing a name, the lower one wins (Unbound
 });
 
 test('stub servers are exempt from do_not_query_localhost, as forwarders are', () => {
-  const e = env([{ name: 'home.arpa', addresses: ['127.0.0.53'], first: false }]);
+  const e = env([{ name: 'home.arpa', addresses: ['127.0.0.53'], hosts: [], first: false }]);
   assert.equal(usable(e, '127.0.0.53'), true);
   assert.equal(usable(e, '127.0.0.54'), false);
 });

@@ -54,7 +54,7 @@ test('forward zones are asked with RD and the full name, their recursive answers
     return { ...m, flags: (m.flags & ~FLAG.AA) | FLAG.RA };
   };
   const servers = { ...standardServers(), '127.0.0.53': { zones: [], behaviour: recursive } };
-  const h = harness(servers, (c) => { c.forward_zones = [{ name: 'example.test', addresses: ['127.0.0.53'], tls: false, first: false }]; });
+  const h = harness(servers, (c) => { c.forward_zones = [{ name: 'example.test', addresses: ['127.0.0.53'], tls: false, hosts: [], first: false }]; });
   assert.deepEqual(show((await h.ask('www.example.test')).answer), ['www.example.test A 192.0.2.1']);
   const nodata = await h.ask('www.example.test', 'AAAA');
   assert.deepEqual([nodata.rcode, nodata.answer.length], [0, 0], 'RA without AA is not lame at a forwarder');
@@ -68,7 +68,7 @@ test('forward zones are asked with RD and the full name, their recursive answers
 test('a forward zone with tls asks its servers over DoT only, and the servers they refer to as well', async () => {
   const servers = { ...standardServers(), '127.0.0.53': { zones: [TEST_ZONE] } };
   for (const tls of [true, false]) {
-    const h = harness(servers, (c) => { c.forward_zones = [{ name: 'test', addresses: ['127.0.0.53'], tls, first: false }]; });
+    const h = harness(servers, (c) => { c.forward_zones = [{ name: 'test', addresses: ['127.0.0.53'], tls, hosts: [], first: false }]; });
     assert.deepEqual(show((await h.ask('www.example.test')).answer), ['www.example.test A 192.0.2.1']);
     await h.ask('www.example.net');
     assert.deepEqual(h.net.log.map((l) => `${l.server} ${l.name} ${l.tls}`), [
@@ -113,7 +113,7 @@ test('a stub zone\'s servers are asked iteratively (no RD) instead of the root p
     a.inner.example.test. 300 A 192.0.2.100
     b.inner.example.test. 300 A 192.0.2.101`);
   const servers = { ...standardServers(), '127.0.0.9': { zones: [stubZone] }, '10.0.8.1': { zones: [inner] } };
-  const h = harness(servers, (c) => { c.stub_zones = [{ name: 'example.test', addresses: ['127.0.0.9'], first: false }]; });
+  const h = harness(servers, (c) => { c.stub_zones = [{ name: 'example.test', addresses: ['127.0.0.9'], hosts: [], first: false }]; });
   assert.deepEqual(show((await h.ask('www.example.test')).answer), ['www.example.test A 192.0.2.99'], 'not the root path\'s 192.0.2.1');
   assert.deepEqual(show((await h.ask('a.inner.example.test')).answer), ['a.inner.example.test A 192.0.2.100']);
   assert.deepEqual(show((await h.ask('b.inner.example.test')).answer), ['b.inner.example.test A 192.0.2.101']);

@@ -93,7 +93,7 @@ function setup(anchored = true, stub?: StubCase) {
     upstream: net, clock: new ManualClock(NOW * 1000), log: silentLogger(), resolver: config.resolver, cache: config.cache,
     upstreamConfig: config.upstream, rootHints: [{ name: 'a.root', addresses: [ROOT] }],
     trustAnchors: anchored ? trustAnchors([makeDs(rootKey)], stub?.ntas) : undefined,
-    ...(stub ? { stubZones: [{ name: 'corp', addresses: [STUB_NS], first: false }] } : {}),
+    ...(stub ? { stubZones: [{ name: 'corp', addresses: [STUB_NS], hosts: [], first: false }] } : {}),
   });
   const ask = (name: string, flags: { do?: boolean; ad?: boolean; cd?: boolean } = {}, type = 'A'): Promise<Resolution> =>
     resolver.resolve({ question: { name, type, class: 'IN' }, flags: { rd: true, cd: false, do: false, ad: false, ...flags } });

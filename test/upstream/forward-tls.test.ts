@@ -31,7 +31,7 @@ function forwarding(dotPort: number, mode: UpstreamTlsPolicy): { sent: ExchangeR
   const resolver = createResolver({
     upstream, clock: systemClock, log, resolver: config.resolver, cache: config.cache, upstreamConfig: config.upstream,
     rootHints: [{ name: 'a.root', addresses: ['192.0.2.53'] }],
-    forwardZones: [{ name: 'fwd.test', addresses: ['127.0.0.1'], tls: true, first: false }],
+    forwardZones: [{ name: 'fwd.test', addresses: ['127.0.0.1'], tls: true, hosts: [], first: false }],
   });
   cleanups.push(() => resolver.close(), () => exchanger.close(), () => upstream.settle());
   const ask = (name: string): Promise<Resolution> => within(resolver.resolve({
