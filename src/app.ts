@@ -128,7 +128,7 @@ async function build(config: Config, configPath: string, log: Logger): Promise<B
   const nat64 = parsePref64(config.upstream.nat64.prefix, configPath, 'upstream.nat64.prefix');
   return {
     config, rootHints: loadRootHints(config, configPath), anchors: trustAnchors(records, ntas),
-    localHosts: new LocalHosts(config.local_hosts, configPath), localZones: new LocalZones(config.local_zones, configPath), anchorText: JSON.stringify([records.map(formatRecord), ntas]),
+    localHosts: new LocalHosts(config.local_hosts, configPath), localZones: new LocalZones(config.local_zones, configPath, [...config.forward_zones, ...config.stub_zones].map((z) => z.name)), anchorText: JSON.stringify([records.map(formatRecord), ntas]),
     tlsRules: loadTlsRules(config, configPath), policy: await loadPolicy(config, configPath, log.child({ component: 'policy' })),
     policyLinks: config.dns64.enabled ? [dns64] : [], ...(config.upstream.nat64.enabled ? { nat64 } : {}),
   };

@@ -11,7 +11,7 @@ import {
 } from '../wire/index.js';
 import type { LocalZone, LocalZoneType } from '../config/index.js';
 import type { Answer, ChainedHandler, ClientQuery, QueryHandler } from './types.js';
-import { BUILTIN_LOCAL_ZONES } from './builtin-zones.js';
+import { BUILTIN_LOCAL_ZONES, LOOPBACK_ZONES } from './builtin-zones.js';
 
 interface Zone {
   name: string;
@@ -70,12 +70,25 @@ function sameType(rr: Record, type: string): boolean {
 export class LocalZones {
   private readonly zones = new Map<string, Zone>();
 
-  /** `zones` from the config; the built-in special-use zones fill in names the config does not have. */
-  constructor(zones: LocalZone[], source = 'config') {
+  /**
+   * `zones` from the config; the built-in special-use zones fill in names the config does not have,
+   * and give way (a transparent zone) at each of `routed`, the forward and stub zones, that they enclose.
+   */
+  constructor(zones: LocalZone[], source = 'config', routed: readonly string[] = []) {
     zones.forEach((z, i) => this.zones.set(normalizeName(z.name), buildZone(z, i, source)));
+    const builtin = new Set<string>();
     BUILTIN_LOCAL_ZONES.forEach((z, i) => {
       const name = normalizeName(z.name);
-      if (!this.zones.has(name)) this.zones.set(name, buildZone(z, i, 'built-in local zones'));
+      if (this.zones.has(name)) return;
+      this.zones.set(name, buildZone(z, i, 'built-in local zones'));
+      builtin.add(name);
+    });
+    routed.forEach((r, i) => {
+      const name = normalizeName(r);
+      const enclosing = this.find(name);
+      if (enclosing && builtin.has(enclosing.name) && !LOOPBACK_ZONES.has(enclosing.name)) {
+        this.zones.set(name, buildZone({ name, type: 'transparent', records: [] }, i, 'forward and stub zones'));
+      }
     });
   }
 

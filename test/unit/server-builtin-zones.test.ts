@@ -39,3 +39,16 @@ test('a configured zone of the same name replaces the built-in one', () => {
   assert.equal(ask(zones, 'abc.onion'), undefined, 'transparent: passed on to the resolver');
   assert.deepEqual(ask(zones, 'localhost')?.answer.map((r) => (r as { data: string }).data), ['127.0.0.2']);
 });
+
+test('a forward or stub zone at or below a built-in zone gets its names, except the loopback ones', () => {
+  const zones = new LocalZones([{ name: 'corp.invalid', type: 'static', records: [] }], 'config',
+    ['home.arpa.', 'tor.onion', 'localhost', '127.in-addr.arpa', 'corp.invalid', 'example.com', '.']);
+  assert.equal(ask(zones, 'printer.home.arpa'), undefined, 'home.arpa forwarded: passed on to the resolver');
+  assert.equal(ask(zones, 'home.arpa', 'SOA'), undefined, 'the apex too');
+  assert.equal(ask(zones, 'abc.tor.onion'), undefined, 'below a built-in zone: that subtree is passed on');
+  assert.equal(ask(zones, 'abc.onion')?.rcode, RCODE.NXDOMAIN, 'the rest of the built-in zone stays');
+  assert.deepEqual(ask(zones, 'localhost')?.answer.map((r) => (r as { data: string }).data), ['127.0.0.1'], 'RFC 6761 §6.3');
+  assert.equal(ask(zones, '1.0.0.127.in-addr.arpa', 'PTR')?.answer.length, 1);
+  assert.equal(ask(zones, 'x.corp.invalid')?.rcode, RCODE.NXDOMAIN, 'a configured local zone is not overridden');
+  assert.equal(ask(zones, 'x.invalid')?.rcode, RCODE.NXDOMAIN);
+});
