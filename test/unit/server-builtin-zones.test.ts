@@ -52,3 +52,16 @@ test('a forward or stub zone at or below a built-in zone gets its names, except 
   assert.equal(ask(zones, 'x.corp.invalid')?.rcode, RCODE.NXDOMAIN, 'a configured local zone is not overridden');
   assert.equal(ask(zones, 'x.invalid')?.rcode, RCODE.NXDOMAIN);
 });
+
+test('reverse zones of private and special addresses are answered locally (RFC 6303 §4, RFC 7793)', () => {
+  const zones = new LocalZones([]);
+  const v6 = (prefix: string): string => `${'1.'.repeat(32 - prefix.split('.').length + 2)}${prefix}`;
+  for (const name of ['1.0.0.10.in-addr.arpa', '1.0.16.172.in-addr.arpa', '1.0.31.172.in-addr.arpa', '1.1.168.192.in-addr.arpa',
+    '1.0.64.100.in-addr.arpa', '1.0.127.100.in-addr.arpa', '1.0.254.169.in-addr.arpa', '1.2.0.192.in-addr.arpa', '255.255.255.255.in-addr.arpa',
+    v6('d.f.ip6.arpa'), v6('8.e.f.ip6.arpa'), v6('b.e.f.ip6.arpa'), v6('8.b.d.0.1.0.0.2.ip6.arpa'), `${'0.'.repeat(32)}ip6.arpa`]) {
+    assert.equal(ask(zones, name, 'PTR')?.rcode, RCODE.NXDOMAIN, name);
+  }
+  for (const name of ['1.0.15.172.in-addr.arpa', '1.0.32.172.in-addr.arpa', '1.0.128.100.in-addr.arpa', '8.8.8.8.in-addr.arpa', v6('c.f.ip6.arpa')]) {
+    assert.equal(ask(zones, name, 'PTR'), undefined, `${name}: a public address, resolved`);
+  }
+});
