@@ -5,10 +5,10 @@
  * had one (Ward's payload size, DO copied, extended RCODE, EDE options; keepalive on streams when the
  * client sent one; padding to 468-octet blocks over TLS when the client padded). Over UDP the reply
  * is cut to min(client EDNS size or 512, udp_max_payload) octets by whole RRsets (truncate.ts).
- * Names are compressed (RFC 1035 §4.1.4, wire/compress.ts) before the size is checked.
+ * Names are compressed as the reply is encoded (RFC 1035 §4.1.4, wire/compress.ts), before the size is checked.
  */
 import {
-  compressMessage, encodeMessage, padEncoded, edeOption, FLAG, findOption, keepaliveOption, makeOpt,
+  encodeCompressed, padEncoded, edeOption, FLAG, findOption, keepaliveOption, makeOpt,
   optAsRecord, OPTION, RCODE, RESPONSE_PADDING_BLOCK,
   type EdnsOption, type Message, type OptRecord, type Record,
 } from '../wire/index.js';
@@ -71,7 +71,7 @@ export function shapeResponse(query: QueryEcho, answer: Answer, ctx: ShapeContex
     questions: query.msg.questions, answers: answer.answer, authorities: answer.authority, additionals,
   };
   const limit = sizeLimit(query.opt, ctx);
-  let bytes = compressMessage(encodeMessage(packet));
+  let bytes = encodeCompressed(packet);
   // RFC 2181 §9: whole RRsets that fit, TC only when answer or authority data was left out.
   if (bytes.length > limit) bytes = truncateToFit(packet, bytes, limit, query.flags.do);
   // RFC 8467 §4.1: responses padded to a multiple of 468 octets, only over an encrypted transport.

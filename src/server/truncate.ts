@@ -11,7 +11,7 @@
  * OPT's is the exact size on the wire. The caller's encoding is cut as it is, encoded again only
  * when the records of an RRset were apart (they are brought together).
  */
-import { answerStart, compressMessage, encodeMessage, FLAG, groupRRsets, recordCount, recordEnd, recordFields, type Message, type Record } from '../wire/index.js';
+import { answerStart, encodeCompressed, encodeMessage, FLAG, groupRRsets, recordCount, recordEnd, recordFields, type Message, type Record } from '../wire/index.js';
 
 const SECTIONS = ['answers', 'authorities', 'additionals'] as const;
 type Section = typeof SECTIONS[number];
@@ -63,7 +63,7 @@ export function truncateToFit(packet: Message, encoded: Buffer, limit: number, d
   for (const g of groups) ordered[g.section].push(...g.records);
   if (opt) ordered.additionals.push(opt);
   // Usually every RRset is already in one piece and the encoding at hand serves.
-  const buf = SECTIONS.every((s) => sameOrder(ordered[s], packet[s])) ? encoded : compressMessage(encodeMessage(ordered));
+  const buf = SECTIONS.every((s) => sameOrder(ordered[s], packet[s])) ? encoded : encodeCompressed(ordered);
   const starts = recordStarts(buf);
   // Not expected from our own encoder; the safe answer is an empty one with TC (the client retries over TCP).
   if (starts === null) return encodeMessage({ ...packet, flags: packet.flags | FLAG.TC, answers: [], authorities: [], additionals: opt ? [opt] : [] });

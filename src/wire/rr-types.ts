@@ -24,9 +24,18 @@ export function typeOfMnemonic(name: string): number {
   return EXTRA[up] ?? TYPES.toType(up);
 }
 
+/** Type strings already looked up (dns-packet's toType upper-cases and walks a switch every time). */
+const WIRE_TYPES = new Map<string, number>();
+
 /** The type number of a decoded record's type string, as dns-packet writes it (`UNKNOWN_<n>` → n). */
 export function wireType(type: string): number {
-  return TYPES.toType(type);
+  let n = WIRE_TYPES.get(type);
+  if (n === undefined) {
+    n = TYPES.toType(type);
+    // Bounded: dns-packet's names and UNKNOWN_0..65535, in the cases anyone writes them.
+    if (WIRE_TYPES.size < 1024) WIRE_TYPES.set(type, n);
+  }
+  return n;
 }
 
 /** The mnemonic of type `n`, or dns-packet's `UNKNOWN_<n>` when there is none. */

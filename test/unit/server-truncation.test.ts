@@ -7,11 +7,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { shapeResponse, type QueryEcho } from '../../src/server/response.js';
+import { truncateToFit } from '../../src/server/truncate.js';
 import type { Answer } from '../../src/server/index.js';
 import {
-  compressMessage, decodeMessage, encodeMessage, FLAG, findOpt, makeOpt, MalformedMessage, optAsRecord, OPTION, readEde,
+  decodeMessage, edeOption, encodeCompressed, encodeMessage, FLAG, findOpt, makeOpt, MalformedMessage, optAsRecord, OPTION, readEde,
   type Message, type Record,
 } from '../../src/wire/index.js';
+import { compressMessage } from '../helpers/compress-reference.js';
 
 const UDP_MAX = 1232;
 
@@ -49,7 +51,7 @@ function rrsig(name: string, covered: string, sigBytes: number): Record {
 /** Compressed size of `msg`'s sections as given, with the OPT of `q` (the size a reply with exactly these records has). */
 function sizeWith(q: QueryEcho, sections: Pick<Message, 'answers' | 'authorities' | 'additionals'>): number {
   const additionals = q.opt ? [...sections.additionals, optAsRecord(q.opt)] : sections.additionals;
-  return compressMessage(encodeMessage({ ...q.msg, type: 'response', ...sections, additionals })).length;
+  return encodeCompressed({ ...q.msg, type: 'response', ...sections, additionals }).length;
 }
 
 /** The cut is real (within `limit`, decodable, the size the compressor gives) and `next` would not have fitted. */
@@ -172,4 +174,30 @@ test('the OPT record survives with its EDE; bare when even the question does not
   const opt = findOpt(huge.msg);
   assert.ok(opt, 'OPT kept');
   assert.equal(opt.options.some((o) => o.code === OPTION.EDE), false);
+});
+
+test('a cut reply has the octets the old encode-then-compress pass gave, cut the same way', () => {
+  const signed = (name: string, n: number): Record[] => [...Array.from({ length: n }, (_, i) => a(name, i)), rrsig(name, 'A', 64)];
+  const cases: [string, QueryEcho, Answer][] = [
+    ['CNAME chain, signed, DO', echo('www.Chain.test', 'A', 512, true), answer({
+      answer: [{ name: 'www.chain.test', type: 'CNAME', class: 'IN', ttl: 60, data: 'b.chain.test' }, rrsig('www.chain.test', 'CNAME', 64), ...signed('b.chain.test', 30)],
+      authority: [ns('chain.test', 'ns1.chain.test'), ns('chain.test', 'ns2.chain.test')],
+      additional: [a('ns1.chain.test', 1), a('ns2.chain.test', 2)],
+    })],
+    ['glue left out, EDE', echo('zone.test', 'NS', 600), answer({
+      answer: Array.from({ length: 12 }, (_, i) => ns('zone.test', `ns${i}.zone.test`)),
+      additional: Array.from({ length: 12 }, (_, i) => aaaa(`ns${i}.zone.test`, i)), ede: [{ infoCode: 3, extraText: 'stale' }],
+    })],
+    ['no EDNS, 512', echo('many.test', 'A', null), answer({ answer: Array.from({ length: 60 }, (_, i) => a('many.test', i)) })],
+  ];
+  for (const [what, q, ans] of cases) {
+    const raw = shape(q, ans).raw;
+    // The reply as the old pass built it: the same packet, dns-packet's octets compressed afterwards, then cut.
+    const opt = q.opt ? optAsRecord({ ...makeOpt(UDP_MAX, q.flags.do, (ans.ede ?? []).map((e) => edeOption(e.infoCode, e.extraText))), extendedRcode: 0 }) : undefined;
+    const flags = FLAG.RA | FLAG.RD | (ans.authenticated ? FLAG.AD : 0);
+    const packet = { ...q.msg, type: 'response', flags, answers: ans.answer, authorities: ans.authority, additionals: opt ? [...ans.additional, opt] : ans.additional } as Message;
+    const old = truncateToFit(packet, compressMessage(encodeMessage(packet)), q.opt ? Math.max(512, q.opt.udpPayloadSize) : 512, q.flags.do);
+    assert.deepEqual(raw, old, what);
+    assert.ok(raw.length <= 600 && tc(shape(q, ans).msg) === (what !== 'glue left out, EDE'), what);
+  }
 });
