@@ -17,6 +17,8 @@ export interface SignedOptions extends BenchOptions {
   only: string[];
   /** Extra Node.js flags for Ward (diagnosis only). */
   wardNodeArgs: string[];
+  /** Where a heap snapshot of each Ward process is written after its hot pass (`--heap-snapshot DIR`; diagnosis only, workers: 1). */
+  heapSnapshotDir?: string;
 }
 
 /** One resolver's cold pass (and, after a warm-up, hot pass) in one repetition. */

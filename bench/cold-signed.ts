@@ -11,8 +11,11 @@
  *
  *   node dist/bench/cold-signed.js [--names 10000] [--warmup 2000] [--rtt 20] [--concurrency 200] [--seconds 5]
  *                                  [--rounds 3] [--no-write] [--only 'Ward, workers: 1']... [--ward-node-arg --cpu-prof]...
+ *                                  [--heap-snapshot DIR]
+ * --heap-snapshot: after its hot pass, each Ward process writes a V8 heap snapshot into DIR (SIGUSR2 through
+ * --heapsnapshot-signal; one process, so workers: 1) before it is stopped; bench/heap-summary.ts reads it.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startLab, type Lab } from '../test/helpers/lab.js';
 import { makeTempDir } from '../test/helpers/lab-process.js';
@@ -27,10 +30,10 @@ import { measureThroughput } from './throughput.js';
 
 /** The resolvers of one run, each with its own listening and source address (the relays count by source). */
 const RESOLVERS: { label: string; start(lab: Lab, dir: string, o: SignedOptions): Promise<Target> }[] = [
-  { label: 'Ward, workers: 1', start: (lab, dir, o) => startLabResolver('Ward', lab, dir, { trustAnchorFile: lab.trustAnchorFile, nodeArgs: o.wardNodeArgs, label: 'Ward, workers: 1' }) },
-  { label: 'Ward, workers: 2', start: (lab, dir, o) => startLabResolver('Ward', lab, dir, { trustAnchorFile: lab.trustAnchorFile, nodeArgs: o.wardNodeArgs, threads: 2, address: '127.0.2.2', label: 'Ward, workers: 2' }) },
+  { label: 'Ward, workers: 1', start: (lab, dir, o) => startLabResolver('Ward', lab, dir, { trustAnchorFile: lab.trustAnchorFile, nodeArgs: wardNodeArgs(o), label: 'Ward, workers: 1' }) },
+  { label: 'Ward, workers: 2', start: (lab, dir, o) => startLabResolver('Ward', lab, dir, { trustAnchorFile: lab.trustAnchorFile, nodeArgs: wardNodeArgs(o), threads: 2, address: '127.0.2.2', label: 'Ward, workers: 2' }) },
   // The control for server.share_cache_between_workers: each worker resolves what it is asked itself.
-  { label: 'Ward, workers: 2, not sharing', start: (lab, dir, o) => startLabResolver('Ward', lab, dir, { trustAnchorFile: lab.trustAnchorFile, nodeArgs: o.wardNodeArgs, threads: 2, shareBetweenWorkers: false, address: '127.0.2.3', label: 'Ward, workers: 2, not sharing' }) },
+  { label: 'Ward, workers: 2, not sharing', start: (lab, dir, o) => startLabResolver('Ward', lab, dir, { trustAnchorFile: lab.trustAnchorFile, nodeArgs: wardNodeArgs(o), threads: 2, shareBetweenWorkers: false, address: '127.0.2.3', label: 'Ward, workers: 2, not sharing' }) },
   { label: 'Unbound, 1 thread', start: (lab, dir) => startLabResolver('Unbound', lab, dir, { trustAnchorFile: lab.trustAnchorFile, label: 'Unbound, 1 thread' }) },
   { label: 'Unbound, 2 threads', start: (lab, dir) => startLabResolver('Unbound', lab, dir, { trustAnchorFile: lab.trustAnchorFile, threads: 2, address: '127.0.3.2', label: 'Unbound, 2 threads' }) },
   { label: 'named, 2 threads', start: (lab) => startNamedResolver(lab, '127.0.3.4', 2, 'named, 2 threads') },
@@ -39,12 +42,38 @@ const RESOLVERS: { label: string; start(lab: Lab, dir: string, o: SignedOptions)
 /** The same load for every resolver's hot pass: several sockets, so the kernel spreads them over threads and workers. */
 const HOT_LOAD = { udp: { clients: 4, outstanding: 100 } };
 
+/** Ward's node flags: those given, and with --heap-snapshot the signal that writes one into that directory. */
+function wardNodeArgs(o: SignedOptions): string[] {
+  if (o.heapSnapshotDir === undefined) return o.wardNodeArgs;
+  mkdirSync(o.heapSnapshotDir, { recursive: true });
+  return [...o.wardNodeArgs, '--heapsnapshot-signal=SIGUSR2', `--diagnostic-dir=${o.heapSnapshotDir}`];
+}
+
+/** Has Ward write a heap snapshot (see --heap-snapshot) and waits until the file stops growing; returns its path. */
+async function heapSnapshot(t: Target, dir: string): Promise<string> {
+  const pid = t.pid as number;
+  const mine = (): string[] => readdirSync(dir).filter((f) => f.endsWith('.heapsnapshot') && f.includes(`.${pid}.`));
+  const before = new Set(mine());
+  process.kill(pid, 'SIGUSR2');
+  let size = -1;
+  for (let waited = 0; waited < 300_000; waited += 1000) {
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    const file = mine().find((f) => !before.has(f));
+    if (file === undefined) continue;
+    const now = statSync(join(dir, file)).size;
+    if (now > 0 && now === size) return join(dir, file);
+    size = now;
+  }
+  throw new Error(`no heap snapshot from process ${pid} in ${dir}`);
+}
+
 function parseOptions(argv: string[]): SignedOptions {
   const defaults: SignedOptions = { names: 10_000, warmup: 2_000, rtt: 20, concurrency: 200, seconds: 5, rounds: 3, write: true, only: [], wardNodeArgs: [] };
   return parseBenchOptions(argv, defaults, (a, o, next) => {
     const value = (max: number): number => flagNumber(a, next(), max);
     if (a === '--only') o.only.push(next());
     else if (a === '--ward-node-arg') o.wardNodeArgs.push(next());
+    else if (a === '--heap-snapshot') o.heapSnapshotDir = next();
     else if (a === '--names') o.names = Math.max(10, value(90_000));
     else if (a === '--warmup') o.warmup = value(9_000);
     else if (a === '--rtt') o.rtt = value(500);
@@ -101,6 +130,7 @@ async function main(): Promise<void> {
             run.hotLost = hot?.lost ?? NaN;
             run.hotUpstream = sum(countsFrom(t.address)) - upstreamBefore;
             cold.hwmHot = memoryKiB(t.pid, 'VmHWM');
+            if (o.heapSnapshotDir !== undefined && r.label.startsWith('Ward')) log(`heap snapshot: ${await heapSnapshot(t, o.heapSnapshotDir)}`);
           }
           log(`round ${round}, warm-up ${warmup}, ${r.label}: ${cold.perf.completed}/${cold.perf.sent} answered, ${Math.round(cold.perf.qps)} qps, `
             + `${(cold.upstream / cold.perf.completed).toFixed(2)} upstream q/name, ${((1000 * cold.cpuSeconds) / cold.perf.completed).toFixed(3)} ms CPU/name, `

@@ -23,6 +23,7 @@ import type { CacheConfig } from '../config/index.js';
 import { RANK, type Rank } from './rank.js';
 import type { CacheDumpEntry, CacheSecurity, LookupOptions, NegativeHit, NegativeKind, RRsetHit } from './types.js';
 import { classOf, ENTRY_BYTES, nodataKey, nxdomainKey, parseKey, recordSize, rrsetKey } from './keys.js';
+import { compactRecords } from './compact.js';
 
 /** What the local cache reads of `cache` (the shared tier is shared-tier.ts's). */
 type LocalCacheConfig = Omit<CacheConfig, 'shared'>;
@@ -39,7 +40,7 @@ const MAX_PARENT_SIDE = 4096;
 
 interface Entry {
   kind: 'rrset' | NegativeKind;
-  /** Records with their TTL as received (rewritten on retrieval). */
+  /** Records with their TTL as received (rewritten on retrieval), copied to fit (compact.ts). */
   records: Record[];
   /** RRSIGs covering an RRset (RFC 4034 §3), kept and expired with it. */
   sigs: Record[];
@@ -137,7 +138,7 @@ export class DnsCache {
     this.put(key, 'rrset', records, ttl, rank, sigs);
     const stored = this.lru.peek(key) as Entry;
     if (delegationTtl !== undefined) stored.origTtl = Math.max(delegationTtl, ttl);
-    if (proof && proof.length > 0) stored.proof = proof;
+    if (proof && proof.length > 0) stored.proof = compactRecords(proof);
     this.lru.delete(nodataKey(first.name, first.type));
     this.lru.delete(nxdomainKey(first.name));
     return true;
@@ -367,7 +368,9 @@ export class DnsCache {
     return !old || old.rank <= rank || old.expires <= this.clock.now();
   }
 
-  private put(key: string, kind: Entry['kind'], records: Record[], ttl: number, rank: Rank, sigs: Record[] = []): void {
+  private put(key: string, kind: Entry['kind'], given: Record[], ttl: number, rank: Rank, givenSigs: Record[] = []): void {
+    const records = compactRecords(given);
+    const sigs = compactRecords(givenSigs);
     const size = [...records, ...sigs].reduce((n, rr) => n + recordSize(rr), ENTRY_BYTES + key.length);
     const expires = this.clock.now() + ttl * 1000;
     this.lru.set(key, { kind, records, sigs, origTtl: ttl, expires, staleUntil: expires + this.staleKeepMs(), rank, size });
