@@ -71,7 +71,7 @@ export function iterResponse(q: QueryState, env: IterEnv): IterState {
         return 'finished';
       }
       storeAnswer(env.cache, s, records, aa, dp.zone);
-      const zoneNs = env.config.minimal_responses ? undefined : zoneContext(s);
+      const zoneNs = env.config.minimal_responses ? undefined : zoneContext(s, dp.zone);
       if (zoneNs) for (const rr of records) if (rr.type === qout.type) env.cache.setContext('rrset', ownerOf(rr), qout.type, zoneNs);
       q.outcome = {
         kind: 'answer', records, zone: dp.zone, server: q.server,
@@ -96,7 +96,8 @@ export function iterResponse(q: QueryState, env: IterEnv): IterState {
       storeAnswer(env.cache, s, c.records, aa, dp.zone);
       env.cache.storeNegative(c.kind, c.name, q.type, s.authority, rankOf('authority', aa));
       // Non-minimal negative answers: the authority section is whole already; the addresses too.
-      const zoneNs = env.config.minimal_responses || s.additional.length === 0 ? undefined : s.additional;
+      const addresses = servable(s, dp.zone);
+      const zoneNs = env.config.minimal_responses || addresses.length === 0 ? undefined : addresses;
       if (zoneNs) env.cache.setContext(c.kind, c.name, q.type, zoneNs);
       q.outcome = {
         kind: c.kind, records: c.records, authority: s.authority, name: c.name, zone: dp.zone, server: q.server, ...(zoneNs ? { zoneNs } : {}),
@@ -131,10 +132,19 @@ const CONTEXT_TYPES = new Set(['NS', 'SOA']);
  * minimal-responses: no passes the scrubbed authority section on the same way). An answer that is
  * itself an NS set gets its servers' addresses (RFC 1035 §3.3.11 additional section processing).
  */
-function zoneContext(s: Scrubbed): Record[] | undefined {
+function zoneContext(s: Scrubbed, zone: string): Record[] | undefined {
   const ns = s.authority.filter((rr) => CONTEXT_TYPES.has(rr.type) || (rr.type === 'RRSIG' && CONTEXT_TYPES.has(setType(rr))));
-  const context = [...ns, ...s.additional];
+  const context = [...ns, ...servable(s, zone)];
   return context.length > 0 ? context : undefined;
+}
+
+/**
+ * The reply's server addresses that clients may see: those inside the answering zone. With
+ * resolver.harden_glue off, glue outside it is kept for reaching the servers but never passed on
+ * (Unbound's store_rrset keeps such data for its own use only): the zone's server cannot speak for it.
+ */
+function servable(s: Scrubbed, zone: string): Record[] {
+  return s.additional.filter((rr) => isSubdomain(ownerOf(rr), zone));
 }
 
 /** Whether this reply is the recursion-lame answer taken as the last resort (iter-query-targets.ts). */
