@@ -190,7 +190,7 @@ SCENARIO_END
   assert.match(mismatch(any, servfail([]))!, /^ede: expected any/);
 });
 
-test('the scripted network behind the real upstream: referral, TC then TCP, silence, unscripted servers', async () => {
+test('the scripted network behind the real upstream: referral, TC then TCP, silence, unknown addresses, unscripted servers', async () => {
   const { script, net, upstream, ask } = scriptedUpstream(parseRpl(RPL, 'inline.rpl'));
   try {
     const referral = await ask('tc', '193.0.14.129');
@@ -217,6 +217,12 @@ test('the scripted network behind the real upstream: referral, TC then TCP, sile
     assert.ok(performance.now() - started >= 90, 'waited for the timeout');
     assert.deepEqual(net.problems, []);
 
+    // Deckard's "unknown address, select any match": an address no RANGE lists is answered by the
+    // first range valid for the step (here the root's referral), not by the one serving tc.
+    const unknown = await ask('tc', '198.51.100.7');
+    assert.equal(unknown.kind === 'reply' && unknown.message.authorities[0].type, 'NS');
+    assert.deepEqual(net.problems, []);
+    script.currentStep = 101; // past every range, with no REPLY step left
     await ask('tc', '198.51.100.7');
     assert.equal(net.problems.length > 0, true);
     assert.match(net.problems[0], /tc A to 198\.51\.100\.7#53 .* no server scripted there/);
@@ -318,6 +324,8 @@ test('testbound files: config clauses and file blocks, FLAGS, HEX_ANSWER, every 
     const second = await ask('second', '193.0.14.129');
     assert.equal(second.kind === 'reply' && String(rdataOf(second.message.answers[0])), '192.0.2.2', 'found in the second range');
     assert.deepEqual(net.problems, []);
+    await ask('first', '198.51.100.7');
+    assert.match(net.problems[0] ?? '', /no server scripted there/, 'testbound matches addresses strictly, unknown ones too');
   } finally {
     await net.close();
     await upstream.settle();
