@@ -18,6 +18,7 @@ import { mismatch } from './rpl-match.js';
 import { ScenarioNetwork } from './scenario-network.js';
 import { scenarioSetup } from './scenario-config.js';
 import { clientQueryBytes, createClientPath } from './client-path.js';
+import { runScenario } from './harness.js';
 
 const RPL = `; header
 	stub-addr: 193.0.14.129 	# K.ROOT-SERVERS.NET.
@@ -431,4 +432,53 @@ test('testbound files: a TTL in a question line is ignored, STEP TIMEOUT lets on
   assert.equal(scenarioSetup(parseRpl(TESTBOUND_FORWARD, 'f.rpl')).cache.stale_client_timeout_ms, 0, 'Unbound before 1.23: 0 unless said');
 
   assert.deepEqual(await forwardedTwice(sc), ['timeout', 'reply'], 'the TIMEOUT step leaves the first query unanswered');
+});
+
+const TESTBOUND_PREFETCH_LAST = `server:
+	prefetch: yes
+stub-zone:
+	name: "example.com"
+	stub-addr: 192.0.2.4
+CONFIG_END
+SCENARIO_BEGIN the last answer starts a prefetch no range scripts
+RANGE_BEGIN 0 10
+	ADDRESS 192.0.2.4
+ENTRY_BEGIN
+MATCH opcode qtype qname
+ADJUST copy_id
+REPLY QR AA NOERROR
+SECTION QUESTION
+www.example.com. IN A
+SECTION ANSWER
+www.example.com. 100 IN A 192.0.2.80
+ENTRY_END
+RANGE_END
+STEP 1 QUERY
+ENTRY_BEGIN
+REPLY RD
+SECTION QUESTION
+www.example.com. IN A
+ENTRY_END
+STEP 2 TIME_PASSES ELAPSE 95
+STEP 20 QUERY
+ENTRY_BEGIN
+REPLY RD
+SECTION QUESTION
+www.example.com. IN A
+ENTRY_END
+STEP 21 CHECK_ANSWER
+ENTRY_BEGIN
+MATCH opcode qname qtype answer
+SECTION QUESTION
+www.example.com. IN A
+SECTION ANSWER
+www.example.com. IN A 192.0.2.80
+ENTRY_END
+SCENARIO_END
+`;
+
+test('testbound files end with nothing pending: a prefetch the last answer started is played out and its unscripted query fails the file', async () => {
+  const r = await runScenario(parseRpl(TESTBOUND_PREFETCH_LAST, 'prefetch-last.rpl'));
+  assert.equal(r.passed, false);
+  assert.match(r.reason ?? '', /unscripted query www\.example\.com A to 192\.0\.2\.4#53 .* at step 2[01]: no server scripted there/);
 });
