@@ -333,26 +333,30 @@ test('testbound files: config clauses and file blocks, FLAGS, HEX_ANSWER, every 
   }
 });
 
+/** A client question for www.example.com A, and its answer, as the testbound files below write them. */
+const WWW_A_ANSWER = `SECTION QUESTION
+www.example.com. IN A
+SECTION ANSWER
+www.example.com. IN A 192.0.2.80
+ENTRY_END`;
+const WWW_A_QUERY = `ENTRY_BEGIN
+REPLY RD
+SECTION QUESTION
+www.example.com. IN A
+ENTRY_END`;
+
 const TESTBOUND_FORWARD = `; one-line zone clause, and a STEP ERROR for the forwarded query
 forward-zone: name: "." forward-addr: 192.0.2.53
 CONFIG_END
 SCENARIO_BEGIN forwarder error
 STEP 1 QUERY
-ENTRY_BEGIN
-REPLY RD
-SECTION QUESTION
-www.example.com. IN A
-ENTRY_END
+${WWW_A_QUERY}
 STEP 2 ERROR
 STEP 3 REPLY
 ENTRY_BEGIN
 MATCH opcode qtype qname
 REPLY QR RD RA NOERROR
-SECTION QUESTION
-www.example.com. IN A
-SECTION ANSWER
-www.example.com. IN A 192.0.2.80
-ENTRY_END
+${WWW_A_ANSWER}
 SCENARIO_END
 `;
 
@@ -454,26 +458,14 @@ www.example.com. 100 IN A 192.0.2.80
 ENTRY_END
 RANGE_END
 STEP 1 QUERY
-ENTRY_BEGIN
-REPLY RD
-SECTION QUESTION
-www.example.com. IN A
-ENTRY_END
+${WWW_A_QUERY}
 STEP 2 TIME_PASSES ELAPSE 95
 STEP 20 QUERY
-ENTRY_BEGIN
-REPLY RD
-SECTION QUESTION
-www.example.com. IN A
-ENTRY_END
+${WWW_A_QUERY}
 STEP 21 CHECK_ANSWER
 ENTRY_BEGIN
 MATCH opcode qname qtype answer
-SECTION QUESTION
-www.example.com. IN A
-SECTION ANSWER
-www.example.com. IN A 192.0.2.80
-ENTRY_END
+${WWW_A_ANSWER}
 SCENARIO_END
 `;
 
