@@ -18,6 +18,7 @@ import { mismatch } from './rpl-match.js';
 import { ScenarioNetwork } from './scenario-network.js';
 import { scenarioSetup } from './scenario-config.js';
 import { clientQueryBytes, createClientPath } from './client-path.js';
+import { runScenario } from './harness.js';
 
 const RPL = `; header
 	stub-addr: 193.0.14.129 	# K.ROOT-SERVERS.NET.
@@ -190,7 +191,7 @@ SCENARIO_END
   assert.match(mismatch(any, servfail([]))!, /^ede: expected any/);
 });
 
-test('the scripted network behind the real upstream: referral, TC then TCP, silence, unscripted servers', async () => {
+test('the scripted network behind the real upstream: referral, TC then TCP, silence, unknown addresses, unscripted servers', async () => {
   const { script, net, upstream, ask } = scriptedUpstream(parseRpl(RPL, 'inline.rpl'));
   try {
     const referral = await ask('tc', '193.0.14.129');
@@ -217,6 +218,12 @@ test('the scripted network behind the real upstream: referral, TC then TCP, sile
     assert.ok(performance.now() - started >= 90, 'waited for the timeout');
     assert.deepEqual(net.problems, []);
 
+    // Deckard's "unknown address, select any match": an address no RANGE lists is answered by the
+    // first range valid for the step (here the root's referral), not by the one serving tc.
+    const unknown = await ask('tc', '198.51.100.7');
+    assert.equal(unknown.kind === 'reply' && unknown.message.authorities[0].type, 'NS');
+    assert.deepEqual(net.problems, []);
+    script.currentStep = 101; // past every range, with no REPLY step left
     await ask('tc', '198.51.100.7');
     assert.equal(net.problems.length > 0, true);
     assert.match(net.problems[0], /tc A to 198\.51\.100\.7#53 .* no server scripted there/);
@@ -318,32 +325,38 @@ test('testbound files: config clauses and file blocks, FLAGS, HEX_ANSWER, every 
     const second = await ask('second', '193.0.14.129');
     assert.equal(second.kind === 'reply' && String(rdataOf(second.message.answers[0])), '192.0.2.2', 'found in the second range');
     assert.deepEqual(net.problems, []);
+    await ask('first', '198.51.100.7');
+    assert.match(net.problems[0] ?? '', /no server scripted there/, 'testbound matches addresses strictly, unknown ones too');
   } finally {
     await net.close();
     await upstream.settle();
   }
 });
 
+/** A client question for www.example.com A, and its answer, as the testbound files below write them. */
+const WWW_A_ANSWER = `SECTION QUESTION
+www.example.com. IN A
+SECTION ANSWER
+www.example.com. IN A 192.0.2.80
+ENTRY_END`;
+const WWW_A_QUERY = `ENTRY_BEGIN
+REPLY RD
+SECTION QUESTION
+www.example.com. IN A
+ENTRY_END`;
+
 const TESTBOUND_FORWARD = `; one-line zone clause, and a STEP ERROR for the forwarded query
 forward-zone: name: "." forward-addr: 192.0.2.53
 CONFIG_END
 SCENARIO_BEGIN forwarder error
 STEP 1 QUERY
-ENTRY_BEGIN
-REPLY RD
-SECTION QUESTION
-www.example.com. IN A
-ENTRY_END
+${WWW_A_QUERY}
 STEP 2 ERROR
 STEP 3 REPLY
 ENTRY_BEGIN
 MATCH opcode qtype qname
 REPLY QR RD RA NOERROR
-SECTION QUESTION
-www.example.com. IN A
-SECTION ANSWER
-www.example.com. IN A 192.0.2.80
-ENTRY_END
+${WWW_A_ANSWER}
 SCENARIO_END
 `;
 
@@ -430,4 +443,41 @@ test('testbound files: a TTL in a question line is ignored, STEP TIMEOUT lets on
   assert.equal(scenarioSetup(parseRpl(TESTBOUND_FORWARD, 'f.rpl')).cache.stale_client_timeout_ms, 0, 'Unbound before 1.23: 0 unless said');
 
   assert.deepEqual(await forwardedTwice(sc), ['timeout', 'reply'], 'the TIMEOUT step leaves the first query unanswered');
+});
+
+const TESTBOUND_PREFETCH_LAST = `server:
+	prefetch: yes
+stub-zone:
+	name: "example.com"
+	stub-addr: 192.0.2.4
+CONFIG_END
+SCENARIO_BEGIN the last answer starts a prefetch no range scripts
+RANGE_BEGIN 0 10
+	ADDRESS 192.0.2.4
+ENTRY_BEGIN
+MATCH opcode qtype qname
+ADJUST copy_id
+REPLY QR AA NOERROR
+SECTION QUESTION
+www.example.com. IN A
+SECTION ANSWER
+www.example.com. 100 IN A 192.0.2.80
+ENTRY_END
+RANGE_END
+STEP 1 QUERY
+${WWW_A_QUERY}
+STEP 2 TIME_PASSES ELAPSE 95
+STEP 20 QUERY
+${WWW_A_QUERY}
+STEP 21 CHECK_ANSWER
+ENTRY_BEGIN
+MATCH opcode qname qtype answer
+${WWW_A_ANSWER}
+SCENARIO_END
+`;
+
+test('testbound files end with nothing pending: a prefetch the last answer started is played out and its unscripted query fails the file', async () => {
+  const r = await runScenario(parseRpl(TESTBOUND_PREFETCH_LAST, 'prefetch-last.rpl'));
+  assert.equal(r.passed, false);
+  assert.match(r.reason ?? '', /unscripted query www\.example\.com A to 192\.0\.2\.4#53 .* at step 2[01]: no server scripted there/);
 });

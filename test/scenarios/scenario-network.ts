@@ -1,8 +1,9 @@
 /**
  * The scripted authoritative servers of one scenario (Deckard's Scenario.reply): the first RANGE
- * valid for the current step that lists the server's address answers from its first matching
- * ENTRY; when no range serves that address, a later one-shot `STEP n REPLY` entry may answer (once),
- * a later `STEP n ERROR` (testbound) fails that one query as a broken connection would, or a later
+ * valid for the current step that lists the server's address answers from its first matching ENTRY
+ * (in Deckard files an address no range lists may be answered by any range valid for the step);
+ * when no range serves that address, a later one-shot `STEP n REPLY` entry may answer (once), a
+ * later `STEP n ERROR` (testbound) fails that one query as a broken connection would, or a later
  * `STEP n TIMEOUT` (testbound: the pending query times out) leaves it unanswered until its timeout.
  * Anything else is unscripted: SERVFAIL, as Deckard answers, and a failure of the scenario.
  */
@@ -20,17 +21,25 @@ export class ScenarioNetwork implements ScriptedNetwork {
   private readonly consumed = new Set<RplStep>();
   private readonly fired = new Set<RplEntry>();
 
-  constructor(private readonly sc: Scenario) {}
+  /** Every address some RANGE lists. */
+  private readonly listed: Set<string>;
+
+  constructor(private readonly sc: Scenario) {
+    this.listed = new Set(sc.ranges.flatMap((r) => r.addresses.map(normalizeAddress)));
+  }
 
   answer(query: Message, to: Endpoint, transport: Transport): ScriptAnswer {
     const q = query.questions[0];
     const what = `${q?.name ?? '?'} ${q?.type ?? '?'} to ${to.host}#${to.port} over ${transport} at step ${this.currentStep}`;
     if (to.port !== 53) return { kind: 'unscripted', problem: `query ${what}: nothing listens on that port` };
     const addr = normalizeAddress(to.host);
-    const ranges = this.sc.ranges.filter((r) => r.from <= this.currentStep && this.currentStep <= r.to &&
-      (r.addresses.length === 0 || r.addresses.some((a) => normalizeAddress(a) === addr)));
-    // Deckard asks the first range that serves the address; testbound every one, in file order.
     const testbound = this.sc.dialect === 'testbound';
+    // Deckard's Scenario.reply: an address that no RANGE lists is "unknown, select any match", so
+    // every range valid for the step may answer it; testbound matches addresses strictly.
+    const anyRange = !testbound && !this.listed.has(addr);
+    const ranges = this.sc.ranges.filter((r) => r.from <= this.currentStep && this.currentStep <= r.to &&
+      (anyRange || r.addresses.length === 0 || r.addresses.some((a) => normalizeAddress(a) === addr)));
+    // Deckard asks the first range that serves the address; testbound every one, in file order.
     for (const range of testbound ? ranges : ranges.slice(0, 1)) {
       const entry = range.entries.find((e) => mismatch(e, query, transport) === undefined);
       if (entry) {
