@@ -11,7 +11,7 @@
 import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
 import { isIPv6 } from 'node:net';
 import { setId, type RawQuestion } from '../wire/index.js';
-import { randomId, type Clock } from '../util/index.js';
+import { randomId, type Abortable, type Clock } from '../util/index.js';
 import { isReplyTo } from './match.js';
 import type { ExchangeResult, NetErrorCode } from './types.js';
 
@@ -36,7 +36,7 @@ export interface UdpQuery {
   question: RawQuestion;
   timeoutMs: number;
   sourceAddress?: string;
-  signal?: AbortSignal;
+  signal?: Abortable;
 }
 
 interface Pending { id: number; question: RawQuestion; finish(r: ExchangeResult): void; start: number }

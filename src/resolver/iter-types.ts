@@ -1,5 +1,6 @@
 /** Internal types of the iterator: the delegation point, per-query state, outcomes, environment. */
 import type { Message, Pref64, Record } from '../wire/index.js';
+import type { Abortable } from '../util/index.js';
 import type { DnsCache } from '../cache/index.js';
 import type { Logger } from '../log/index.js';
 import type { ForwardZone, StubZone, ResolverConfig, UpstreamConfig, RootHint } from '../config/index.js';
@@ -70,7 +71,7 @@ export interface Task {
   budget: Budget;
   waitingOn: Set<Task>;
   /** Aborted when nothing waits for the task any more (mesh.ts): its upstream queries and the iterator stop. */
-  signal: AbortSignal;
+  signal: Abortable;
   /** A refresh started by a cache hit in the prefetch window (cache.prefetch), not by a waiting client. */
   prefetch?: boolean;
 }
