@@ -99,7 +99,8 @@ export class ChainResolver {
     const { cacheOnly, validate, signal } = how;
     let elsewhere = how.beforeResolving;
     const answer: Record[] = [];
-    const seen = new Set<string>([name]);
+    /** Names the chain has passed (made at the first CNAME). */
+    let seen: Set<string> | undefined;
     let current = name;
     let stale: Ede | undefined;
     const validation = validate && this.validation?.covers(name) ? this.validation : undefined;
@@ -146,8 +147,8 @@ export class ChainResolver {
       // RFC 8767 data is past its TTL, which validation capped to its signatures (RFC 4035 §5.3.3):
       // no longer proven, so never answered as secure (no AD).
       if (stale) security = weaker(security, 'insecure');
-      const notes = [...(stale ? [stale] : []), ...(info ? [info] : [])];
-      const edes = { security, ...(notes.length > 0 ? { ede: notes } : {}) };
+      const edes: { security: Security; ede?: Ede[] } = { security };
+      if (stale || info) edes.ede = stale && info ? [stale, info] : [(stale ?? info) as Ede];
       if ((step.kind === 'answer' || step.kind === 'cname') && step.proof) appendUnique(proofs, step.proof);
       switch (step.kind) {
         case 'answer': {
@@ -171,6 +172,7 @@ export class ChainResolver {
           if (answer.filter((rr) => rr.type === 'CNAME').length > LIMITS.maxCnameChain) {
             return servfail(ede(EDE.OTHER, `CNAME chain longer than ${LIMITS.maxCnameChain}`));
           }
+          seen ??= new Set([name]);
           current = step.target;
           if (seen.has(current)) return { ...servfail(ede(EDE.OTHER, `CNAME loop at ${current}`)), answer };
           seen.add(current);
@@ -320,7 +322,8 @@ export class ChainResolver {
  * off): the NS set and its RRSIGs for the authority section, the server addresses for the additional one.
  */
 function zoneSections(step: Step): { authority: Record[]; additional: Record[] } {
-  const zone = step.zoneNs ?? [];
+  const zone = step.zoneNs;
+  if (!zone) return { authority: [], additional: [] };
   const address = (rr: Record): boolean => rr.type === 'A' || rr.type === 'AAAA';
   return { authority: zone.filter((rr) => !address(rr)), additional: zone.filter(address) };
 }

@@ -29,7 +29,8 @@ export interface Delegation {
   udpSilent: ServerAddress[];
   /** NS names whose addresses were looked up (NXNS cap). */
   targetsStarted: number;
-  pending: Set<Promise<void>>;
+  /** Address lookups running for its servers (made with the first). */
+  pending?: Set<Promise<void>>;
 }
 
 /** What one iteration for (name, type) ends with. */
@@ -69,7 +70,8 @@ export interface Task {
   key: string;
   depth: number;
   budget: Budget;
-  waitingOn: Set<Task>;
+  /** The tasks it waits on (made with the first). */
+  waitingOn?: Set<Task>;
   /** Aborted when nothing waits for the task any more (mesh.ts): its upstream queries and the iterator stop. */
   signal: Abortable;
   /** A refresh started by a cache hit in the prefetch window (cache.prefetch), not by a waiting client. */
@@ -95,8 +97,8 @@ export interface QueryState {
   lastFailure?: string;
   /** What the upstream said about that failure (e.g. why strict DoT could not be met). */
   lastFailureDetail?: string;
-  /** Zones whose parent was asked again after their cached servers all failed. */
-  refetched: Set<string>;
+  /** Zones whose parent was asked again after their cached servers all failed (made with the first). */
+  refetched?: Set<string>;
   /**
    * The last answer from a recursion-lame server (RA without AA) of the zone being asked: passed
    * over while the zone's other servers may answer, used when none does (`accepted` then).

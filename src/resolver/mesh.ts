@@ -36,7 +36,7 @@ export class Mesh {
     if (parent && parent.depth >= LIMITS.maxDepth) return Promise.resolve(failure(`sub-query depth over ${LIMITS.maxDepth}`));
     const flight = this.flights.start(key, (taskSignal) => {
       const task: Task = {
-        key, depth: parent ? parent.depth + 1 : 0, budget: parent?.budget ?? new Budget(this.monotonic), waitingOn: new Set(),
+        key, depth: parent ? parent.depth + 1 : 0, budget: parent?.budget ?? new Budget(this.monotonic),
         signal: taskSignal, ...(prefetch ? { prefetch } : {}),
       };
       const result = this.run(name, type, task).catch((err: unknown) => failure(`internal error: ${errorMessage(err)}`));
@@ -48,8 +48,9 @@ export class Mesh {
   private wait(flight: Flight<IterOutcome, Task>, parent: Task | undefined, signal: Abortable | undefined): Promise<IterOutcome> {
     const waited = this.flights.wait(flight, signal, (): IterOutcome => ({ kind: 'fail', ede: QUERY_ABORTED }));
     if (!parent) return waited;
-    parent.waitingOn.add(flight.meta);
-    return waited.finally(() => parent.waitingOn.delete(flight.meta));
+    const waitingOn = parent.waitingOn ??= new Set();
+    waitingOn.add(flight.meta);
+    return waited.finally(() => waitingOn.delete(flight.meta));
   }
 }
 
@@ -66,7 +67,7 @@ function reaches(from: Task, target: Task): boolean {
     if (t === target) return true;
     if (seen.has(t)) continue;
     seen.add(t);
-    for (const w of t.waitingOn) stack.push(w);
+    if (t.waitingOn) for (const w of t.waitingOn) stack.push(w);
   }
   return false;
 }

@@ -68,7 +68,7 @@ export class StepValidation {
       this.log.warn({ qname: name, qtype: type, err: errorMessage(err) }, 'validation failed');
       verdict = { security: 'bogus', ede: { infoCode: 6, extraText: 'validation error' } };
     }
-    this.log.debug({ qname: name, qtype: type, kind: step.kind, security: verdict.security, ede: verdict.ede }, 'validated');
+    if (this.log.isLevelEnabled('debug')) this.log.debug({ qname: name, qtype: type, kind: step.kind, security: verdict.security, ede: verdict.ede }, 'validated');
     let served = step;
     if (verdict.provesNoData && served.kind === 'nxdomain') served = this.asNoData(served, served.name ?? name, type);
     if (verdict.security === 'bogus') {

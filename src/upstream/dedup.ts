@@ -8,11 +8,13 @@
 import { SharedFlights } from '../util/index.js';
 import type { UpstreamQuery, UpstreamResult } from './types.js';
 
+const flag = (on: boolean | undefined): number => (on ? 1 : 0);
+
 /** The key identical queries share. */
 export function dedupKey(q: UpstreamQuery): string {
   const s = q.server;
-  return [s.address.toLowerCase(), s.port, (s.name ?? '').toLowerCase(), q.name.toLowerCase(), q.type.toUpperCase(),
-    q.dnssecOk ? 1 : 0, q.cd ? 1 : 0, q.rd ? 1 : 0, q.afterUdpSilence ? 1 : 0, q.requireTls ? 1 : 0].join('|');
+  return `${s.address.toLowerCase()}|${s.port}|${(s.name ?? '').toLowerCase()}|${q.name.toLowerCase()}|${q.type.toUpperCase()}|`
+    + `${flag(q.dnssecOk)}|${flag(q.cd)}|${flag(q.rd)}|${flag(q.afterUdpSilence)}|${flag(q.requireTls)}`;
 }
 
 export class InflightDedup {

@@ -18,7 +18,10 @@ export function labels(name: string): string[] {
 
 /** Number of labels (0 for the root). */
 export function labelCount(name: string): number {
-  return name === '' ? 0 : name.split('.').length;
+  if (name === '') return 0;
+  let n = 1;
+  for (let i = name.indexOf('.'); i >= 0; i = name.indexOf('.', i + 1)) n++;
+  return n;
 }
 
 /** True when `name` equals `zone` or lies below it (both normalized). */
