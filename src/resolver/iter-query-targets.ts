@@ -21,7 +21,8 @@ export function fail(q: QueryState, infoCode: number, text: string): IterState {
   return 'finished';
 }
 
-export async function iterQueryTargets(q: QueryState, env: IterEnv): Promise<IterState> {
+/** Not async: its result is ask's or noAddress's promise, handed on without a wrapper. */
+export function iterQueryTargets(q: QueryState, env: IterEnv): Promise<IterState> | IterState {
   const dp = q.dp as Delegation;
   const qtype = env.config.qname_minimisation_qtype;
   const noData = (name: string, type: string): boolean => env.cache.getNegative(name, type)?.kind === 'nodata';
@@ -33,11 +34,8 @@ export async function iterQueryTargets(q: QueryState, env: IterEnv): Promise<Ite
   }
   const server = candidates(env, dp)[0];
   if (server === undefined) return noAddress(q, env, dp);
-  if (env.distrusted.has(dp.zone, server.address) && startTargets(q, env) > 0) {
-    // Only a server that gave bogus data is left: find the other name servers' addresses first.
-    await Promise.race(dp.pending as Set<Promise<void>>);
-    return 'queryTargets';
-  }
+  // Only a server that gave bogus data is left: find the other name servers' addresses first.
+  if (env.distrusted.has(dp.zone, server.address) && startTargets(q, env) > 0) return afterLookups(dp);
   dp.tried.add(server.address);
   return ask(q, env, dp, server, false);
 }
@@ -81,11 +79,14 @@ function addParentSide(env: IterEnv, dp: Delegation): boolean {
   return added;
 }
 
+/** Back to `queryTargets` once one of the delegation's address lookups has finished. */
+async function afterLookups(dp: Delegation): Promise<IterState> {
+  await Promise.race(dp.pending as Set<Promise<void>>);
+  return 'queryTargets';
+}
+
 async function noAddress(q: QueryState, env: IterEnv, dp: Delegation): Promise<IterState> {
-  if (startTargets(q, env) > 0) {
-    await Promise.race(dp.pending as Set<Promise<void>>);
-    return 'queryTargets';
-  }
+  if (startTargets(q, env) > 0) return afterLookups(dp);
   // Every server left stayed silent over UDP: before giving up, each is asked once more down the
   // ladder (without EDNS, then TCP: RFC 7766 §5), as Unbound and Knot Resolver retry within a query.
   const silent = dp.udpSilent.shift();
