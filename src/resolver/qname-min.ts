@@ -6,7 +6,7 @@
  * minimisation (iter-response.ts). After MAX_MINIMISE_COUNT minimised queries the full name
  * is asked (RFC 9156 §2.3). Forwarders get the full question.
  */
-import { labelCount } from '../wire/index.js';
+import { labelCount, lastLabels } from '../wire/index.js';
 import { LIMITS } from './budget.js';
 import type { Delegation, QueryState } from './iter-types.js';
 
@@ -29,14 +29,4 @@ export function nextQuestion(
 function full(q: QueryState): QueryState['qout'] {
   const o = q.qout;
   return !o.minimised && o.name === q.name && o.type === q.type ? o : { name: q.name, type: q.type, minimised: false };
-}
-
-/** The last `n` labels of `name` (all of it when it has no more). */
-function lastLabels(name: string, n: number): string {
-  let dot = name.length;
-  for (let k = 0; k < n; k++) {
-    dot = name.lastIndexOf('.', dot - 1);
-    if (dot < 0) return name;
-  }
-  return name.slice(dot + 1);
 }

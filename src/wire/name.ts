@@ -24,6 +24,17 @@ export function labelCount(name: string): number {
   return n;
 }
 
+/** The last `n` labels of a normalized name (all of it when it has no more), without splitting it. */
+export function lastLabels(name: string, n: number): string {
+  if (n <= 0) return '';
+  let dot = name.length;
+  for (let k = 0; k < n; k++) {
+    dot = name.lastIndexOf('.', dot - 1);
+    if (dot < 0) return name;
+  }
+  return name.slice(dot + 1);
+}
+
 /** True when `name` equals `zone` or lies below it (both normalized). */
 export function isSubdomain(name: string, zone: string): boolean {
   if (zone === '') return true;
