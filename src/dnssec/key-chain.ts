@@ -216,8 +216,9 @@ export async function authenticatedDenial(authority: Record[], keys: SecureKeys,
 
 /** The RRsets of `records` (their RRSIGs left out), in order of appearance. */
 export function rrsets(records: Record[]): Record[][] {
-  if (records.length === 0) return [];
-  return groupRRsets(records).filter((g) => g.data.length > 0).map((g) => g.data);
+  const out: Record[][] = [];
+  for (const g of groupRRsets(records)) if (g.data.length > 0) out.push(g.data);
+  return out;
 }
 
 /** A failed RRset check as a key result (checkRRset only fails as bogus). */

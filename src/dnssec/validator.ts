@@ -96,7 +96,12 @@ export class Validator {
   private async rrset(set: Record[], from: Record[], zone: string | undefined, budget: SigBudget): Promise<Verdict> {
     const owner = normalizeName(set[0].name);
     const sigs = sigsFor(from, owner, set[0].type);
-    const signer = sigs.map((s) => normalizeName(dataOf<RrsigData>(s).signersName)).find((n) => isSubdomain(owner, n));
+    const signerOf = (s: Record): string => normalizeName(dataOf<RrsigData>(s).signersName);
+    let signer: string | undefined;
+    for (const s of sigs) {
+      const n = signerOf(s);
+      if (isSubdomain(owner, n)) { signer = n; break; }
+    }
     if (signer === undefined) {
       // RFC 4035 §5.5: unsigned data is acceptable only below a provably insecure cut. It is judged
       // at the zone that served it, unless a trust anchor lies below that zone (a forwarder's or a
@@ -110,7 +115,9 @@ export class Validator {
     const keys = await this.chain.keysFor(signer, budget);
     if (keys.security !== 'secure') return keys;
     if (keys.zone !== signer) return bogus(DNSSEC_EDE.DNSSEC_BOGUS, `signer ${signer} is not a zone apex`);
-    return checkRRset(set, sigs.filter((s) => normalizeName(dataOf<RrsigData>(s).signersName) === signer), keys.keys, signer, this.nowSec(), budget);
+    // Usually every RRSIG is the signer's: then the list as it is.
+    const own = sigs.every((s) => signerOf(s) === signer) ? sigs : sigs.filter((s) => signerOf(s) === signer);
+    return checkRRset(set, own, keys.keys, signer, this.nowSec(), budget);
   }
 
   /** RFC 4035 §5.3.4: an RRset expanded from a wildcard needs proof the owner itself does not exist. */

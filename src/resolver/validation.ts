@@ -60,7 +60,8 @@ export class StepValidation {
     let verdict: Verdict;
     try {
       verdict = await this.validator.validate({
-        qname: name, qtype: type, kind: step.kind, records: [...step.records, ...(step.conflicts ?? [])],
+        qname: name, qtype: type, kind: step.kind,
+        records: step.conflicts && step.conflicts.length > 0 ? [...step.records, ...step.conflicts] : step.records,
         authority: negative ? step.authority : step.proof ?? [], ...(step.zone !== undefined ? { zone: step.zone } : {}),
       });
     } catch (err) {
