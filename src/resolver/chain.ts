@@ -92,7 +92,8 @@ export class ChainResolver {
   async resolve(name: string, type: string, how: ChainOptions = {}): Promise<ChainResult> {
     let resolved = false;
     const r = await this.walk(name, type, how, () => { resolved = true; });
-    return resolved ? { ...r, resolved } : r;
+    if (resolved) r.resolved = true; // walk's result is its own object
+    return r;
   }
 
   private async walk(name: string, type: string, how: ChainOptions, asked: () => void): Promise<ChainResult> {
@@ -153,8 +154,9 @@ export class ChainResolver {
       switch (step.kind) {
         case 'answer': {
           const zone = zoneSections(step);
-          const reuse = step.reuseForMs !== undefined ? { reuseForMs: step.reuseForMs } : {};
-          return { rcode: RCODE.NOERROR, answer: [...answer, ...step.records], authority: [...proofs, ...zone.authority], additional: zone.additional, ...edes, ...reuse };
+          const r: ChainResult = { rcode: RCODE.NOERROR, answer: [...answer, ...step.records], authority: [...proofs, ...zone.authority], additional: zone.additional, ...edes };
+          if (step.reuseForMs !== undefined) r.reuseForMs = step.reuseForMs;
+          return r;
         }
         case 'nxdomain':
         case 'nodata': {
