@@ -10,27 +10,33 @@ export interface Abortable {
 /**
  * A signal and its controller in one plain object, for work Ward shares inside the process
  * (SharedFlights: mesh tasks, upstream exchanges). An AbortController with its AbortSignal (an
- * EventTarget) takes about 0.8 KB and more per listener; one of these is a few fields, and its
- * listeners (each called once, on abort) sit in a Set made on the first.
+ * EventTarget) takes about 0.8 KB and more per listener; one of these is a few fields. Its
+ * listeners (each called once, on abort, in the order added; one added twice counts once): the
+ * first in a field (most have one), any more in a Set made for the second.
  */
 export class FlightAbort implements Abortable {
   aborted = false;
-  private listeners: Set<() => void> | undefined;
+  private first: (() => void) | undefined;
+  private more: Set<() => void> | undefined;
 
   abort(): void {
     if (this.aborted) return;
     this.aborted = true;
-    const fns = this.listeners;
-    this.listeners = undefined;
-    if (fns) for (const f of fns) f();
+    const { first, more } = this;
+    this.first = this.more = undefined;
+    first?.();
+    if (more) for (const f of more) f();
   }
 
   addEventListener(_type: 'abort', listener: () => void): void {
-    if (!this.aborted) (this.listeners ??= new Set()).add(listener);
+    if (this.aborted || listener === this.first || this.more?.has(listener)) return;
+    if (this.first === undefined && this.more === undefined) this.first = listener;
+    else (this.more ??= new Set()).add(listener);
   }
 
   removeEventListener(_type: 'abort', listener: () => void): void {
-    this.listeners?.delete(listener);
+    if (listener === this.first) this.first = undefined;
+    else this.more?.delete(listener);
   }
 }
 
