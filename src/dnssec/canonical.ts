@@ -4,14 +4,15 @@
  * signer is), RRs of a set sorted by their canonical RDATA with duplicates removed (§6.3), and the
  * data an RRSIG signs (RFC 4034 §3.1.8.1): RRSIG RDATA without the signature, then each RR with the
  * original TTL. Wildcard owners are rebuilt from the RRSIG labels field (RFC 4035 §5.3.2).
- * Encoding goes through dns-packet, which never compresses names. No I/O.
+ * RDATA encoding goes through dns-packet, which never compresses names; names are written here, as its
+ * name.encode would. No I/O.
  */
 import dnsPacket from 'dns-packet';
 import type { Record } from '../wire/index.js';
 import { labels, normalizeName, rdataOf, wireType } from '../wire/index.js';
 
 interface Codec { encode(value: unknown): Buffer }
-const packet = dnsPacket as unknown as { answer: Codec; name: Codec };
+const packet = dnsPacket as unknown as { answer: Codec };
 
 /** The fields of an RRSIG's data (dns-packet's shape). */
 export interface RrsigData {
@@ -25,10 +26,40 @@ export function dataOf<T>(rr: Record): T {
   return rdataOf(rr) as T;
 }
 
+/** A name lower-cased, without a leading dot (dns-packet's name.encode drops one, as it drops the trailing one). */
+function canonicalName(name: string): string {
+  const n = normalizeName(name);
+  return n.startsWith('.') ? n.slice(1) : n;
+}
+
+/** The wire length of canonicalName `n`: its UTF-8 octets, a length octet per label, the root's 0. */
+function wireLength(n: string): number {
+  return n === '' ? 1 : Buffer.byteLength(n) + 2;
+}
+
+/**
+ * Writes canonicalName `n` at `off` in uncompressed wire form, as dns-packet's name.encode does but
+ * without splitting it: the name's octets after one spare octet, then each '.' (0x2e, never inside a
+ * UTF-8 sequence) and the spare octet become the length of the label after them. Returns the end.
+ */
+function writeName(out: Buffer, off: number, n: string): number {
+  if (n === '') { out[off] = 0; return off + 1; }
+  const end = off + 1 + out.write(n, off + 1, 'utf8');
+  out[end] = 0;
+  let next = end;
+  for (let i = end - 1; i > off; i--) {
+    if (out[i] === 0x2e) { out[i] = next - i - 1; next = i; }
+  }
+  out[off] = next - off - 1;
+  return end + 1;
+}
+
 /** A name in uncompressed wire form, lower-cased. */
 export function nameWire(name: string): Buffer {
-  const n = normalizeName(name);
-  return packet.name.encode(n === '' ? '.' : n);
+  const n = canonicalName(name);
+  const out = Buffer.allocUnsafe(wireLength(n));
+  writeName(out, 0, n);
+  return out;
 }
 
 /** A lower-cased name in dns-packet's form (the root as '.': dns-packet encodes '' as two octets). */
@@ -95,11 +126,12 @@ export function signedData(sigRecord: Record, rrset: Record[]): Buffer | undefin
   const sig = dataOf<RrsigData>(sigRecord);
   const owner = signedOwner(rrset[0].name, sig);
   if (owner === undefined) return undefined;
-  const signer = nameWire(sig.signersName);
-  const ownerWire = nameWire(owner);
+  const signer = canonicalName(sig.signersName);
+  const ownerName = canonicalName(owner);
+  const ownerLength = wireLength(ownerName);
   const rdatas = canonicalRdatas(rrset);
-  let size = RRSIG_FIXED + signer.length;
-  for (const rdata of rdatas) size += ownerWire.length + RR_FIXED + rdata.length;
+  let size = RRSIG_FIXED + wireLength(signer);
+  for (const rdata of rdatas) size += ownerLength + RR_FIXED + rdata.length;
   const out = Buffer.allocUnsafe(size);
   out.writeUInt16BE(wireType(sig.typeCovered), 0);
   out[2] = sig.algorithm;
@@ -108,10 +140,10 @@ export function signedData(sigRecord: Record, rrset: Record[]): Buffer | undefin
   out.writeUInt32BE(sig.expiration >>> 0, 8);
   out.writeUInt32BE(sig.inception >>> 0, 12);
   out.writeUInt16BE(sig.keyTag, 16);
-  let off = RRSIG_FIXED + signer.copy(out, RRSIG_FIXED);
+  let off = writeName(out, RRSIG_FIXED, signer);
   const type = wireType(rrset[0].type);
   for (const rdata of rdatas) {
-    off += ownerWire.copy(out, off);
+    off = writeName(out, off, ownerName);
     out.writeUInt16BE(type, off);
     out.writeUInt16BE(1, off + 2); // class IN
     out.writeUInt32BE(sig.originalTTL >>> 0, off + 4);

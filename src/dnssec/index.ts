@@ -7,7 +7,7 @@ export { Validator, type ValidationInput, type ValidatorOptions } from './valida
 export { trustAnchors, parseAnchorText, isInlineAnchor } from './trust-anchors.js';
 export { sentinelFails } from './sentinel.js';
 export { keyTag } from './key-tag.js';
-export { signedData, compareNames, dnskeyRdata } from './canonical.js';
+export { signedData, compareNames, dnskeyRdata, nameWire } from './canonical.js';
 export { verifyRrsig } from './verify.js';
 export { dsDigest, dsMatches } from './ds.js';
 export { checkRRset } from './rrset-check.js';

@@ -8,7 +8,7 @@
  * which for secure data is also capped by the signatures behind it (RFC 4035 §5.3.3).
  */
 import type { Record } from '../wire/index.js';
-import { declaredTtl, groupRRsets, RCODE, labels, normalizeName } from '../wire/index.js';
+import { declaredTtl, groupRRsets, RCODE, labelCount, lastLabels, normalizeName } from '../wire/index.js';
 import type { Clock } from '../util/index.js';
 import { dataOf } from './canonical.js';
 import { isSupportedAlgorithm } from './algorithms.js';
@@ -52,21 +52,38 @@ export class KeyChain {
     const target = normalizeName(name);
     const anchor = closestAnchor(this.anchors, target);
     if (anchor === undefined || underNegativeAnchor(this.anchors, target)) return { security: 'insecure' };
-    const ls = labels(target);
-    const depth = ls.length - labels(anchor).length;
+    const total = labelCount(target);
+    const depth = total - labelCount(anchor);
     if (depth > MAX_WALK_DEPTH) return bogus(DNSSEC_EDE.DNSSEC_BOGUS, `${target} is more than ${MAX_WALK_DEPTH} labels below its trust anchor`);
+    const known = this.cachedWalk(anchor, target, total, depth);
+    if (known) return known;
     let cur = await this.step(anchor, () => this.anchorKeys(anchor, budget));
     for (let i = depth - 1; i >= 0 && cur.security === 'secure'; i--) {
       const parent = cur;
-      cur = await this.step(ls.slice(i).join('.'), (n) => this.descend(parent, n, budget));
+      cur = await this.step(lastLabels(target, total - i), (n) => this.descend(parent, n, budget));
     }
     return cur;
   }
 
+  /**
+   * The walk of keysFor when every step of it is cached and fresh (the usual case once a zone is
+   * known): the same result, without a promise and a closure per label; undefined when some step is not.
+   */
+  private cachedWalk(anchor: string, target: string, total: number, depth: number): KeyResult | undefined {
+    let cur = this.fresh(anchor);
+    for (let i = depth - 1; i >= 0 && cur?.security === 'secure'; i--) cur = this.fresh(lastLabels(target, total - i));
+    return cur;
+  }
+
+  private fresh(name: string): KeyResult | undefined {
+    const hit = this.cache.get(name);
+    return hit && hit.expires > this.clock.now() ? hit.result : undefined;
+  }
+
   /** A cached or shared result for `name`, else runs `make`. */
   private async step(name: string, make: (name: string) => Promise<KeyResult>): Promise<KeyResult> {
-    const hit = this.cache.get(name);
-    if (hit && hit.expires > this.clock.now()) return hit.result;
+    const hit = this.fresh(name);
+    if (hit) return hit;
     let p = this.pending.get(name);
     if (!p) {
       p = make(name).finally(() => this.pending.delete(name));
@@ -199,7 +216,9 @@ export async function authenticatedDenial(authority: Record[], keys: SecureKeys,
 
 /** The RRsets of `records` (their RRSIGs left out), in order of appearance. */
 export function rrsets(records: Record[]): Record[][] {
-  return groupRRsets(records).filter((g) => g.data.length > 0).map((g) => g.data);
+  const out: Record[][] = [];
+  for (const g of groupRRsets(records)) if (g.data.length > 0) out.push(g.data);
+  return out;
 }
 
 /** A failed RRset check as a key result (checkRRset only fails as bogus). */

@@ -55,10 +55,12 @@ export async function checkRRset(rrset: Record[], sigs: Record[], keys: Record[]
     usableSig = true;
     const late = timeProblem(sig, nowSec);
     if (late !== undefined) { reason = late; continue; }
-    const candidates = keys.filter((k) => {
+    const candidates: Record[] = [];
+    for (const k of keys) {
       const d = dataOf<DnskeyData>(k);
-      return d.algorithm === sig.algorithm && (d.flags & 0x0100) !== 0 && keyTag(k) === sig.keyTag;
-    }).slice(0, MAX_KEYS_PER_SIG);
+      if (d.algorithm === sig.algorithm && (d.flags & 0x0100) !== 0 && keyTag(k) === sig.keyTag) candidates.push(k);
+      if (candidates.length === MAX_KEYS_PER_SIG) break;
+    }
     if (candidates.length === 0) {
       if (reason === DNSSEC_EDE.RRSIGS_MISSING) reason = DNSSEC_EDE.DNSKEY_MISSING;
       continue;

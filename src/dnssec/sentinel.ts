@@ -4,11 +4,12 @@
  * anchor, and `root-key-sentinel-not-ta-<tag>` when it is. Lets users ask which root key a resolver trusts.
  */
 import type { Record } from '../wire/index.js';
-import { labels, normalizeName } from '../wire/index.js';
+import { normalizeName } from '../wire/index.js';
 import { dataOf } from './canonical.js';
 import { keyTag } from './key-tag.js';
 import type { TrustAnchors } from './types.js';
 
+const SENTINEL_PREFIX = 'root-key-sentinel-';
 const SENTINEL = /^root-key-sentinel-(is|not)-ta-(\d{5})$/;
 
 /** Key tags of the root's trust anchors (DS key tag fields, DNSKEY tags computed). */
@@ -23,7 +24,10 @@ function rootAnchorTags(anchors: TrustAnchors): Set<number> {
 /** RFC 8509 §3.2: whether a secure answer for `qname` (type A or AAAA) must be turned into SERVFAIL. */
 export function sentinelFails(qname: string, qtype: string, anchors: TrustAnchors): boolean {
   if (qtype !== 'A' && qtype !== 'AAAA') return false;
-  const m = SENTINEL.exec(labels(normalizeName(qname))[0] ?? '');
+  const name = normalizeName(qname);
+  if (!name.startsWith(SENTINEL_PREFIX)) return false;
+  const dot = name.indexOf('.');
+  const m = SENTINEL.exec(dot < 0 ? name : name.slice(0, dot));
   if (!m) return false;
   const trusted = rootAnchorTags(anchors).has(Number(m[2]));
   return m[1] === 'is' ? !trusted : trusted;

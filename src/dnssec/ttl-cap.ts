@@ -18,7 +18,9 @@ const ttlOf = (rr: Record): number => declaredTtl(rr) ?? Infinity;
 export function validatedTtl(rrset: Record[], sigRecord: Record, nowSec: number): number {
   const sig = dataOf<RrsigData>(sigRecord);
   const left = (sig.expiration - nowSec) >>> 0;
-  return Math.min(...rrset.map(ttlOf), ttlOf(sigRecord), sig.originalTTL, left);
+  let ttl = Math.min(ttlOf(sigRecord), sig.originalTTL, left);
+  for (const rr of rrset) ttl = Math.min(ttl, ttlOf(rr));
+  return ttl;
 }
 
 /** The records with each TTL lowered to its RRset's cap, if it has one (RRSIGs with the set they cover). */

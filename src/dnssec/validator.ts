@@ -9,7 +9,7 @@
  * step bounds the work (KeyTrap). Never imports the resolver.
  */
 import type { Record } from '../wire/index.js';
-import { isSubdomain, labels, rrsetKeyOf, normalizeName } from '../wire/index.js';
+import { isSubdomain, labelCount, lastLabels, rrsetKeyOf, normalizeName } from '../wire/index.js';
 import type { Clock } from '../util/index.js';
 import { dataOf, type RrsigData } from './canonical.js';
 import { KeyChain, rrsets } from './key-chain.js';
@@ -34,6 +34,9 @@ export interface ValidationInput {
 }
 
 export interface ValidatorOptions { anchors: TrustAnchors; fetch: ChainFetcher; clock: Clock }
+
+/** The authority RRsets a step's verdict rests on. */
+const DENIAL_TYPES: ReadonlySet<string> = new Set(['SOA', 'NSEC', 'NSEC3']);
 
 const worst = (a: Verdict, b: Verdict): Verdict => {
   const order = { secure: 0, indeterminate: 1, insecure: 2, bogus: 3 } as const;
@@ -65,7 +68,7 @@ export class Validator {
       return v;
     };
     for (const set of rrsets(input.authority)) {
-      if (!['SOA', 'NSEC', 'NSEC3'].includes(set[0].type)) continue;
+      if (!DENIAL_TYPES.has(set[0].type)) continue;
       const v = await checked(set, input.authority);
       if (v.security === 'secure' && set[0].type !== 'SOA') denial.push(...set);
       // Unprovable NSEC records in a positive answer are extra data, not a reason for bogus.
@@ -93,7 +96,12 @@ export class Validator {
   private async rrset(set: Record[], from: Record[], zone: string | undefined, budget: SigBudget): Promise<Verdict> {
     const owner = normalizeName(set[0].name);
     const sigs = sigsFor(from, owner, set[0].type);
-    const signer = sigs.map((s) => normalizeName(dataOf<RrsigData>(s).signersName)).find((n) => isSubdomain(owner, n));
+    const signerOf = (s: Record): string => normalizeName(dataOf<RrsigData>(s).signersName);
+    let signer: string | undefined;
+    for (const s of sigs) {
+      const n = signerOf(s);
+      if (isSubdomain(owner, n)) { signer = n; break; }
+    }
     if (signer === undefined) {
       // RFC 4035 §5.5: unsigned data is acceptable only below a provably insecure cut. It is judged
       // at the zone that served it, unless a trust anchor lies below that zone (a forwarder's or a
@@ -107,16 +115,18 @@ export class Validator {
     const keys = await this.chain.keysFor(signer, budget);
     if (keys.security !== 'secure') return keys;
     if (keys.zone !== signer) return bogus(DNSSEC_EDE.DNSSEC_BOGUS, `signer ${signer} is not a zone apex`);
-    return checkRRset(set, sigs.filter((s) => normalizeName(dataOf<RrsigData>(s).signersName) === signer), keys.keys, signer, this.nowSec(), budget);
+    // Usually every RRSIG is the signer's: then the list as it is.
+    const own = sigs.every((s) => signerOf(s) === signer) ? sigs : sigs.filter((s) => signerOf(s) === signer);
+    return checkRRset(set, own, keys.keys, signer, this.nowSec(), budget);
   }
 
   /** RFC 4035 §5.3.4: an RRset expanded from a wildcard needs proof the owner itself does not exist. */
   private wildcard(set: Record[], from: Record[], denial: Record[]): Verdict {
     const owner = normalizeName(set[0].name);
-    const n = labels(owner).length;
-    const sig = sigsFor(from, owner, set[0].type).map((s) => dataOf<RrsigData>(s)).find((s) => s.labels < n);
-    if (!sig || labels(owner)[0] === '*') return { security: 'secure' };
-    const ce = labels(owner).slice(n - sig.labels).join('.');
+    const n = labelCount(owner);
+    const sig = sigsFor(from, owner, set[0].type).find((s) => dataOf<RrsigData>(s).labels < n);
+    if (!sig || owner === '*' || owner.startsWith('*.')) return { security: 'secure' };
+    const ce = lastLabels(owner, dataOf<RrsigData>(sig).labels);
     if (nsecNoCloserMatch(denial, owner)) return { security: 'secure' };
     const p = nsec3NoCloserMatch(denial, owner, ce);
     return proofVerdict(p, `no proof that ${owner} is not itself in the zone`);

@@ -38,8 +38,21 @@ function jwkOf(alg: number, key: Buffer): object | undefined {
 const MAX_KEYS = 1000;
 const keyObjects = new Map<string, KeyObject | null>();
 
+/** Per record object: a validated DNSKEY set is kept and checked against many times (no base64 id per check). */
+const byRecord = new WeakMap<object, KeyObject | null>();
+
 /** The imported key of a DNSKEY (memoised, bounded), or null when it cannot be imported. */
 export function publicKeyOf(dnskey: Record): KeyObject | null {
+  let key = byRecord.get(dnskey);
+  if (key === undefined) {
+    key = importedKey(dnskey);
+    byRecord.set(dnskey, key);
+  }
+  return key;
+}
+
+/** The imported key of a DNSKEY by algorithm and key material (bounded). */
+function importedKey(dnskey: Record): KeyObject | null {
   const d = dataOf<DnskeyData>(dnskey);
   const id = `${d.algorithm}/${d.key.toString('base64')}`;
   const have = keyObjects.get(id);

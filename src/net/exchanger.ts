@@ -52,26 +52,35 @@ export function createExchanger(o: ExchangerOptions): NetExchanger {
   const pool = new SessionPool({ limits: outboundLimits(o.limits), log, clock, counters, tlsContextFor: o.tlsContextFor });
   let closed = false;
 
+  const send = (req: ExchangeRequest): Promise<ExchangeResult> => {
+    const start = clock.monotonic();
+    const fail = (code: 'closed' | 'bad-query' | 'oversize' | 'aborted'): Promise<ExchangeResult> => Promise.resolve({ kind: 'fail', code, elapsedMs: 0 });
+    if (closed) return fail('closed');
+    if (req.signal?.aborted) return fail('aborted');
+    const question = peekQuestion(req.query);
+    if (question === null) return fail('bad-query');
+    if (req.transport === 'udp') {
+      if (req.query.length > MAX_UDP_QUERY) return fail('oversize');
+      return udp.exchange({
+        host: req.to.host, port: req.to.port, query: Buffer.from(req.query), question, timeoutMs: req.timeoutMs,
+        sourceAddress: req.sourceAddress, signal: req.signal,
+      });
+    }
+    // A private copy: the multiplexer writes its own ID into it. TLS queries are padded (RFC 8467 §4.1).
+    const padded = req.transport === 'tls' ? padEncoded(req.query, QUERY_PADDING_BLOCK) : req.query;
+    const query = padded === req.query ? Buffer.from(req.query) : padded;
+    if (query.length > 65535) return fail('oversize');
+    return pool.exchange(req, req.transport, query, question, start);
+  };
+
   return {
-    async exchange(req: ExchangeRequest): Promise<ExchangeResult> {
-      const start = clock.monotonic();
-      const fail = (code: 'closed' | 'bad-query' | 'oversize' | 'aborted'): ExchangeResult => ({ kind: 'fail', code, elapsedMs: 0 });
-      if (closed) return fail('closed');
-      if (req.signal?.aborted) return fail('aborted');
-      const question = peekQuestion(req.query);
-      if (question === null) return fail('bad-query');
-      if (req.transport === 'udp') {
-        if (req.query.length > MAX_UDP_QUERY) return fail('oversize');
-        return udp.exchange({
-          host: req.to.host, port: req.to.port, query: Buffer.from(req.query), question, timeoutMs: req.timeoutMs,
-          sourceAddress: req.sourceAddress, signal: req.signal,
-        });
+    // Not async: it hands on the pool's promise (no wrapper promise per query); a throw still comes back as a rejection.
+    exchange(req: ExchangeRequest): Promise<ExchangeResult> {
+      try {
+        return send(req);
+      } catch (err) {
+        return Promise.reject(err);
       }
-      // A private copy: the multiplexer writes its own ID into it. TLS queries are padded (RFC 8467 §4.1).
-      const padded = req.transport === 'tls' ? padEncoded(req.query, QUERY_PADDING_BLOCK) : req.query;
-      const query = padded === req.query ? Buffer.from(req.query) : padded;
-      if (query.length > 65535) return fail('oversize');
-      return pool.exchange(req, req.transport, query, question, start);
     },
     async close(): Promise<void> {
       closed = true;

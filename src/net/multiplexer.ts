@@ -5,7 +5,7 @@
  * every pending query fails as a value ('closed' after an orderly close, 'reset' after an error).
  * With an observer (log level debug, observe.ts) each query written and each matching reply read is a line.
  */
-import { random16, type Clock, type Timer } from '../util/index.js';
+import { random16, type Abortable, type Clock, type Timer } from '../util/index.js';
 import { peekId, setId, type RawQuestion } from '../wire/index.js';
 import { isReplyTo } from './match.js';
 import type { StreamObserver } from './observe.js';
@@ -18,7 +18,7 @@ interface Pending {
   id: number;
   question: RawQuestion;
   timer: Timer;
-  signal?: AbortSignal;
+  signal?: Abortable;
   onAbort?: () => void;
   resolve(o: MuxOutcome): void;
 }
@@ -44,7 +44,7 @@ export class Multiplexer {
   get size(): number { return this.pending.size; }
 
   /** Sends `query` (its ID is overwritten) and waits for the matching answer or `timeoutMs`. */
-  send(query: Buffer, question: RawQuestion, timeoutMs: number, signal?: AbortSignal): Promise<MuxOutcome> {
+  send(query: Buffer, question: RawQuestion, timeoutMs: number, signal?: Abortable): Promise<MuxOutcome> {
     if (this.closedCode !== undefined || !this.session.isOpen) return Promise.resolve({ kind: 'fail', code: this.closedCode ?? 'closed' });
     if (signal?.aborted) return Promise.resolve({ kind: 'fail', code: 'aborted' });
     const id = this.freeId();

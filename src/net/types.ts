@@ -4,6 +4,7 @@
  * table (inbound) and the multiplexer (outbound) depend on direction.
  * Network failures are values (ExchangeResult 'fail'), never exceptions.
  */
+import type { Abortable } from '../util/index.js';
 
 export type Transport = 'udp' | 'tcp' | 'tls';
 export type StreamTransport = 'tcp' | 'tls';
@@ -68,7 +69,7 @@ export interface ExchangeRequest {
   timeoutMs: number;
   /** For transport 'tls': the name to check the certificate against, and whether a failure is fatal. */
   tls?: { servername?: string; authenticate: boolean; spkiPins?: string[]; ca?: string };
-  signal?: AbortSignal;
+  signal?: Abortable;
   /** Local address to bind outgoing sockets to. */
   sourceAddress?: string;
   /**

@@ -11,7 +11,7 @@
 import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
 import { isIPv6 } from 'node:net';
 import { setId, type RawQuestion } from '../wire/index.js';
-import { randomId, type Clock } from '../util/index.js';
+import { randomId, type Abortable, type Clock } from '../util/index.js';
 import { isReplyTo } from './match.js';
 import type { ExchangeResult, NetErrorCode } from './types.js';
 
@@ -36,7 +36,7 @@ export interface UdpQuery {
   question: RawQuestion;
   timeoutMs: number;
   sourceAddress?: string;
-  signal?: AbortSignal;
+  signal?: Abortable;
 }
 
 interface Pending { id: number; question: RawQuestion; finish(r: ExchangeResult): void; start: number }
@@ -70,10 +70,11 @@ export class UdpPool {
     return n;
   }
 
-  async exchange(q: UdpQuery): Promise<ExchangeResult> {
+  /** Not async (its promise is the one the reply settles); call it from code that turns a throw into a rejection. */
+  exchange(q: UdpQuery): Promise<ExchangeResult> {
     const start = this.clock.monotonic();
-    if (this.closedAll) return { kind: 'fail', code: 'closed', elapsedMs: 0 };
-    if (q.signal?.aborted) return { kind: 'fail', code: 'aborted', elapsedMs: 0 };
+    if (this.closedAll) return Promise.resolve({ kind: 'fail', code: 'closed', elapsedMs: 0 });
+    if (q.signal?.aborted) return Promise.resolve({ kind: 'fail', code: 'aborted', elapsedMs: 0 });
     const v6 = isIPv6(q.host);
     const host = canonical(q.host);
     const s = this.pick(v6, q.sourceAddress, host, q.port);
@@ -83,7 +84,7 @@ export class UdpPool {
     let id = randomId();
     for (let i = 0; i < 8 && s.pending.has(`${id}|${host}|${q.port}`); i++) id = randomId();
     const key = `${id}|${host}|${q.port}`;
-    if (s.pending.has(key)) { this.release(s); return { kind: 'fail', code: 'id-exhausted', elapsedMs: 0 }; }
+    if (s.pending.has(key)) { this.release(s); return Promise.resolve({ kind: 'fail', code: 'id-exhausted', elapsedMs: 0 }); }
     setId(q.query, id);
     return new Promise<ExchangeResult>((resolve) => {
       let done = false;

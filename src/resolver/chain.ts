@@ -92,14 +92,16 @@ export class ChainResolver {
   async resolve(name: string, type: string, how: ChainOptions = {}): Promise<ChainResult> {
     let resolved = false;
     const r = await this.walk(name, type, how, () => { resolved = true; });
-    return resolved ? { ...r, resolved } : r;
+    if (resolved) r.resolved = true; // walk's result is its own object
+    return r;
   }
 
   private async walk(name: string, type: string, how: ChainOptions, asked: () => void): Promise<ChainResult> {
     const { cacheOnly, validate, signal } = how;
     let elsewhere = how.beforeResolving;
     const answer: Record[] = [];
-    const seen = new Set<string>([name]);
+    /** Names the chain has passed (made at the first CNAME). */
+    let seen: Set<string> | undefined;
     let current = name;
     let stale: Ede | undefined;
     const validation = validate && this.validation?.covers(name) ? this.validation : undefined;
@@ -146,14 +148,15 @@ export class ChainResolver {
       // RFC 8767 data is past its TTL, which validation capped to its signatures (RFC 4035 §5.3.3):
       // no longer proven, so never answered as secure (no AD).
       if (stale) security = weaker(security, 'insecure');
-      const notes = [...(stale ? [stale] : []), ...(info ? [info] : [])];
-      const edes = { security, ...(notes.length > 0 ? { ede: notes } : {}) };
+      const edes: { security: Security; ede?: Ede[] } = { security };
+      if (stale || info) edes.ede = stale && info ? [stale, info] : [(stale ?? info) as Ede];
       if ((step.kind === 'answer' || step.kind === 'cname') && step.proof) appendUnique(proofs, step.proof);
       switch (step.kind) {
         case 'answer': {
           const zone = zoneSections(step);
-          const reuse = step.reuseForMs !== undefined ? { reuseForMs: step.reuseForMs } : {};
-          return { rcode: RCODE.NOERROR, answer: [...answer, ...step.records], authority: [...proofs, ...zone.authority], additional: zone.additional, ...edes, ...reuse };
+          const r: ChainResult = { rcode: RCODE.NOERROR, answer: [...answer, ...step.records], authority: [...proofs, ...zone.authority], additional: zone.additional, ...edes };
+          if (step.reuseForMs !== undefined) r.reuseForMs = step.reuseForMs;
+          return r;
         }
         case 'nxdomain':
         case 'nodata': {
@@ -171,6 +174,7 @@ export class ChainResolver {
           if (answer.filter((rr) => rr.type === 'CNAME').length > LIMITS.maxCnameChain) {
             return servfail(ede(EDE.OTHER, `CNAME chain longer than ${LIMITS.maxCnameChain}`));
           }
+          seen ??= new Set([name]);
           current = step.target;
           if (seen.has(current)) return { ...servfail(ede(EDE.OTHER, `CNAME loop at ${current}`)), answer };
           seen.add(current);
@@ -320,7 +324,8 @@ export class ChainResolver {
  * off): the NS set and its RRSIGs for the authority section, the server addresses for the additional one.
  */
 function zoneSections(step: Step): { authority: Record[]; additional: Record[] } {
-  const zone = step.zoneNs ?? [];
+  const zone = step.zoneNs;
+  if (!zone) return { authority: [], additional: [] };
   const address = (rr: Record): boolean => rr.type === 'A' || rr.type === 'AAAA';
   return { authority: zone.filter((rr) => !address(rr)), additional: zone.filter(address) };
 }

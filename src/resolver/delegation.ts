@@ -20,7 +20,7 @@ import { ownerOf, targetOf } from './scrub.js';
 const DNS_PORT = 53;
 
 function make(zone: string, ns: NsTarget[], source: Delegation['source'], requireTls = false, first = false): Delegation {
-  return { zone, ns, source, requireTls, first, tried: new Set(), udpSilent: [], targetsStarted: 0, pending: new Set() };
+  return { zone, ns, source, requireTls, first, tried: new Set(), udpSilent: [], targetsStarted: 0 };
 }
 
 export function hintsDelegation(env: IterEnv): Delegation {
@@ -139,16 +139,16 @@ function wireAddress(env: IterEnv, addr: string): string {
 /** The servers of `dp` not yet asked and allowed, best first (the upstream's selection); distrusted ones (distrust.ts) last. */
 export function candidates(env: IterEnv, dp: Delegation): ServerAddress[] {
   const all: ServerAddress[] = [];
-  const seen = new Set<string>();
   for (const t of dp.ns) {
     for (const learnt of t.addrs) {
       const address = wireAddress(env, learnt);
-      if (dp.tried.has(address) || seen.has(address) || !usable(env, learnt)) continue;
-      seen.add(address);
+      // A delegation has a handful of addresses: a scan costs less than a Set per call.
+      if (dp.tried.has(address) || all.some((s) => s.address === address) || !usable(env, learnt)) continue;
       all.push({ address, port: DNS_PORT, name: t.name });
     }
   }
   const ordered = env.upstream.orderServers(all, dp.zone);
   const distrusted = (s: ServerAddress): boolean => env.distrusted.has(dp.zone, s.address);
+  if (!ordered.some(distrusted)) return ordered;
   return [...ordered.filter((s) => !distrusted(s)), ...ordered.filter(distrusted)];
 }

@@ -22,6 +22,7 @@ export class Distrusted {
   }
 
   has(zone: string, address: string): boolean {
+    if (this.until.size === 0) return false;
     const key = `${zone}|${address}`;
     const t = this.until.get(key);
     if (t === undefined) return false;

@@ -22,7 +22,8 @@ export function fail(q: QueryState, infoCode: number, text: string): IterState {
   return 'finished';
 }
 
-export async function iterQueryTargets(q: QueryState, env: IterEnv): Promise<IterState> {
+/** Not async: its result is ask's or noAddress's promise, handed on without a wrapper. */
+export function iterQueryTargets(q: QueryState, env: IterEnv): Promise<IterState> | IterState {
   const dp = q.dp as Delegation;
   const qtype = env.config.qname_minimisation_qtype;
   const noData = (name: string, type: string): boolean => env.cache.getNegative(name, type)?.kind === 'nodata';
@@ -34,11 +35,8 @@ export async function iterQueryTargets(q: QueryState, env: IterEnv): Promise<Ite
   }
   const server = candidates(env, dp)[0];
   if (server === undefined) return noAddress(q, env, dp);
-  if (env.distrusted.has(dp.zone, server.address) && startTargets(q, env) > 0) {
-    // Only a server that gave bogus data is left: find the other name servers' addresses first.
-    await Promise.race(dp.pending);
-    return 'queryTargets';
-  }
+  // Only a server that gave bogus data is left: find the other name servers' addresses first.
+  if (env.distrusted.has(dp.zone, server.address) && startTargets(q, env) > 0) return afterLookups(dp);
   dp.tried.add(server.address);
   return ask(q, env, dp, server, false);
 }
@@ -50,10 +48,10 @@ async function ask(q: QueryState, env: IterEnv, dp: Delegation, server: ServerAd
   const { qout } = q;
   q.server = server;
   if (qout.minimised) q.minCount++;
-  env.log.trace({ qid: q.id, zone: dp.zone, server: server.address, qname: qout.name, qtype: qout.type, afterUdpSilence }, 'query');
+  if (env.log.isLevelEnabled('trace')) env.log.trace({ qid: q.id, zone: dp.zone, server: server.address, qname: qout.name, qtype: qout.type, afterUdpSilence }, 'query');
   const res = await env.upstream.query({
     name: qout.name, type: qout.type, server, dnssecOk: true, cd: false, rd: dp.source === 'forward', zone: dp.zone,
-    ...(afterUdpSilence ? { afterUdpSilence } : {}), ...(dp.requireTls ? { requireTls: true } : {}), signal: q.task.signal,
+    afterUdpSilence, requireTls: dp.requireTls, signal: q.task.signal,
   });
   if (res.kind === 'fail') {
     noteFailure(q, res.reason, res.detail);
@@ -82,17 +80,20 @@ function addParentSide(env: IterEnv, dp: Delegation): boolean {
   return added;
 }
 
+/** Back to `queryTargets` once one of the delegation's address lookups has finished. */
+async function afterLookups(dp: Delegation): Promise<IterState> {
+  await Promise.race(dp.pending as Set<Promise<void>>);
+  return 'queryTargets';
+}
+
 async function noAddress(q: QueryState, env: IterEnv, dp: Delegation): Promise<IterState> {
-  if (startTargets(q, env) > 0) {
-    await Promise.race(dp.pending);
-    return 'queryTargets';
-  }
+  if (startTargets(q, env) > 0) return afterLookups(dp);
   // Every server left stayed silent over UDP: before giving up, each is asked once more down the
   // ladder (without EDNS, then TCP: RFC 7766 §5), as Unbound and Knot Resolver retry within a query.
   const silent = dp.udpSilent.shift();
   if (silent) return ask(q, env, dp, silent, true);
-  if (dp.source === 'cache' && !q.refetched.has(dp.zone)) {
-    q.refetched.add(dp.zone);
+  if (dp.source === 'cache' && !q.refetched?.has(dp.zone)) {
+    (q.refetched ??= new Set()).add(dp.zone);
     env.log.debug({ qid: q.id, zone: dp.zone }, 'cached servers exhausted, asking the parent zone again');
     const parent = parentName(dp.zone);
     q.dp = parent === undefined ? hintsDelegation(env) : delegationFromCache(env, parent, q.unconfigured);

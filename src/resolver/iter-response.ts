@@ -37,7 +37,7 @@ export function iterResponse(q: QueryState, env: IterEnv): IterState {
   // A forwarder is a recursive server: RA without AA is expected there, not lameness.
   const ra = !forwarder && recursionAvailable(msg);
   const c = classify(s, { rcode: replyRcode(msg), aa, ra }, qout.name, qout.type, dp.zone);
-  env.log.trace({ qid: q.id, server: q.server?.address, zone: dp.zone, class: c.kind }, 'response');
+  if (env.log.isLevelEnabled('trace')) env.log.trace({ qid: q.id, server: q.server?.address, zone: dp.zone, class: c.kind }, 'response');
   switch (c.kind) {
     case 'error':
       // Servers that choke on a minimised question (SERVFAIL, REFUSED, NOTIMP for "example.com NS"):

@@ -37,11 +37,12 @@ function labelsField(sig: Record): number {
  */
 export function storeAnswer(cache: DnsCache, s: Scrubbed, records: Record[], aa: boolean, zone: string): void {
   const dnames = records.filter((rr) => rr.type === 'DNAME').map(ownerOf);
-  const real = records.filter((rr) => rr.type !== 'CNAME' || !dnames.some((d) => isSubdomain(ownerOf(rr), d)));
+  const real = dnames.length === 0 ? records : records.filter((rr) => rr.type !== 'CNAME' || !dnames.some((d) => isSubdomain(ownerOf(rr), d)));
   storeRecords(cache, real, rankOf('answer', aa), denialProof(s.authority));
   if (!aa) return;
   const ns = s.authority.filter((rr) => rr.type === 'NS' && ownerOf(rr) === zone);
   storeRecords(cache, ns, RANK.AUTH_AUTHORITY);
+  if (s.additional.length === 0) return;
   // The servers of an NS answer (a priming reply, say) and of the authority NS set kept.
   const servers = new Set([...real, ...ns].filter((rr) => rr.type === 'NS').map(targetOf));
   const extra = s.additional.filter((rr) => servers.has(ownerOf(rr)) && cache.rrsetData(ownerOf(rr), rr.type) === undefined);

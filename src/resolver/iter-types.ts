@@ -1,5 +1,6 @@
 /** Internal types of the iterator: the delegation point, per-query state, outcomes, environment. */
 import type { Message, Pref64, Record } from '../wire/index.js';
+import type { Abortable } from '../util/index.js';
 import type { DnsCache } from '../cache/index.js';
 import type { Logger } from '../log/index.js';
 import type { ForwardZone, StubZone, ResolverConfig, UpstreamConfig, RootHint } from '../config/index.js';
@@ -30,7 +31,8 @@ export interface Delegation {
   udpSilent: ServerAddress[];
   /** NS names whose addresses were looked up (NXNS cap). */
   targetsStarted: number;
-  pending: Set<Promise<void>>;
+  /** Address lookups running for its servers (made with the first). */
+  pending?: Set<Promise<void>>;
 }
 
 /** What one iteration for (name, type) ends with. */
@@ -70,9 +72,10 @@ export interface Task {
   key: string;
   depth: number;
   budget: Budget;
-  waitingOn: Set<Task>;
+  /** The tasks it waits on (made with the first). */
+  waitingOn?: Set<Task>;
   /** Aborted when nothing waits for the task any more (mesh.ts): its upstream queries and the iterator stop. */
-  signal: AbortSignal;
+  signal: Abortable;
   /** A refresh started by a cache hit in the prefetch window (cache.prefetch), not by a waiting client. */
   prefetch?: boolean;
 }
@@ -96,8 +99,8 @@ export interface QueryState {
   lastFailure?: string;
   /** What the upstream said about that failure (e.g. why strict DoT could not be met). */
   lastFailureDetail?: string;
-  /** Zones whose parent was asked again after their cached servers all failed. */
-  refetched: Set<string>;
+  /** Zones whose parent was asked again after their cached servers all failed (made with the first). */
+  refetched?: Set<string>;
   /** The servers of a forward or stub zone with `first` all failed: configured zones are passed over from now on. */
   unconfigured?: boolean;
   /**

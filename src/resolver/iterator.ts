@@ -25,14 +25,17 @@ export async function iterate(name: string, type: string, task: Task, env: IterE
   const q: QueryState = {
     id: ++lastId, name: qname, type, task,
     minimise: env.config.qname_minimisation, minCount: 0,
-    qout: { name: qname, type, minimised: false }, refetched: new Set(),
+    qout: { name: qname, type, minimised: false },
   };
   let state: IterState = 'init';
   while (state !== 'finished') {
     if (task.signal.aborted) return { kind: 'fail', ede: QUERY_ABORTED };
-    env.log.trace({ qid: q.id, qname: q.name, qtype: q.type, state, zone: q.dp?.zone }, 'iterator step');
-    state = await STEPS[state](q, env);
+    // Guarded: the fields object would be built for every step even with trace off.
+    if (env.log.isLevelEnabled('trace')) env.log.trace({ qid: q.id, qname: q.name, qtype: q.type, state, zone: q.dp?.zone }, 'iterator step');
+    const next = STEPS[state](q, env);
+    // A step that finished at once is not awaited (an await costs a promise and a turn of the microtask queue).
+    state = typeof next === 'string' ? next : await next;
   }
-  env.log.trace({ qid: q.id, qname: q.name, qtype: q.type, outcome: q.outcome?.kind }, 'iterator finished');
+  if (env.log.isLevelEnabled('trace')) env.log.trace({ qid: q.id, qname: q.name, qtype: q.type, outcome: q.outcome?.kind }, 'iterator finished');
   return q.outcome ?? { kind: 'fail', ede: ede(EDE.OTHER, 'iterator ended without an outcome') };
 }

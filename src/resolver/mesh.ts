@@ -7,7 +7,7 @@
  * any more, the task is aborted (its signal reaches the upstream queries it sends), and the others
  * sharing a task never see one waiter leave (util SharedFlights).
  */
-import { errorMessage, SharedFlights, type Flight } from '../util/index.js';
+import { errorMessage, SharedFlights, type Abortable, type Flight } from '../util/index.js';
 import { Budget, LIMITS } from './budget.js';
 import { EDE, QUERY_ABORTED, ede } from './ede.js';
 import type { IterOutcome, Task } from './iter-types.js';
@@ -26,7 +26,7 @@ export class Mesh {
    * The outcome of (name, type); `signal` (default: the parent task's) ends this wait early.
    * `prefetch`: a new task is a background refresh (Task.prefetch).
    */
-  resolve(name: string, type: string, parent?: Task, signal: AbortSignal | undefined = parent?.signal, prefetch = false): Promise<IterOutcome> {
+  resolve(name: string, type: string, parent?: Task, signal: Abortable | undefined = parent?.signal, prefetch = false): Promise<IterOutcome> {
     const key = `${name}|${type}`;
     const existing = this.flights.get(key);
     if (existing) {
@@ -36,7 +36,7 @@ export class Mesh {
     if (parent && parent.depth >= LIMITS.maxDepth) return Promise.resolve(failure(`sub-query depth over ${LIMITS.maxDepth}`));
     const flight = this.flights.start(key, (taskSignal) => {
       const task: Task = {
-        key, depth: parent ? parent.depth + 1 : 0, budget: parent?.budget ?? new Budget(this.monotonic), waitingOn: new Set(),
+        key, depth: parent ? parent.depth + 1 : 0, budget: parent?.budget ?? new Budget(this.monotonic),
         signal: taskSignal, ...(prefetch ? { prefetch } : {}),
       };
       const result = this.run(name, type, task).catch((err: unknown) => failure(`internal error: ${errorMessage(err)}`));
@@ -45,11 +45,12 @@ export class Mesh {
     return this.wait(flight, parent, signal);
   }
 
-  private wait(flight: Flight<IterOutcome, Task>, parent: Task | undefined, signal: AbortSignal | undefined): Promise<IterOutcome> {
+  private wait(flight: Flight<IterOutcome, Task>, parent: Task | undefined, signal: Abortable | undefined): Promise<IterOutcome> {
     const waited = this.flights.wait(flight, signal, (): IterOutcome => ({ kind: 'fail', ede: QUERY_ABORTED }));
     if (!parent) return waited;
-    parent.waitingOn.add(flight.meta);
-    return waited.finally(() => parent.waitingOn.delete(flight.meta));
+    const waitingOn = parent.waitingOn ??= new Set();
+    waitingOn.add(flight.meta);
+    return waited.finally(() => waitingOn.delete(flight.meta));
   }
 }
 
@@ -66,7 +67,7 @@ function reaches(from: Task, target: Task): boolean {
     if (t === target) return true;
     if (seen.has(t)) continue;
     seen.add(t);
-    for (const w of t.waitingOn) stack.push(w);
+    if (t.waitingOn) for (const w of t.waitingOn) stack.push(w);
   }
   return false;
 }

@@ -6,7 +6,7 @@
  * minimisation (iter-response.ts). After MAX_MINIMISE_COUNT minimised queries the full name
  * is asked (RFC 9156 §2.3). Forwarders get the full question.
  */
-import { labelCount, labels } from '../wire/index.js';
+import { labelCount, lastLabels } from '../wire/index.js';
 import { LIMITS } from './budget.js';
 import type { Delegation, QueryState } from './iter-types.js';
 
@@ -17,12 +17,16 @@ import type { Delegation, QueryState } from './iter-types.js';
 export function nextQuestion(
   q: QueryState, dp: Delegation, qtype: 'A' | 'NS', knownNoCut: (name: string) => boolean = () => false,
 ): QueryState['qout'] {
-  const full = { name: q.name, type: q.type, minimised: false };
-  if (!q.minimise || q.minCount >= LIMITS.maxMinimiseCount || dp.source === 'forward') return full;
+  if (!q.minimise || q.minCount >= LIMITS.maxMinimiseCount || dp.source === 'forward') return full(q);
   const total = labelCount(q.name);
-  const suffix = (n: number): string => labels(q.name).slice(total - n).join('.');
   let want = labelCount(dp.zone) + 1;
-  while (want < total && knownNoCut(suffix(want))) want++;
-  if (want >= total) return full;
-  return { name: suffix(want), type: qtype, minimised: true };
+  while (want < total && knownNoCut(lastLabels(q.name, want))) want++;
+  if (want >= total) return full(q);
+  return { name: lastLabels(q.name, want), type: qtype, minimised: true };
+}
+
+/** The full question: the one asked already when it is that (no new object per iterator step). */
+function full(q: QueryState): QueryState['qout'] {
+  const o = q.qout;
+  return !o.minimised && o.name === q.name && o.type === q.type ? o : { name: q.name, type: q.type, minimised: false };
 }

@@ -68,11 +68,14 @@ interface Chain { records: Record[]; name: string; final: boolean; loop: boolean
 function followChain(answer: Record[], qname: string, qtype: string): Chain {
   const records: Record[] = [];
   let name = qname;
-  const seen = new Set<string>([name]);
+  /** Names passed (made at the first hop). */
+  let seen: Set<string> | undefined;
   for (let hop = 0; hop <= LIMITS.maxCnameChain; hop++) {
-    const data = answer.filter((rr) => ownerOf(rr) === name && (rr.type === qtype || qtype === 'ANY'));
-    if (data.length > 0) {
-      return { records: [...records, ...data, ...sigsFor(answer, name, qtype)], name, final: true, loop: false };
+    const found = records.length;
+    for (const rr of answer) if (ownerOf(rr) === name && (rr.type === qtype || qtype === 'ANY')) records.push(rr);
+    if (records.length > found) {
+      records.push(...sigsFor(answer, name, qtype));
+      return { records, name, final: true, loop: false };
     }
     const dname = answer.find((rr) => rr.type === 'DNAME' && name !== ownerOf(rr) && isSubdomain(name, ownerOf(rr)));
     let next: string | undefined;
@@ -88,6 +91,7 @@ function followChain(answer: Record[], qname: string, qtype: string): Chain {
       next = targetOf(cnames[0]);
       records.push(cnames[0], ...sigsFor(answer, name, 'CNAME'));
     }
+    seen ??= new Set([qname]);
     name = next;
     if (seen.has(name)) return { records, name, final: false, loop: true };
     seen.add(name);
@@ -118,11 +122,14 @@ export function synthesizedCname(name: string, dname: Record, target: string): R
  * §3.2: the synthesized one is used; the validator must still see the mismatch, RFC 6672 §5.3.3).
  */
 export function dnameConflicts(answer: Record[], records: Record[]): Record[] {
+  if (!records.some(isDname)) return [];
   const synthesized = records.filter((rr) => rr.type === 'CNAME'
     && records.some((d) => d.type === 'DNAME' && ownerOf(rr) !== ownerOf(d) && isSubdomain(ownerOf(rr), ownerOf(d))));
   return answer.filter((rr) => rr.type === 'CNAME'
     && synthesized.some((c) => ownerOf(c) === ownerOf(rr) && targetOf(c) !== targetOf(rr)));
 }
+
+const isDname = (rr: Record): boolean => rr.type === 'DNAME';
 
 /** The owner with the most labels among NS records (the closest cut to the query name). */
 function deepest(ns: Record[]): string {

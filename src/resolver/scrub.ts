@@ -56,21 +56,31 @@ export interface ScrubOptions {
 }
 
 export function scrub(msg: Message, qname: string, zone: string, how: ScrubOptions): Scrubbed {
-  const { hardenGlue, forwarder = false, proven = () => false } = how;
+  const { hardenGlue, forwarder = false, proven } = how;
   const inZone = (rr: Record): boolean => isSubdomain(ownerOf(rr), zone);
-  const signed = new Set(msg.answers.filter((rr) => rr.type === 'RRSIG').map(ownerOf));
-  const kept = (rr: Record): boolean => forwarder || ofQuestion(rr, qname) || (signed.has(ownerOf(rr)) && proven(ownerOf(rr)));
-  const ours = msg.answers.filter((rr) => rr.type !== 'OPT' && inZone(rr));
-  const answer = ours.filter(kept);
+  /** Owners of the answer section's RRSIGs: made when a record past the question's name needs it. */
+  let signed: Set<string> | undefined;
+  const answer: Record[] = [];
+  let ours = 0;
+  for (const rr of msg.answers) {
+    if (rr.type === 'OPT' || !inZone(rr)) continue;
+    ours++;
+    if (forwarder || ofQuestion(rr, qname)) { answer.push(rr); continue; }
+    signed ??= new Set(msg.answers.filter((s) => s.type === 'RRSIG').map(ownerOf));
+    if (proven && signed.has(ownerOf(rr)) && proven(ownerOf(rr))) answer.push(rr);
+  }
   const authority = msg.authorities.filter((rr) => {
     if (!AUTHORITY_TYPES.has(rr.type) || !inZone(rr)) return false;
     return rr.type !== 'NS' || isSubdomain(qname, ownerOf(rr));
   });
-  const nsNames = new Set<string>();
-  for (const rr of [...answer, ...authority]) if (rr.type === 'NS') nsNames.add(targetOf(rr));
-  const additional = msg.additionals.filter((rr) =>
-    (rr.type === 'A' || rr.type === 'AAAA') && nsNames.has(ownerOf(rr)) && (!hardenGlue || inZone(rr)));
+  let nsNames: Set<string> | undefined;
+  for (const section of [answer, authority]) {
+    for (const rr of section) if (rr.type === 'NS') (nsNames ??= new Set()).add(targetOf(rr));
+  }
+  const names = nsNames;
+  const additional = names === undefined ? [] : msg.additionals.filter((rr) =>
+    (rr.type === 'A' || rr.type === 'AAAA') && names.has(ownerOf(rr)) && (!hardenGlue || inZone(rr)));
   const upwardReferral = msg.authorities.some((rr) =>
     rr.type === 'NS' && !inZone(rr) && isSubdomain(zone, ownerOf(rr)));
-  return { answer, authority, additional, upwardReferral, chainCut: answer.length < ours.length };
+  return { answer, authority, additional, upwardReferral, chainCut: answer.length < ours };
 }

@@ -13,15 +13,16 @@ import { cachedAddresses, usable } from './delegation.js';
 /** Starts address lookups for more name servers of `q.dp`; returns how many are now pending. */
 export function startTargets(q: QueryState, env: IterEnv): number {
   const dp = q.dp as Delegation;
-  while (dp.pending.size < LIMITS.maxTargetsInParallel && dp.targetsStarted < LIMITS.maxTargetsPerDelegation) {
+  const pending = dp.pending ??= new Set();
+  while (pending.size < LIMITS.maxTargetsInParallel && dp.targetsStarted < LIMITS.maxTargetsPerDelegation) {
     const t = dp.ns.find((n) => !n.lookedUp && !n.addrs.some((a) => usable(env, a)));
     if (!t) break;
     t.lookedUp = true;
     dp.targetsStarted++;
-    const p: Promise<void> = lookup(t, q, env).finally(() => dp.pending.delete(p));
-    dp.pending.add(p);
+    const p: Promise<void> = lookup(t, q, env).finally(() => pending.delete(p));
+    pending.add(p);
   }
-  return dp.pending.size;
+  return pending.size;
 }
 
 async function lookup(t: NsTarget, q: QueryState, env: IterEnv): Promise<void> {

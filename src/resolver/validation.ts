@@ -60,7 +60,8 @@ export class StepValidation {
     let verdict: Verdict;
     try {
       verdict = await this.validator.validate({
-        qname: name, qtype: type, kind: step.kind, records: [...step.records, ...(step.conflicts ?? [])],
+        qname: name, qtype: type, kind: step.kind,
+        records: step.conflicts && step.conflicts.length > 0 ? [...step.records, ...step.conflicts] : step.records,
         authority: negative ? step.authority : step.proof ?? [], ...(step.zone !== undefined ? { zone: step.zone } : {}),
       });
     } catch (err) {
@@ -68,7 +69,7 @@ export class StepValidation {
       this.log.warn({ qname: name, qtype: type, err: errorMessage(err) }, 'validation failed');
       verdict = { security: 'bogus', ede: { infoCode: 6, extraText: 'validation error' } };
     }
-    this.log.debug({ qname: name, qtype: type, kind: step.kind, security: verdict.security, ede: verdict.ede }, 'validated');
+    if (this.log.isLevelEnabled('debug')) this.log.debug({ qname: name, qtype: type, kind: step.kind, security: verdict.security, ede: verdict.ede }, 'validated');
     let served = step;
     if (verdict.provesNoData && served.kind === 'nxdomain') served = this.asNoData(served, served.name ?? name, type);
     if (verdict.security === 'bogus') {

@@ -8,11 +8,11 @@
 import { SharedFlights } from '../util/index.js';
 import type { UpstreamQuery, UpstreamResult } from './types.js';
 
-/** The key identical queries share. */
+/** The key identical queries share; the five switches as the bits of one number (each piece of a key is one more string joined). */
 export function dedupKey(q: UpstreamQuery): string {
   const s = q.server;
-  return [s.address.toLowerCase(), s.port, (s.name ?? '').toLowerCase(), q.name.toLowerCase(), q.type.toUpperCase(),
-    q.dnssecOk ? 1 : 0, q.cd ? 1 : 0, q.rd ? 1 : 0, q.afterUdpSilence ? 1 : 0, q.requireTls ? 1 : 0].join('|');
+  const bits = (q.dnssecOk ? 1 : 0) | (q.cd ? 2 : 0) | (q.rd ? 4 : 0) | (q.afterUdpSilence ? 8 : 0) | (q.requireTls ? 16 : 0);
+  return `${s.address.toLowerCase()}|${s.port}|${(s.name ?? '').toLowerCase()}|${q.name.toLowerCase()}|${q.type.toUpperCase()}|${bits}`;
 }
 
 export class InflightDedup {

@@ -46,10 +46,28 @@ interface Entry {
   dot: DotState;
 }
 
+/** Keys of port-53 servers by address: selection and the ladder ask for a server's entry a dozen times per query. */
+const port53Keys = new Map<string, string>();
+const MAX_KEPT_KEYS = 4096;
+
 /** The cache key of a server: address (lower-cased for IPv6) and port. */
 export function serverKey(s: ServerAddress): string {
-  return `${s.address.toLowerCase()}#${s.port}`;
+  if (s.port !== 53) return `${s.address.toLowerCase()}#${s.port}`;
+  let key = port53Keys.get(s.address);
+  if (key === undefined) {
+    if (port53Keys.size >= MAX_KEPT_KEYS) port53Keys.clear();
+    key = `${s.address.toLowerCase()}#53`;
+    port53Keys.set(s.address, key);
+  }
+  return key;
 }
+
+/**
+ * One options object for every lookup: lru-cache's peek and get make an empty one per call when
+ * none is given (and write their diagnostics status into it, which Ward does not read).
+ */
+const PEEK: LRUCache.PeekOptions<string, Entry, unknown> = {};
+const GET: LRUCache.GetOptions<string, Entry, unknown> = {};
 
 export class InfraCache {
   private readonly entries: LRUCache<string, Entry>;
@@ -62,7 +80,7 @@ export class InfraCache {
 
   private entry(s: ServerAddress): Entry {
     const key = serverKey(s);
-    let e = this.entries.get(key);
+    let e = this.entries.get(key, GET);
     if (!e) {
       e = { timeouts: 0, backoffUntil: 0, edns: 'unknown', ednsNoUntil: 0, ednsTimeouts: 0, tcp: 'untried', tcpUntil: 0, lame: new Map(), dot: { state: 'unknown' } };
       this.entries.set(key, e);
@@ -72,19 +90,19 @@ export class InfraCache {
 
   /** True when Ward has never heard from nor timed out on the server. */
   isUnknown(s: ServerAddress): boolean {
-    const e = this.entries.peek(serverKey(s));
+    const e = this.entries.peek(serverKey(s), PEEK);
     return !e || (e.srtt === undefined && e.timeouts === 0);
   }
 
   /** The RTT selection ranks by: SRTT, or the current timeout for a server that only timed out. */
   rankRtt(s: ServerAddress): number {
-    const e = this.entries.peek(serverKey(s));
+    const e = this.entries.peek(serverKey(s), PEEK);
     return e?.srtt ?? this.timeoutMs(s);
   }
 
   /** RFC 6298 §2: RTO = SRTT + 4·RTTVAR, clamped, doubled per consecutive timeout (§5.5). */
   timeoutMs(s: ServerAddress): number {
-    const e = this.entries.peek(serverKey(s));
+    const e = this.entries.peek(serverKey(s), PEEK);
     const rto = e?.srtt === undefined || e.rttvar === undefined ? RTO_INITIAL_MS : e.srtt + 4 * e.rttvar;
     const backedOff = Math.max(RTO_MIN_MS, rto) * 2 ** Math.min(e?.timeouts ?? 0, 16);
     return Math.round(Math.min(this.maxTimeoutMs, backedOff));
@@ -122,23 +140,23 @@ export class InfraCache {
   }
 
   consecutiveTimeouts(s: ServerAddress): number {
-    return this.entries.peek(serverKey(s))?.timeouts ?? 0;
+    return this.entries.peek(serverKey(s), PEEK)?.timeouts ?? 0;
   }
 
   /** UDP queries with EDNS that timed out since the server last answered one with EDNS. */
   ednsTimeouts(s: ServerAddress): number {
-    return this.entries.peek(serverKey(s))?.ednsTimeouts ?? 0;
+    return this.entries.peek(serverKey(s), PEEK)?.ednsTimeouts ?? 0;
   }
 
   /** The server answered a query with EDNS. */
   ednsAnswered(s: ServerAddress): void {
-    const e = this.entries.peek(serverKey(s));
+    const e = this.entries.peek(serverKey(s), PEEK);
     if (e) e.ednsTimeouts = 0;
   }
 
   /** Wall-clock ms until which the server is backed off (0 when it never was). */
   backoffUntil(s: ServerAddress): number {
-    return this.entries.peek(serverKey(s))?.backoffUntil ?? 0;
+    return this.entries.peek(serverKey(s), PEEK)?.backoffUntil ?? 0;
   }
 
   isBackedOff(s: ServerAddress): boolean {
@@ -146,7 +164,7 @@ export class InfraCache {
   }
 
   edns(s: ServerAddress): EdnsSupport {
-    const e = this.entries.peek(serverKey(s));
+    const e = this.entries.peek(serverKey(s), PEEK);
     if (!e) return 'unknown';
     if (e.edns === 'no' && e.ednsNoUntil <= this.clock.now()) e.edns = 'unknown';
     return e.edns;
@@ -160,7 +178,7 @@ export class InfraCache {
 
   /** What the last TCP fallback after UDP silence showed; 'untried' when none or expired. */
   tcpFallback(s: ServerAddress): 'untried' | TcpFallback {
-    const e = this.entries.peek(serverKey(s));
+    const e = this.entries.peek(serverKey(s), PEEK);
     if (!e || e.tcpUntil <= this.clock.now()) return 'untried';
     return e.tcp;
   }
@@ -176,7 +194,7 @@ export class InfraCache {
   }
 
   isLame(s: ServerAddress, zone: string): boolean {
-    const e = this.entries.peek(serverKey(s));
+    const e = this.entries.peek(serverKey(s), PEEK);
     const until = e?.lame.get(zone);
     if (until === undefined) return false;
     if (until > this.clock.now()) return true;
@@ -186,7 +204,7 @@ export class InfraCache {
 
   /** The DoT state; `ok` and `failed` past their time read as `unknown` (RFC 9539 §4.2 expiry). */
   dot(s: ServerAddress): DotState {
-    const d = this.entries.peek(serverKey(s))?.dot ?? { state: 'unknown' };
+    const d = this.entries.peek(serverKey(s), PEEK)?.dot ?? { state: 'unknown' };
     if ((d.state === 'ok' || d.state === 'failed') && d.until <= this.clock.now()) return { state: 'unknown' };
     return d;
   }
@@ -196,7 +214,7 @@ export class InfraCache {
   }
 
   info(s: ServerAddress): ServerInfo {
-    const e = this.entries.peek(serverKey(s));
+    const e = this.entries.peek(serverKey(s), PEEK);
     return {
       srttMs: e?.srtt,
       rttvarMs: e?.rttvar,

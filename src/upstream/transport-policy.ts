@@ -14,7 +14,7 @@ import type { Logger } from '../log/index.js';
 import type { UpstreamTlsPolicy } from '../config/index.js';
 import { buildQuery, checkReply, keepaliveTimeoutMs } from './query-message.js';
 import { failureOf, runLadder, type LadderDeps, type Route } from './exchange.js';
-import type { TlsRule, UpstreamFailure, UpstreamQuery, UpstreamResult } from './types.js';
+import type { DotState, TlsRule, UpstreamFailure, UpstreamQuery, UpstreamResult } from './types.js';
 import { describeRule, TlsRules } from './tls-rules.js';
 import { serverKey as infraKey } from './infra-cache.js';
 
@@ -111,8 +111,17 @@ export class TransportPolicy {
     return res;
   }
 
-  private async opportunistic(q: UpstreamQuery): Promise<UpstreamResult> {
-    let state = this.deps.infra.dot(q.server).state;
+  /** Not async where DoT is not in play (failed, or unknown and probed now): the ladder's promise as it is. */
+  private opportunistic(q: UpstreamQuery): Promise<UpstreamResult> {
+    const state = this.deps.infra.dot(q.server).state;
+    if (state === 'probing' || state === 'ok') return this.withDot(q, state);
+    if (state === 'unknown') this.probe(q);
+    return runLadder(this.deps, q, this.do53(q));
+  }
+
+  /** Opportunistic DoT for a server whose DoT is known good or being probed. */
+  private async withDot(q: UpstreamQuery, known: 'probing' | 'ok'): Promise<UpstreamResult> {
+    let state: DotState['state'] = known;
     if (state === 'probing') {
       // Queries behind the one that started the probe wait for it a little (a handshake or so) rather
       // than all going in clear during a cold burst; never longer than PROBE_WAIT_MS.

@@ -3,6 +3,7 @@
  * injects the instance, and scenario replay injects a scripted network behind the same core.
  */
 import type { Message } from '../wire/index.js';
+import type { Abortable } from '../util/index.js';
 import type { Transport } from '../net/index.js';
 import type { ServerCounters, UpstreamTotals, ZoneCounters } from './tracker.js';
 
@@ -20,7 +21,7 @@ export interface UpstreamQuery {
   cd: boolean;
   /** Set RD (forwarding); iterative queries leave it clear. */
   rd: boolean;
-  signal?: AbortSignal;
+  signal?: Abortable;
   /** The zone the server is asked as a server of (per-zone counters); absent for probes of no zone. */
   zone?: string;
   /**

@@ -40,14 +40,23 @@ export function createUpstream(opts: UpstreamOptions): ManagedUpstream {
     return { kind: 'fail', reason: 'network', elapsedMs: 0 } as const;
   });
 
+  const query = (q: UpstreamQuery): Promise<UpstreamResult> => {
+    if (!familyAllowed(q.server.address, selection)) {
+      log.debug({ server: q.server.address, family: isIP(q.server.address) }, 'address family disabled or invalid');
+      return Promise.resolve({ kind: 'fail', reason: 'network', elapsedMs: 0 });
+    }
+    if (q.signal?.aborted) return Promise.resolve({ kind: 'fail', reason: 'aborted', elapsedMs: 0 });
+    return dedup.run(q, send);
+  };
+
   return {
-    async query(q: UpstreamQuery): Promise<UpstreamResult> {
-      if (!familyAllowed(q.server.address, selection)) {
-        log.debug({ server: q.server.address, family: isIP(q.server.address) }, 'address family disabled or invalid');
-        return { kind: 'fail', reason: 'network', elapsedMs: 0 };
+    // Not async: it hands on the shared exchange's promise (no wrapper per query); a throw still comes back as a rejection.
+    query(q: UpstreamQuery): Promise<UpstreamResult> {
+      try {
+        return query(q);
+      } catch (err) {
+        return Promise.reject(err);
       }
-      if (q.signal?.aborted) return { kind: 'fail', reason: 'aborted', elapsedMs: 0 };
-      return dedup.run(q, send);
     },
     orderServers: (candidates: readonly ServerAddress[], zone?: string) => orderServers(infra, candidates, selection, zone),
     selectServer: (candidates: readonly ServerAddress[], zone?: string) => orderServers(infra, candidates, selection, zone)[0],

@@ -5,13 +5,13 @@
  * started with) only when no caller is left waiting; a caller arriving after that starts it afresh.
  * A caller without a signal waits to the end, so work it joined is never aborted.
  */
-import { untilAborted } from './abort.js';
+import { FlightAbort, untilAborted, type Abortable } from './abort.js';
 
 /** One shared work: what it is about (`meta`), its result, and who waits for it. */
 export class Flight<T, M> {
   /** Callers still waiting (those without a signal never stop). */
   waiting = 0;
-  constructor(readonly key: string, readonly meta: M, readonly result: Promise<T>, readonly controller: AbortController) {}
+  constructor(readonly key: string, readonly meta: M, readonly result: Promise<T>, readonly controller: FlightAbort) {}
 }
 
 export class SharedFlights<T, M = undefined> {
@@ -24,9 +24,9 @@ export class SharedFlights<T, M = undefined> {
   get(key: string): Flight<T, M> | undefined { return this.flights.get(key); }
 
   /** Starts the work for `key` (look for a running one with `get` first); `make` gets the work's abort signal. */
-  start(key: string, make: (signal: AbortSignal) => { meta: M; result: Promise<T> }): Flight<T, M> {
-    const controller = new AbortController();
-    const { meta, result } = make(controller.signal);
+  start(key: string, make: (signal: Abortable) => { meta: M; result: Promise<T> }): Flight<T, M> {
+    const controller = new FlightAbort();
+    const { meta, result } = make(controller);
     const flight = new Flight(key, meta, result, controller);
     this.flights.set(key, flight);
     const forget = (): void => this.forget(flight);
@@ -35,7 +35,7 @@ export class SharedFlights<T, M = undefined> {
   }
 
   /** Waits for `flight` as one more caller; one whose `signal` aborts gets `aborted()` at once. */
-  wait<A>(flight: Flight<T, M>, signal: AbortSignal | undefined, aborted: () => A): Promise<T | A> {
+  wait<A>(flight: Flight<T, M>, signal: Abortable | undefined, aborted: () => A): Promise<T | A> {
     flight.waiting++;
     return untilAborted(flight.result, signal, () => {
       if (--flight.waiting === 0) {

@@ -18,7 +18,21 @@ export function labels(name: string): string[] {
 
 /** Number of labels (0 for the root). */
 export function labelCount(name: string): number {
-  return name === '' ? 0 : name.split('.').length;
+  if (name === '') return 0;
+  let n = 1;
+  for (let i = name.indexOf('.'); i >= 0; i = name.indexOf('.', i + 1)) n++;
+  return n;
+}
+
+/** The last `n` labels of a normalized name (all of it when it has no more), without splitting it. */
+export function lastLabels(name: string, n: number): string {
+  if (n <= 0) return '';
+  let dot = name.length;
+  for (let k = 0; k < n; k++) {
+    dot = name.lastIndexOf('.', dot - 1);
+    if (dot < 0) return name;
+  }
+  return name.slice(dot + 1);
 }
 
 /** True when `name` equals `zone` or lies below it (both normalized). */

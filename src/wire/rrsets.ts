@@ -24,14 +24,24 @@ export function rrsetKeyOf(rr: Record): string {
 /** One RRset of a list: its data records and the RRSIGs covering them (either may be empty). */
 export interface RRsetGroup { key: string; data: Record[]; sigs: Record[] }
 
+/** Sets found by a scan of the list; past this many, by a Map. */
+const FEW_SETS = 8;
+
 /** `records` grouped by RRset, in order of first appearance. */
 export function groupRRsets(records: Record[]): RRsetGroup[] {
-  const groups = new Map<string, RRsetGroup>();
+  const groups: RRsetGroup[] = [];
+  // Most lists (one reply's answer, one RRset and its RRSIGs) hold a set or two: no Map for those.
+  let index: Map<string, RRsetGroup> | undefined;
   for (const rr of records) {
     const key = rrsetKeyOf(rr);
-    let g = groups.get(key);
-    if (g === undefined) groups.set(key, (g = { key, data: [], sigs: [] }));
+    let g = index?.get(key);
+    if (!index) for (const o of groups) if (o.key === key) { g = o; break; }
+    if (g === undefined) {
+      groups.push(g = { key, data: [], sigs: [] });
+      if (index) index.set(key, g);
+      else if (groups.length > FEW_SETS) index = new Map(groups.map((o) => [o.key, o]));
+    }
     (rr.type === 'RRSIG' ? g.sigs : g.data).push(rr);
   }
-  return [...groups.values()];
+  return groups;
 }

@@ -6,7 +6,7 @@
  * stay fast with small timeouts). Network failures are values, never exceptions.
  */
 import { decodeMessage, MalformedMessage, peekId, setId, type Message } from '../../src/wire/index.js';
-import { randomId } from '../../src/util/index.js';
+import { randomId, type Abortable } from '../../src/util/index.js';
 import type { Endpoint, ExchangeRequest, ExchangeResult, Exchanger, Transport } from '../../src/net/index.js';
 
 /** What the script does with one query. */
@@ -108,7 +108,7 @@ export class MemoryNet implements Exchanger {
   }
 
   /** Waits out a timeout, cut short by the request's signal or by close(). */
-  private wait(ms: number, signal?: AbortSignal): Promise<'timeout' | 'aborted'> {
+  private wait(ms: number, signal?: Abortable): Promise<'timeout' | 'aborted'> {
     return new Promise((resolve) => {
       const finish = (how: 'timeout' | 'aborted'): void => {
         clearTimeout(t);

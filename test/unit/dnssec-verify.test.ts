@@ -10,8 +10,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO_ROOT } from '../helpers/paths.js';
 import { parseRecord } from '../../src/wire/index.js';
+import dnsPacket from 'dns-packet';
 import {
-  checkRRset, dsDigest, dsMatches, isInlineAnchor, keyTag, parseAnchorText, verifyRrsig,
+  checkRRset, dsDigest, dsMatches, isInlineAnchor, keyTag, nameWire, parseAnchorText, verifyRrsig,
 } from '../../src/dnssec/index.js';
 import { EXPIRATION, INCEPTION, NOW, makeDs, makeKey, rrs, signRRset, type Alg } from './dnssec-fixtures.js';
 
@@ -43,6 +44,14 @@ test('embedded names are compared lower-cased (RFC 4034 §6.2), so their case do
   const sig = signRRset(rrs('example.test. 300 IN MX 10 Mail.Example.Test.'), key, INCEPTION, EXPIRATION);
   assert.equal(await verifyRrsig(rrs('example.test. 300 IN MX 10 mail.example.test.'), sig, key.dnskey), true);
   assert.equal(await verifyRrsig(rrs('example.test. 300 IN MX 20 mail.example.test.'), sig, key.dnskey), false);
+});
+
+test('names in signed data are the lower-cased octets dns-packet would encode, written without splitting them', () => {
+  const encode = (dnsPacket as unknown as { name: { encode(n: string): Buffer } }).name.encode;
+  for (const name of ['', '.', 'a', 'Www.Example.TEST.', 'x.' + 'b'.repeat(63) + '.test', 'caf\u00e9.test', '*.w.example', '.lead.test', 'a..b']) {
+    const lower = name.toLowerCase().replace(/\.$/, '');
+    assert.deepEqual(nameWire(name), encode(lower === '' ? '.' : lower), JSON.stringify(name));
+  }
 });
 
 test('the root signs with owner and signer as the empty name', async () => {

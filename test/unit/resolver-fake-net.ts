@@ -10,7 +10,7 @@ import { FLAG, RCODE, isSubdomain, normalizeName, parentName, ttlOf } from '../.
 import type { ServerAddress, UpstreamQuery, UpstreamResult } from '../../src/upstream/index.js';
 import { defaultConfig } from '../../src/config/index.js';
 import type { Config } from '../../src/config/index.js';
-import { ManualClock, untilAborted } from '../../src/util/index.js';
+import { ManualClock, untilAborted, type Abortable } from '../../src/util/index.js';
 import { silentLogger } from '../../src/log/index.js';
 import { createResolver } from '../../src/resolver/index.js';
 import type { Resolution, Resolver, ResolverUpstream } from '../../src/resolver/index.js';
@@ -84,7 +84,7 @@ export function authoritative(zones: Record[][], q: UpstreamQuery): Message {
 /** The fake network; its selection keeps the given order, putting timed-out and lame servers last. */
 export class FakeNet implements ResolverUpstream {
   /** Every query; `tls`: asked over DoT only (UpstreamQuery.requireTls); `signal` as the query carried it. */
-  readonly log: { server: string; name: string; type: string; rd: boolean; tls: boolean; signal?: AbortSignal }[] = [];
+  readonly log: { server: string; name: string; type: string; rd: boolean; tls: boolean; signal?: Abortable }[] = [];
   readonly lame = new Set<string>();
   private readonly timedOut = new Set<string>();
   constructor(readonly servers: Map<string, Server>) {}
