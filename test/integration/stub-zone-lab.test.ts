@@ -6,13 +6,9 @@
  * a stub zone whose server is given by name only (`hosts`: ns1.sub.glue.test., found through the
  * first stub zone and its referral), so its answers prove the name was looked up and asked.
  */
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
-import { createApp, type App } from '../../src/app.js';
-import { defaultConfig } from '../../src/config/index.js';
-import { startLab, type Lab } from '../helpers/lab.js';
-import { makeTempDir } from '../helpers/lab-process.js';
+import { labAppFixture } from '../helpers/lab-app.js';
 import { answerView, query } from '../helpers/lab-query.js';
 import { LAB_ADDR } from '../helpers/lab-zones.js';
 import type { RRType } from '../../src/wire/index.js';
@@ -21,32 +17,13 @@ import type { RRType } from '../../src/wire/index.js';
 const ADDRESS = '127.0.2.65';
 
 describe('stub zones against the lab', { timeout: 60_000 }, () => {
-  let lab: Lab | undefined;
-  let app: App | undefined;
-  const tmp = makeTempDir('ward-stub');
-
-  before(async () => {
-    lab = await startLab();
-    const config = defaultConfig();
-    config.server.listen = [{ address: ADDRESS, port: 53, transport: 'udp' }];
-    config.server.state_dir = join(tmp.dir, 'state');
-    config.resolver = {
-      ...config.resolver, root_hints: [{ name: 'a.root.lab', addresses: [LAB_ADDR.dead] }], root_priming: false, do_not_query_localhost: false,
-    };
-    config.upstream = { ...config.upstream, ipv6: false, timeout_ms: 300 };
-    config.dnssec = { ...config.dnssec, trust_anchors: [] };
-    config.control = { ...config.control, enabled: false };
-    config.log = { ...config.log, level: 'silent' };
+  labAppFixture('stub-zone-lab', ADDRESS, {}, (config) => {
+    config.resolver.root_hints = [{ name: 'a.root.lab', addresses: [LAB_ADDR.dead] }];
+    config.upstream.timeout_ms = 300;
     config.stub_zones = [
       { name: 'glue.test.', addresses: [LAB_ADDR.nsd], hosts: [], first: false },
       { name: 'insecure.test.', addresses: [], hosts: ['ns1.sub.glue.test.'], first: false },
     ];
-    app = await createApp(config, { configPath: 'stub-zone-lab' });
-  });
-  after(async () => {
-    await app?.stop();
-    await lab?.stop();
-    tmp.remove();
   });
 
   const ask = (name: string, type: RRType = 'A'): ReturnType<typeof query> => query(ADDRESS, 53, name, type, { timeoutMs: 10_000 });

@@ -4,13 +4,9 @@
  * stubbed to the lab's dead address with `first: true`, and lab. stubbed there without it. The first
  * two resolve from the root path after their configured server stays silent; lab. fails.
  */
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
-import { createApp, type App } from '../../src/app.js';
-import { defaultConfig } from '../../src/config/index.js';
-import { startLab, type Lab } from '../helpers/lab.js';
-import { makeTempDir } from '../helpers/lab-process.js';
+import { labAppFixture } from '../helpers/lab-app.js';
 import { answerView, query } from '../helpers/lab-query.js';
 import { LAB_ADDR } from '../helpers/lab-zones.js';
 
@@ -18,33 +14,13 @@ import { LAB_ADDR } from '../helpers/lab-zones.js';
 const ADDRESS = '127.0.2.95';
 
 describe('forward and stub zones with first, against the lab', { timeout: 60_000 }, () => {
-  let lab: Lab | undefined;
-  let app: App | undefined;
-  const tmp = makeTempDir('ward-first');
-
-  before(async () => {
-    lab = await startLab();
-    const config = defaultConfig();
-    config.server.listen = [{ address: ADDRESS, port: 53, transport: 'udp' }];
-    config.server.state_dir = join(tmp.dir, 'state');
-    config.resolver = {
-      ...config.resolver, root_hints: [{ name: 'a.root.lab', addresses: [LAB_ADDR.nsd] }], root_priming: false, do_not_query_localhost: false,
-    };
-    config.upstream = { ...config.upstream, ipv6: false, timeout_ms: 300 };
-    config.dnssec = { ...config.dnssec, trust_anchors: [] };
-    config.control = { ...config.control, enabled: false };
-    config.log = { ...config.log, level: 'silent' };
+  labAppFixture('zone-first-lab', ADDRESS, {}, (config) => {
+    config.upstream.timeout_ms = 300;
     config.forward_zones = [{ name: 'glue.test.', addresses: [LAB_ADDR.dead], hosts: [], tls: false, first: true }];
     config.stub_zones = [
       { name: 'insecure.test.', addresses: [LAB_ADDR.dead], hosts: [], first: true },
       { name: 'lab.', addresses: [LAB_ADDR.dead], hosts: [], first: false },
     ];
-    app = await createApp(config, { configPath: 'zone-first-lab' });
-  });
-  after(async () => {
-    await app?.stop();
-    await lab?.stop();
-    tmp.remove();
   });
 
   const ask = (name: string): ReturnType<typeof query> => query(ADDRESS, 53, name, 'A', { timeoutMs: 10_000 });
