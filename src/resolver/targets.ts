@@ -5,7 +5,7 @@
  * A when IPv4 (or NAT64) is on, AAAA only when IPv6 is on and A gave nothing usable. When the lookups fail,
  * addresses the cache learnt meanwhile as glue are used.
  */
-import { rdataText } from '../wire/index.js';
+import { isSubdomain, rdataText } from '../wire/index.js';
 import { LIMITS } from './budget.js';
 import type { Delegation, IterEnv, NsTarget, QueryState } from './iter-types.js';
 import { cachedAddresses, usable } from './delegation.js';
@@ -18,11 +18,24 @@ export function startTargets(q: QueryState, env: IterEnv): number {
     const t = dp.ns.find((n) => !n.lookedUp && !n.addrs.some((a) => usable(env, a)));
     if (!t) break;
     t.lookedUp = true;
+    if (futile(t, dp, env)) continue;
     dp.targetsStarted++;
     const p: Promise<void> = lookup(t, q, env).finally(() => pending.delete(p));
     pending.add(p);
   }
   return pending.size;
+}
+
+/**
+ * Whether looking up `t` can only bring back the addresses already known: `t` lies inside the zone,
+ * whose servers all do (so only they or the parent's referral can give its address), glue for it is
+ * known, and no server of the zone can be asked (e.g. glue only in 127.0.0.0/8 with
+ * resolver.do_not_query_localhost): asking the parent again gives the same referral (noAddress does
+ * that once anyway). Unbound does not chase such targets either.
+ */
+function futile(t: NsTarget, dp: Delegation, env: IterEnv): boolean {
+  if (t.addrs.length === 0 || !isSubdomain(t.name, dp.zone)) return false;
+  return dp.ns.every((n) => isSubdomain(n.name, dp.zone) && !n.addrs.some((a) => usable(env, a)));
 }
 
 async function lookup(t: NsTarget, q: QueryState, env: IterEnv): Promise<void> {
