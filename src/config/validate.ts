@@ -307,7 +307,7 @@ function checkRules(config: Config, file: string): void {
     }
   });
   checkPolicy(config, file);
-  checkStubZones(config, file);
+  checkConfiguredZones(config, file);
   const http = config.http.listen;
   if (http && !config.http.allow_remote && !isLoopback(http.address)) {
     throw new ConfigError(file, 'http.listen.address', `a loopback address (127.0.0.0/8 or ::1) unless http.allow_remote is true, got ${http.address}`);
@@ -325,10 +325,10 @@ function checkRules(config: Config, file: string): void {
 }
 
 /**
- * forward_zones with servers; stub_zones below the root (its servers are resolver.root_hints), with
- * servers, neither listed twice nor a forward zone too.
+ * Forward and stub zones: each with a server (an address or a name in hosts); stub zones below the
+ * root (its servers are resolver.root_hints), neither listed twice nor a forward zone too.
  */
-function checkStubZones(config: Config, file: string): void {
+function checkConfiguredZones(config: Config, file: string): void {
   const key = (name: string): string => name.toLowerCase().replace(/\.$/, '');
   config.forward_zones.forEach((z, i) => {
     if (z.addresses.length === 0 && z.hosts.length === 0) {
