@@ -26,6 +26,7 @@ import { loadOrCreateTlsMaterial, spkiPin, type LoadedTlsMaterial } from './tls/
 import { formatRecord, normalizeName, parsePref64, parseRootHints, RCODE, ttlOf, type Pref64, type Record as WireRecord } from './wire/index.js';
 import { isInlineAnchor, parseAnchorText, trustAnchors, type TrustAnchors } from './dnssec/index.js';
 import { ConfigError, errorMessage, readSecretFile, systemClock, type Clock } from './util/index.js';
+import { applyHeapGrowth } from './heap-growth.js';
 
 export interface AppOptions {
   /** The config file the config came from (named in errors). */
@@ -228,6 +229,7 @@ export async function createApp(config: Config, opts: AppOptions): Promise<App> 
   // Every line of a worker says which one wrote it.
   const log = opts.log ?? createLogger(config.log.level, opts.worker === undefined ? {} : { worker: opts.worker });
   const clock = opts.clock ?? systemClock;
+  applyHeapGrowth(config.server.heap_growth_percent);
   let current = await build(config, opts.configPath, log);
   const tls = tlsMaterial(config);
   const pin = tls ? spkiPin(tls.cert) : undefined;
@@ -304,6 +306,7 @@ export async function createApp(config: Config, opts: AppOptions): Promise<App> 
       if (was.localHosts.digest !== now.localHosts.digest) applied.push('local_hosts');
       if (!same(a.dns64, b.dns64)) applied.push('dns64');
       if (a.log.level !== b.log.level) { setLogLevel(log, b.log.level); applied.push('log.level'); }
+      if (a.server.heap_growth_percent !== b.server.heap_growth_percent) { applyHeapGrowth(b.server.heap_growth_percent); applied.push('server.heap_growth_percent'); }
       if (old !== resolver) old.close();
       const restart: string[] = (['control', 'http'] as const).filter((k) => !same(a[k], b[k]));
       if (!same(a.cache.shared, b.cache.shared)) restart.push('cache.shared');

@@ -45,6 +45,8 @@ export interface ServerConfig {
    * cluster's IPC channel, so a name is resolved once, not once per worker (peer-answers.ts).
    */
   share_cache_between_workers: boolean;
+  /** Old-generation growth past the live heap before V8 collects again, in % (0: V8's own factor); heap-growth.ts. */
+  heap_growth_percent: number;
 }
 
 export type UpstreamTlsPolicy = 'off' | 'opportunistic' | 'strict';
@@ -343,6 +345,7 @@ export function defaultConfig(): Config {
       tcp_fastopen_queue: 256,
       workers: 1,
       share_cache_between_workers: true,
+      heap_growth_percent: 50,
     },
     upstream: {
       ipv4: true, ipv6: true, source_address: null, tls: 'opportunistic', tls_rules: [], timeout_ms: 1_500,

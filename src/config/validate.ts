@@ -115,6 +115,7 @@ export const CONFIG_SPEC: Spec = obj({
     tcp_fastopen_queue: int(0, 65535),
     workers: { kind: 'either', what: `an integer 1..${MAX_WORKERS} or auto`, options: [int(1, MAX_WORKERS), oneOf('auto')] },
     share_cache_between_workers: bool,
+    heap_growth_percent: int(0, 1000),
   }),
   upstream: obj({
     ipv4: bool,

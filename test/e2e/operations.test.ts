@@ -124,10 +124,12 @@ test('reload: new local data on an open TLS connection; a broken config is refus
       writeFileSync(w.configFile, YAML.stringify(config));
     };
 
+    config.server = { ...config.server, heap_growth_percent: 20 };
     setAddress('192.0.2.81');
     const r = await wardCli(['reload', '--config', w.configFile]);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /local_zones/);
+    assert.match(r.stdout, /server\.heap_growth_percent/, 'the collector setting is applied live');
     assert.deepEqual(addressOf(await tls.ask('www.ward.test.', 2)), ['www.ward.test A 192.0.2.81']);
     assert.equal(tls.closed, false, 'the client connection stayed open across the reload');
 
