@@ -17,7 +17,12 @@ export type ScriptAnswer =
   /** Nobody scripted this: answer with `bytes` if given, and count it as a problem of the run. */
   | { kind: 'unscripted'; problem: string; bytes?: Buffer }
   /** The exchange fails at once, as a broken connection does (testbound's `STEP n ERROR`). */
-  | { kind: 'error' };
+  | { kind: 'error' }
+  /**
+   * The script answers later, when it gets to the step that takes the query (testbound's pending
+   * queries); meanwhile the query does not count as in flight. `cancel`: the sender gave up on it.
+   */
+  | { kind: 'held'; later: Promise<ScriptAnswer>; cancel: () => void };
 
 export interface ScriptedNetwork {
   answer(query: Message, to: Endpoint, transport: Transport): ScriptAnswer;
@@ -46,6 +51,10 @@ export class MemoryNet implements Exchanger {
   private readonly pending = new Set<() => void>();
   /** Exchanges started and not yet returned. */
   private inFlight = 0;
+  /** Of those, the ones the script holds for a later step ('held'). */
+  private heldNow = 0;
+  /** Callers of whenHeld waiting for the next held query. */
+  private holdWaiters: (() => void)[] = [];
 
   constructor(private readonly script: ScriptedNetwork) {}
 
@@ -59,15 +68,23 @@ export class MemoryNet implements Exchanger {
   }
 
   /**
-   * Resolves once no exchange has been in flight for two turns of the event loop (what the replies
-   * set off has run: cache stores, follow-up queries), or after `maxMs` of real time.
+   * Resolves once no exchange but the held ones has been in flight for two turns of the event loop
+   * (what the replies set off has run: cache stores, follow-up queries), or after `maxMs` of real
+   * time, or as soon as `done()` is true. `onlyWithHeld`: idle counts only while some query is held.
    */
-  async settled(maxMs: number): Promise<void> {
+  async settled(maxMs: number, done: () => boolean = () => false, onlyWithHeld = false): Promise<void> {
     const until = performance.now() + maxMs;
-    for (let idleTurns = 0; idleTurns < 2 && performance.now() < until;) {
+    for (let idleTurns = 0; idleTurns < 2 && performance.now() < until && !done();) {
       await new Promise<void>((resolve) => setImmediate(resolve));
-      idleTurns = this.inFlight === 0 ? idleTurns + 1 : 0;
+      const idle = this.inFlight === this.heldNow && (!onlyWithHeld || this.heldNow > 0);
+      idleTurns = idle ? idleTurns + 1 : 0;
     }
+  }
+
+  /** Resolves when some query is held by the script (at once if one is). */
+  whenHeld(): Promise<void> {
+    if (this.heldNow > 0) return Promise.resolve();
+    return new Promise((resolve) => this.holdWaiters.push(resolve));
   }
 
   private async exchangeOnce(req: ExchangeRequest): Promise<ExchangeResult> {
@@ -87,7 +104,11 @@ export class MemoryNet implements Exchanger {
       this.sent.push({ to: req.to, transport: req.transport, name: q?.name ?? '', type: q?.type ?? '', outcome, step: this.script.step });
     };
     await new Promise<void>((resolve) => setImmediate(resolve));
-    const answer = this.script.answer(query, req.to, req.transport);
+    const answer = await this.unheld(this.script.answer(query, req.to, req.transport), req.signal);
+    if (answer === 'aborted') {
+      note('aborted');
+      return { kind: 'fail', code: 'aborted', elapsedMs: elapsedMs() };
+    }
     if (answer.kind === 'error') {
       note('error');
       return { kind: 'fail', code: 'network', elapsedMs: elapsedMs() };
@@ -107,10 +128,33 @@ export class MemoryNet implements Exchanger {
     return { kind: 'fail', code: outcome, elapsedMs: elapsedMs() };
   }
 
-  /** Waits out a timeout, cut short by the request's signal or by close(). */
-  private wait(ms: number, signal?: Abortable): Promise<'timeout' | 'aborted'> {
+  /** The script's answer; for a held query the one it gives later, or 'aborted' (the request's signal, close()). */
+  private async unheld(answer: ScriptAnswer, signal?: Abortable): Promise<Exclude<ScriptAnswer, { kind: 'held' }> | 'aborted'> {
+    if (answer.kind !== 'held') return answer;
+    this.heldNow++;
+    for (const wake of this.holdWaiters.splice(0)) wake();
+    try {
+      const given = await this.wait(undefined, signal, answer.later);
+      if (given === 'aborted' || given === 'timeout') {
+        answer.cancel();
+        return 'aborted';
+      }
+      return await this.unheld(given, signal);
+    } finally {
+      this.heldNow--;
+    }
+  }
+
+  /**
+   * Waits out a timeout (none when `ms` is undefined) or until `given` resolves, cut short by the
+   * request's signal or by close().
+   */
+  private wait<T = never>(ms: number | undefined, signal?: Abortable, given?: Promise<T>): Promise<'timeout' | 'aborted' | T> {
     return new Promise((resolve) => {
-      const finish = (how: 'timeout' | 'aborted'): void => {
+      let done = false;
+      const finish = (how: 'timeout' | 'aborted' | T): void => {
+        if (done) return;
+        done = true;
         clearTimeout(t);
         this.pending.delete(cancel);
         signal?.removeEventListener('abort', onAbort);
@@ -118,9 +162,10 @@ export class MemoryNet implements Exchanger {
       };
       const onAbort = (): void => finish('aborted');
       const cancel = (): void => finish('aborted');
-      const t = setTimeout(() => finish('timeout'), ms);
+      const t = ms === undefined ? undefined : setTimeout(() => finish('timeout'), ms);
       this.pending.add(cancel);
       signal?.addEventListener('abort', onAbort, { once: true });
+      void given?.then(finish);
     });
   }
 

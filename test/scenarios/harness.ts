@@ -3,7 +3,9 @@
  * behind the real upstream (src/upstream createUpstream) and resolver (src/resolver createResolver),
  * client queries through the real server path, a ManualClock set from the header and moved by
  * TIME_PASSES. A scenario fails on the first failed CHECK_ANSWER, on a query without an answer
- * within the budget, or (at the end) on any query the script did not cover.
+ * within the budget, or (at the end) on any query the script did not cover or (testbound) held for
+ * a later step that never took it. In testbound files a QUERY step does not wait for an answer that
+ * waits on held upstream queries; each CHECK_ANSWER takes the next answer (client-answers.ts).
  */
 import { readFileSync } from 'node:fs';
 import { ManualClock, randomId, errorMessage } from '../../src/util/index.js';
@@ -19,7 +21,8 @@ import { parseRpl, type Scenario } from './rpl-parse.js';
 import { mismatch } from './rpl-match.js';
 import { scenarioSetup, type ScenarioSetup } from './scenario-config.js';
 import { ScenarioNetwork } from './scenario-network.js';
-import { clientQueryBytes, createClientPath } from './client-path.js';
+import { clientQueryBytes, createClientPath, type ClientOutcome } from './client-path.js';
+import { ClientAnswers } from './client-answers.js';
 
 /** Real time a client query may take (the README promises answers within 5 s). */
 export const QUERY_BUDGET_MS = 5000;
@@ -38,9 +41,17 @@ export interface ScenarioResult {
 
 /**
  * Steps that need nothing done here: REPLY entries answer and ERROR and TIMEOUT steps fail upstream
- * queries through the network (scenario-network.ts), NOTHING only lets time run. TRAFFIC is played apart.
+ * queries through the network (scenario-network.ts), NOTHING only lets time run. TRAFFIC is played
+ * apart, and in testbound files REPLY and CHECK_OUT_QUERY steps answer held queries when reached.
  */
 const PASSIVE_STEPS = new Set(['REPLY', 'ERROR', 'TIMEOUT', 'CHECK_OUT_QUERY', 'NOTHING']);
+
+/** The client's answer as a message, or why there is none. */
+function answerOf(out: ClientOutcome): Message | string {
+  if (out.kind !== 'reply') return `no answer (${out.kind})`;
+  const msg = decodeMessage(out.bytes);
+  return msg instanceof MalformedMessage ? msg.message : msg;
+}
 
 /** Reads, parses and plays one `.rpl` file. */
 export async function runScenarioFile(path: string, log: Logger = silentLogger()): Promise<ScenarioResult> {
@@ -96,29 +107,49 @@ export async function runScenario(sc: Scenario, log: Logger = silentLogger()): P
   const client = createClientPath(handler, clock);
   try {
     let last: Message | undefined;
+    const answers = new ClientAnswers();
     for (const step of sc.steps) {
       script.currentStep = step.id;
       const where = `step ${step.id} (line ${step.line})`;
       const left = SCENARIO_DEADLINE_MS - (performance.now() - started);
       if (left <= 0) return result(`${where}: scenario deadline of ${SCENARIO_DEADLINE_MS} ms passed`);
+      const budget = Math.min(QUERY_BUDGET_MS, left);
       if (step.type === 'QUERY' && step.entry) {
         // testbound runs its event loop until nothing is left to do before the next query: the
         // background work of earlier answers (prefetch, serve-stale refresh) has finished by then.
-        if (sc.dialect === 'testbound') await net.settled(Math.min(QUERY_BUDGET_MS, left));
-        const out = await client(clientQueryBytes(step.entry, randomId()), Math.min(QUERY_BUDGET_MS, left));
+        if (sc.dialect === 'testbound') await net.settled(budget);
+        const sent = client(clientQueryBytes(step.entry, randomId()), budget);
+        if (sc.dialect === 'testbound' && !step.entry.raw) {
+          // testbound's QUERY does not wait for the answer (CHECK_ANSWER takes it): the step ends
+          // when the answer is in, or when the resolution waits on nothing but held upstream queries.
+          const query = answers.add(where, sent);
+          await Promise.race([sent, net.whenHeld()]);
+          await net.settled(budget, () => query.outcome !== undefined, true);
+          continue;
+        }
+        const out = await sent;
         if (step.entry.raw) { last = undefined; continue; } // Deckard reads no answer to a RAW query
-        if (out.kind !== 'reply') return result(`${where}: no answer (${out.kind})`);
-        const msg = decodeMessage(out.bytes);
-        if (msg instanceof MalformedMessage) return result(`${where}: ${msg.message}`);
+        const msg = answerOf(out);
+        if (typeof msg === 'string') return result(`${where}: ${msg}`);
         last = msg;
       } else if (step.type === 'CHECK_ANSWER' && step.entry) {
         if (step.entry.raw) return result(`${where}: RAW answers are not compared by this runner`);
+        if (sc.dialect === 'testbound') {
+          const next = await answers.next();
+          const msg = next?.outcome ? answerOf(next.outcome) : undefined;
+          if (typeof msg === 'string') return result(`${next?.where}: ${msg}`);
+          last = msg;
+        }
         if (!last) return result(`${where}: no answer from the preceding query`);
         const why = mismatch(step.entry, last);
         if (why) return result(`${where}: ${why}`);
+      } else if (sc.dialect === 'testbound' && (step.type === 'REPLY' || step.type === 'CHECK_OUT_QUERY')) {
+        // The queries on their way out (a refresh the client timer overtook) get to the script first.
+        await net.settled(budget);
+        script.takeHeld(step);
       } else if (step.type === 'TRAFFIC') {
         // testbound's TRAFFIC: the pending network traffic (a prefetch's queries) is processed first.
-        await net.settled(Math.min(QUERY_BUDGET_MS, left));
+        await net.settled(budget);
       } else if (step.type === 'TIME_PASSES') {
         clock.advance((step.elapse ?? 0) * 1000);
       } else if (!PASSIVE_STEPS.has(step.type)) {
@@ -126,8 +157,17 @@ export async function runScenario(sc: Scenario, log: Logger = silentLogger()): P
       }
     }
     // testbound ends with nothing pending ("there are still messages pending" fails the test):
-    // the background queries of the last answers are let finish and checked too.
-    if (sc.dialect === 'testbound') await net.settled(QUERY_BUDGET_MS);
+    // the queries no CHECK_ANSWER took and the background queries of the last answers are let
+    // finish and checked too, and an upstream query held for a step that never took it fails.
+    if (sc.dialect === 'testbound') {
+      for (const query of await answers.rest()) {
+        const msg = query.outcome ? answerOf(query.outcome) : undefined;
+        if (typeof msg === 'string') return result(`${query.where}: ${msg}`);
+      }
+      await net.settled(QUERY_BUDGET_MS);
+      const held = script.unanswered();
+      if (held.length > 0) return result(`${held[0]}: held for a later step, never answered`);
+    }
     const unfired = script.unfiredMandatory();
     if (unfired.length > 0) return result(`MANDATORY entry at line ${unfired[0].line} never answered`);
     if (net.problems.length > 0) {

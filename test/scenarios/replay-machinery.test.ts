@@ -481,3 +481,152 @@ test('testbound files end with nothing pending: a prefetch the last answer start
   assert.equal(r.passed, false);
   assert.match(r.reason ?? '', /unscripted query www\.example\.com A to 192\.0\.2\.4#53 .* at step 2[01]: no server scripted there/);
 });
+
+/** A testbound file whose server answers only www.example.com A at once; REPLY steps answer the rest when reached. */
+const TESTBOUND_HELD = `server:
+	qname-minimisation: no
+stub-zone:
+	name: "example.com"
+	stub-addr: 192.0.2.4
+CONFIG_END
+SCENARIO_BEGIN queries no entry answers wait for the REPLY steps
+RANGE_BEGIN 0 100
+	ADDRESS 192.0.2.4
+ENTRY_BEGIN
+MATCH opcode qtype qname
+ADJUST copy_id
+REPLY QR AA NOERROR
+${WWW_A_ANSWER}
+RANGE_END
+STEP 5 REPLY
+ENTRY_BEGIN
+MATCH opcode qtype
+ADJUST copy_id
+REPLY QR AA NOERROR
+SECTION QUESTION
+late.example.com. IN A
+SECTION ANSWER
+late.example.com. IN A 192.0.2.5
+ENTRY_END
+SCENARIO_END
+`;
+
+test('testbound files: a query no range entry answers is held for a later REPLY step, which answers the newest held query when reached', async () => {
+  const sc = parseRpl(TESTBOUND_HELD, 'held.rpl');
+  const { script, net, upstream, ask } = scriptedUpstream(sc);
+  try {
+    script.currentStep = 1;
+    const outcomes: string[] = [];
+    const older = ask('a.example.com', '192.0.2.4').then((r) => { outcomes.push(`a ${r.kind}`); return r; });
+    const newer = ask('b.example.com', '192.0.2.4').then((r) => { outcomes.push(`b ${r.kind}`); return r; });
+    const started = performance.now();
+    await net.settled(1000);
+    assert.ok(performance.now() - started < 500, 'held queries do not keep the network busy');
+    assert.deepEqual(outcomes, [], 'nothing answers them before the step');
+    assert.deepEqual(net.problems, []);
+    assert.equal(script.unanswered().length, 2);
+
+    script.currentStep = 5;
+    script.takeHeld(sc.steps[0]);
+    const answered = await newer;
+    assert.equal(answered.kind === 'reply' && String(rdataOf(answered.message.answers[0])), '192.0.2.5');
+    assert.deepEqual(outcomes, ['b reply'], 'testbound answers the head of its pending list: the newest query');
+    assert.match(script.unanswered()[0] ?? '', /^query a\.example\.com A to 192\.0\.2\.4#53 over udp at step 1$/, 'the older one is still held');
+
+    await ask('c.example.com', '192.0.2.4');
+    assert.match(net.problems[0] ?? '', /c\.example\.com A .* no entry of RANGE at line 8 matches/, 'no step left to take it: unscripted');
+    await net.close();
+    assert.equal((await older).kind, 'fail');
+  } finally {
+    await net.close();
+    await upstream.settle();
+  }
+});
+
+test('Deckard files hold nothing: the same query no range entry answers is unscripted at once', async () => {
+  const sc = parseRpl(TESTBOUND_HELD.replace(/^[^]*CONFIG_END\n/, 'stub-addr: 192.0.2.4\nCONFIG_END\n'), 'deckard-held.rpl');
+  assert.equal(sc.dialect, 'deckard');
+  const { script, net, upstream, ask } = scriptedUpstream(sc);
+  try {
+    script.currentStep = 1;
+    await ask('late.example.com', '192.0.2.4');
+    assert.match(net.problems[0] ?? '', /late\.example\.com A .* no entry of RANGE at line \d+ matches/);
+    assert.deepEqual(script.unanswered(), []);
+  } finally {
+    await net.close();
+    await upstream.settle();
+  }
+});
+
+/** Entries of the file below: the server's answer, the client's question, the client's check. */
+const answerA = (name: string, address: string): string => `ENTRY_BEGIN
+MATCH opcode qtype qname
+ADJUST copy_id
+REPLY QR AA NOERROR
+SECTION QUESTION
+${name}. IN A
+SECTION ANSWER
+${name}. 10 IN A ${address}
+ENTRY_END`;
+const askA = (step: number, name: string): string => `STEP ${step} QUERY
+ENTRY_BEGIN
+REPLY RD
+SECTION QUESTION
+${name}. IN A
+ENTRY_END`;
+const checkA = (step: number, name: string, address: string, also = ''): string => `STEP ${step} CHECK_ANSWER
+ENTRY_BEGIN
+MATCH opcode qname qtype answer${also}
+SECTION QUESTION
+${name}. IN A
+SECTION ANSWER
+${name}. IN A ${address}
+ENTRY_END`;
+
+/** Serve-stale with a 20 ms client timer: each expired answer is refreshed from a REPLY step. */
+const TESTBOUND_STALE_REFRESH = (replySteps: number[]): string => `server:
+	qname-minimisation: no
+	serve-expired: yes
+	serve-expired-client-timeout: 20
+stub-zone:
+	name: "example.com"
+	stub-addr: 192.0.2.4
+CONFIG_END
+SCENARIO_BEGIN two refreshes wait for the REPLY steps
+RANGE_BEGIN 0 100
+	ADDRESS 192.0.2.4
+RANGE_END
+RANGE_BEGIN 0 10
+	ADDRESS 192.0.2.4
+${answerA('ftp.example.com', '192.0.2.21')}
+${answerA('mail.example.com', '192.0.2.25')}
+RANGE_END
+${askA(1, 'ftp.example.com')}
+${askA(2, 'mail.example.com')}
+${checkA(3, 'ftp.example.com', '192.0.2.21')}
+${checkA(4, 'mail.example.com', '192.0.2.25')}
+STEP 10 TIME_PASSES ELAPSE 60
+${askA(20, 'ftp.example.com')}
+${askA(21, 'mail.example.com')}
+${checkA(22, 'ftp.example.com', '192.0.2.21', ' ede=3')}
+${replySteps.map((n) => `STEP ${n} REPLY
+ENTRY_BEGIN
+MATCH opcode qtype
+ADJUST copy_id
+REPLY QR AA NOERROR
+SECTION QUESTION
+example.com. IN A
+SECTION AUTHORITY
+example.com. 10 IN SOA ns.example.com. hostmaster.example.com. 1 3600 600 86400 10
+ENTRY_END
+`).join('')}SCENARIO_END
+`;
+
+test('testbound QUERY steps do not wait for answers held back by upstream queries; CHECK_ANSWER takes the next answer; a query still held at the end fails the file', async () => {
+  const both = await runScenario(parseRpl(TESTBOUND_STALE_REFRESH([30, 31]), 'two-replies.rpl'));
+  assert.equal(both.reason, undefined);
+  assert.equal(both.passed, true);
+  const one = await runScenario(parseRpl(TESTBOUND_STALE_REFRESH([30]), 'one-reply.rpl'));
+  assert.equal(one.passed, false);
+  assert.match(one.reason ?? '', /^query ftp\.example\.com A to 192\.0\.2\.4#53 over udp at step 20: held for a later step, never answered/);
+});

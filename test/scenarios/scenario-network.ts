@@ -5,6 +5,9 @@
  * when no range serves that address, a later one-shot `STEP n REPLY` entry may answer (once), a
  * later `STEP n ERROR` (testbound) fails that one query as a broken connection would, or a later
  * `STEP n TIMEOUT` (testbound: the pending query times out) leaves it unanswered until its timeout.
+ * In testbound files a query to an address some range serves that no entry matches is held, as
+ * testbound keeps it pending, when a later REPLY step (or CHECK_OUT_QUERY with copy_id) can take it:
+ * that step answers it when the scenario gets there (takeHeld).
  * Anything else is unscripted: SERVFAIL, as Deckard answers, and a failure of the scenario.
  */
 import { encodeMessage, FLAG, RCODE, type Message } from '../../src/wire/index.js';
@@ -20,6 +23,10 @@ export class ScenarioNetwork implements ScriptedNetwork {
   get step(): number { return this.currentStep; }
   private readonly consumed = new Set<RplStep>();
   private readonly fired = new Set<RplEntry>();
+  /** Steps the scenario got to with takeHeld: they take no query held from then on. */
+  private readonly reached = new Set<RplStep>();
+  /** Queries waiting for a later step, oldest first. */
+  private readonly held: HeldQuery[] = [];
 
   /** Every address some RANGE lists. */
   private readonly listed: Set<string>;
@@ -48,6 +55,7 @@ export class ScenarioNetwork implements ScriptedNetwork {
       }
     }
     if (ranges.length > 0) {
+      if (testbound && this.sc.steps.some((step) => this.canTake(step, query, transport))) return this.hold(query, transport, what);
       return { kind: 'unscripted', problem: `query ${what}: no entry of RANGE at line ${ranges[0].line} matches`, bytes: servfail(query) };
     }
     for (const step of this.sc.steps) {
@@ -63,11 +71,50 @@ export class ScenarioNetwork implements ScriptedNetwork {
     return { kind: 'unscripted', problem: `query ${what}: no server scripted there`, bytes: servfail(query) };
   }
 
+  /**
+   * The scenario got to `step`: a REPLY (or a CHECK_OUT_QUERY with copy_id) answers the newest held
+   * query its entry matches, as testbound answers the head of its pending list (fake_event.c).
+   */
+  takeHeld(step: RplStep): void {
+    const query = [...this.held].reverse().find((h) => this.canTake(step, h.query, h.transport));
+    this.reached.add(step);
+    if (!query || !step.entry) return;
+    this.consumed.add(step);
+    this.held.splice(this.held.indexOf(query), 1);
+    query.give(reply(step.entry, query.query, true));
+  }
+
+  /** The held queries no step took (testbound fails a run that ends with messages pending). */
+  unanswered(): string[] {
+    return this.held.map((h) => h.what);
+  }
+
   /** MANDATORY range entries that never answered (Deckard fails the scenario for each). */
   unfiredMandatory(): RplEntry[] {
     return this.sc.ranges.flatMap((r) => r.entries).filter((e) => e.mandatory && !this.fired.has(e));
   }
+
+  /** Whether `step`, not yet reached nor used, would answer `query` when reached. */
+  private canTake(step: RplStep, query: Message, transport: Transport): boolean {
+    const takes = step.type === 'REPLY' || (step.type === 'CHECK_OUT_QUERY' && step.entry?.adjust.has('copy_id') === true);
+    return takes && step.entry !== undefined && !this.reached.has(step) && !this.consumed.has(step) &&
+      mismatch(step.entry, query, transport) === undefined;
+  }
+
+  private hold(query: Message, transport: Transport, what: string): ScriptAnswer {
+    let give: (answer: ScriptAnswer) => void = () => undefined;
+    const later = new Promise<ScriptAnswer>((resolve) => { give = resolve; });
+    const held: HeldQuery = { query, transport, what: `query ${what}`, give };
+    this.held.push(held);
+    const cancel = (): void => {
+      const at = this.held.indexOf(held);
+      if (at >= 0) this.held.splice(at, 1);
+    };
+    return { kind: 'held', later, cancel };
+  }
 }
+
+interface HeldQuery { query: Message; transport: Transport; what: string; give: (answer: ScriptAnswer) => void }
 
 /** `bindsId`: testbound hands each reply to the query it answers, so the ID always fits. */
 function reply(entry: RplEntry, query: Message, bindsId: boolean): ScriptAnswer {
