@@ -28,7 +28,7 @@ import { recursorVersion, startRecursor } from './pdns-recursor.js';
 import { publishReport, runBench } from './report.js';
 import { SCALE_TLDS, scaleTree, type ScaleTree } from './scale-zones.js';
 import type { Target } from './targets.js';
-import type { TlsHandshakeKind } from './tls-hello.js';
+import type { TlsHandshakeKind } from '../test/helpers/tls-hello.js';
 
 function parseOptions(argv: string[]): DotAuthOptions {
   const o: DotAuthOptions = { names: 10_000, warmup: 2_000, rtt: 20, concurrency: 100, rounds: 3, write: true };

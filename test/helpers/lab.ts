@@ -5,13 +5,13 @@
  * `startLab()` resolves once every zone answers authoritatively; `stop()` kills everything and removes files.
  * BIND listens only on addresses configured on an interface, so its address is added to `lo` for the lab's
  * lifetime; where that is not allowed, a second Knot instance serves BIND's zones instead.
- * With `rttMs`, delaying relays (bench/delay-relay.ts) stand on the public ports and count the queries.
+ * With `rttMs`, delaying relays (test/helpers/delay-relay.ts) stand on the public ports and count the queries.
  * With `dotEverywhere`, a second NSD serves Knot's zones, so that every authority answers DoT.
  */
 import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DelayRelay } from '../../bench/delay-relay.js';
-import type { TlsHandshakeKind } from '../../bench/tls-hello.js';
+import { DelayRelay } from './delay-relay.js';
+import type { TlsHandshakeKind } from './tls-hello.js';
 import { FLAG } from '../../src/wire/index.js';
 import { makeSelfSignedCert, type CertFiles } from './lab-cert.js';
 import { planDaemon } from './lab-daemons.js';

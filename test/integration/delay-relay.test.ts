@@ -1,5 +1,5 @@
 /**
- * The delaying relay (bench/delay-relay.ts) on real loopback sockets: UDP datagrams and TCP bytes reach the
+ * The delaying relay (test/helpers/delay-relay.ts) on real loopback sockets: UDP datagrams and TCP bytes reach the
  * target and come back, each direction delayed, replies routed to the right client, and close() stops it;
  * on a TLS stream it tells full handshakes from resumed ones (TLS 1.3 and 1.2).
  */
@@ -8,8 +8,8 @@ import assert from 'node:assert/strict';
 import { createSocket, type Socket as UdpSocket } from 'node:dgram';
 import { connect, createServer, type Server } from 'node:net';
 import { connect as tlsConnect, createServer as createTlsServer, type SecureVersion } from 'node:tls';
-import { DelayRelay } from '../../bench/delay-relay.js';
-import type { TlsHandshakeKind } from '../../bench/tls-hello.js';
+import { DelayRelay } from '../helpers/delay-relay.js';
+import type { TlsHandshakeKind } from '../helpers/tls-hello.js';
 import { createSelfSigned } from '../../src/tls/index.js';
 
 const DELAY = 40;

@@ -6,7 +6,7 @@
  * out of order. `observe` cuts Ward's log around one program's run.
  */
 import { readFileSync } from 'node:fs';
-import { DelayRelay } from '../../bench/delay-relay.js';
+import { DelayRelay } from '../helpers/delay-relay.js';
 import { spkiPin } from '../../src/tls/index.js';
 import { makeTestCa, type TestCa } from '../helpers/lab-cert.js';
 import { makeTempDir } from '../helpers/lab-process.js';

@@ -39,3 +39,9 @@ test('src folders import only from lower levels, through index.ts', () => {
   }
   assert.deepEqual(problems, []);
 });
+
+test('the lab helpers do not import bench/: the benchmarks build on the lab, not the other way round', () => {
+  const helpers = join(root, '../test/helpers');
+  const problems = tsFiles(helpers).filter((f) => /from\s+'[^']*\/bench\//.test(readFileSync(f, 'utf8'))).map((f) => relative(helpers, f));
+  assert.deepEqual(problems, []);
+});

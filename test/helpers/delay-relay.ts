@@ -9,7 +9,7 @@
  */
 import { createSocket, type Socket as UdpSocket } from 'node:dgram';
 import { createServer, connect, type Server, type Socket } from 'node:net';
-import { FrameDecoder } from '../src/wire/index.js';
+import { FrameDecoder } from '../../src/wire/index.js';
 import { watchHandshake, type TlsHandshakeKind } from './tls-hello.js';
 
 export interface Endpoint { address: string; port: number }
