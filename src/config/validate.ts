@@ -331,18 +331,17 @@ function checkRules(config: Config, file: string): void {
  */
 function checkConfiguredZones(config: Config, file: string): void {
   const key = (name: string): string => name.toLowerCase().replace(/\.$/, '');
-  config.forward_zones.forEach((z, i) => {
-    if (z.addresses.length === 0 && z.hosts.length === 0) {
-      throw new ConfigError(file, `forward_zones[${i}].addresses`, 'at least one server address (or a server name in hosts)');
-    }
-  });
+  const requireServer = (z: { addresses: string[]; hosts: string[] }, at: string): void => {
+    if (z.addresses.length === 0 && z.hosts.length === 0) throw new ConfigError(file, `${at}.addresses`, 'at least one server address (or a server name in hosts)');
+  };
+  config.forward_zones.forEach((z, i) => requireServer(z, `forward_zones[${i}]`));
   const forwards = new Set(config.forward_zones.map((f) => key(f.name)));
   const seen = new Set<string>();
   config.stub_zones.forEach((z, i) => {
     const at = `stub_zones[${i}]`;
     const name = key(z.name);
     if (name === '') throw new ConfigError(file, `${at}.name`, 'a zone below the root (the root\'s servers are resolver.root_hints)');
-    if (z.addresses.length === 0 && z.hosts.length === 0) throw new ConfigError(file, `${at}.addresses`, 'at least one server address (or a server name in hosts)');
+    requireServer(z, at);
     if (seen.has(name) || forwards.has(name)) {
       throw new ConfigError(file, `${at}.name`, `a zone not configured twice ('${z.name}' is already a ${seen.has(name) ? 'stub' : 'forward'} zone)`);
     }
