@@ -96,8 +96,8 @@ export function iterResponse(q: QueryState, env: IterEnv): IterState {
       storeAnswer(env.cache, s, c.records, aa, dp.zone);
       env.cache.storeNegative(c.kind, c.name, q.type, s.authority, rankOf('authority', aa));
       // Non-minimal negative answers: the authority section is whole already; the addresses too.
-      const addresses = servable(s, dp.zone);
-      const zoneNs = env.config.minimal_responses || addresses.length === 0 ? undefined : addresses;
+      const addresses = env.config.minimal_responses ? [] : servable(s, dp.zone);
+      const zoneNs = addresses.length === 0 ? undefined : addresses;
       if (zoneNs) env.cache.setContext(c.kind, c.name, q.type, zoneNs);
       q.outcome = {
         kind: c.kind, records: c.records, authority: s.authority, name: c.name, zone: dp.zone, server: q.server, ...(zoneNs ? { zoneNs } : {}),
