@@ -3,7 +3,10 @@
  * as Markdown: the share of sampled time spent in each function itself (self time) and per source file,
  * the largest first, so a profile can be kept in bench/results/ as a short table rather than the raw file.
  *
- *   node dist/bench/cpu-profile.js FILE.cpuprofile [--top 25]
+ *   node dist/bench/cpu-profile.js FILE.cpuprofile [--top 25] [--from S] [--to S]
+ *
+ * --from/--to keep only the samples taken that many seconds after the profile began, so one phase of a run
+ * (e.g. bench:cold-signed's cold pass, between its warm-up and its hot pass) can be summarised alone.
  */
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
@@ -20,11 +23,21 @@ function place(url: string): string {
   return own ? own[1] : url.replace(/^file:\/\//, '');
 }
 
-/** Microseconds of self time per node id, from the samples and their time deltas. */
-function selfTimes(p: Profile): Map<number, number> {
+/** Microseconds of self time per node id, from the samples (taken fromUs..toUs after the start) and their time deltas. */
+function selfTimes(p: Profile, fromUs: number, toUs: number): Map<number, number> {
   const out = new Map<number, number>();
-  for (let i = 0; i < p.samples.length; i++) out.set(p.samples[i], (out.get(p.samples[i]) ?? 0) + (p.timeDeltas[i] ?? 0));
+  let at = 0;
+  for (let i = 0; i < p.samples.length; i++) {
+    const delta = p.timeDeltas[i] ?? 0;
+    at += delta;
+    if (at >= fromUs && at < toUs) out.set(p.samples[i], (out.get(p.samples[i]) ?? 0) + delta);
+  }
   return out;
+}
+
+function flag(name: string, fallback: number): number {
+  const i = process.argv.indexOf(name);
+  return i < 0 ? fallback : Number(process.argv[i + 1]);
 }
 
 function table(title: string, rows: [string, number][], total: number, top: number): string[] {
@@ -35,9 +48,11 @@ function table(title: string, rows: [string, number][], total: number, top: numb
 function main(): void {
   const file = process.argv[2];
   if (!file) throw new Error('usage: cpu-profile.js FILE.cpuprofile [--top N]');
-  const top = Number(process.argv[process.argv.indexOf('--top') + 1]) || 25;
+  const top = flag('--top', 25) || 25;
+  const fromS = flag('--from', 0);
+  const toS = flag('--to', Infinity);
   const p = JSON.parse(readFileSync(file, 'utf8')) as Profile;
-  const self = selfTimes(p);
+  const self = selfTimes(p, fromS * 1e6, toS * 1e6);
   const byFunction = new Map<string, number>();
   const byFile = new Map<string, number>();
   let total = 0;
@@ -53,7 +68,7 @@ function main(): void {
     byFile.set(where, (byFile.get(where) ?? 0) + us);
   }
   process.stdout.write([
-    `Profile ${basename(file)}: ${(total / 1e6).toFixed(2)} s busy, ${(idle / 1e6).toFixed(2)} s idle (sampled).`, '',
+    `Profile ${basename(file)}${fromS > 0 || toS < Infinity ? ` (${fromS}–${toS} s)` : ''}: ${(total / 1e6).toFixed(2)} s busy, ${(idle / 1e6).toFixed(2)} s idle (sampled).`, '',
     ...table('function (self time)', [...byFunction], total, top), '',
     ...table('file or module', [...byFile], total, Math.min(top, 15)), '',
   ].join('\n'));
