@@ -7,9 +7,8 @@
  * be a response, and repeat the question (RFC 5452 §9.1; case-insensitive, RFC 4343), except that a
  * FORMERR/NOTIMP may omit it (RFC 6891 §7).
  */
-import type { Packet } from 'dns-packet';
 import {
-  decodeMessage, encodeMessage, findOpt, findOption, makeOpt, MalformedMessage, nameEquals, optAsRecord,
+  decodeMessage, encodeCompressed, findOpt, findOption, makeOpt, MalformedMessage, nameEquals, optAsRecord,
   peekQuestion, rcodeOf, FLAG, OPTION, RCODE,
   type EdnsOption, type Message, type RRType,
 } from '../wire/index.js';
@@ -21,7 +20,7 @@ export const EDNS_UDP_PAYLOAD = 1232;
 
 /** Encodes the query for `transport`, with or without EDNS; undefined when it cannot be encoded. */
 export function buildQuery(q: UpstreamQuery, edns: boolean, transport: Transport): Buffer | undefined {
-  const msg: Packet = {
+  const msg: Message = {
     type: 'query', id: 0,
     flags: (q.rd ? FLAG.RD : 0) | (q.cd ? FLAG.CD : 0),
     questions: [{ name: q.name, type: q.type as RRType, class: 'IN' }],
@@ -33,7 +32,7 @@ export function buildQuery(q: UpstreamQuery, edns: boolean, transport: Transport
       const options: EdnsOption[] = transport === 'udp' ? [] : [{ code: OPTION.KEEPALIVE }];
       msg.additionals = [optAsRecord(makeOpt(EDNS_UDP_PAYLOAD, q.dnssecOk, options))];
     }
-    bytes = encodeMessage(msg);
+    bytes = encodeCompressed(msg); // one pass: same octets as dns-packet's encoder (a query has no name to point at)
   } catch {
     return undefined; // a name that does not fit the wire
   }
