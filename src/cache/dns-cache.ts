@@ -64,6 +64,8 @@ export class DnsCache {
   private readonly parentSide = new Map<string, { records: Record[]; expires: number }>();
   /** When a refresh of "name|type" last failed (RFC 8767 §5 failure recheck timer). */
   private readonly failed = new Map<string, number>();
+  /** A DNAME was stored since the last clear (it may have gone since): until then no name needs the walk up for one. */
+  private storedDname = false;
 
   constructor(private config: LocalCacheConfig, private readonly clock: Clock) {
     this.lru = DnsCache.lruOf(config.max_bytes);
@@ -136,6 +138,7 @@ export class DnsCache {
       if (this.parentSide.size > MAX_PARENT_SIDE) this.parentSide.delete(this.parentSide.keys().next().value as string);
     }
     this.put(key, 'rrset', records, ttl, rank, sigs);
+    if (first.type === 'DNAME') this.storedDname = true;
     const stored = this.lru.peek(key) as Entry;
     if (delegationTtl !== undefined) stored.origTtl = Math.max(delegationTtl, ttl);
     if (proof && proof.length > 0) stored.proof = compactRecords(proof);
@@ -316,9 +319,13 @@ export class DnsCache {
     return out;
   }
 
+  /** False when no DNAME can be held: none was stored since the cache was cleared (a cheap test before looking one up above a name). */
+  mayHoldDname(): boolean { return this.storedDname; }
+
   /** Drops everything. */
   clear(): void {
     this.lru.clear();
+    this.storedDname = false;
     this.parentSide.clear();
     this.failed.clear();
   }

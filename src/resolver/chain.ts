@@ -302,6 +302,7 @@ export class ChainResolver {
 
   /** RFC 6672 §3.2: a cached DNAME above `name` redirects it without asking. */
   private cachedDname(name: string, type: string, opts: LookupOptions): IterOutcome | undefined {
+    if (!this.cache.mayHoldDname()) return undefined; // most caches never hold one: no lookup per label above the name
     for (let owner = parentName(name); owner !== undefined; owner = parentName(owner)) {
       const hit = this.cache.getRRset(owner, 'DNAME', opts);
       if (hit) {

@@ -253,3 +253,13 @@ test('an RRset is a set: a record repeated in a reply is cached once (RFC 2181 Â
   cache.setRRsetSecurity('x', 'DNAME', 'secure', 300, [dname]);
   assert.equal(cache.getRRset('x', 'DNAME')?.security, 'secure', 'and the one validated record vouches for it');
 });
+
+test('mayHoldDname is false until a DNAME is stored, and again after a clear', () => {
+  const { cache } = setup();
+  cache.storeRRset([rr('www.example.test. 300 CNAME other.example.test.')], RANK.AUTH_ANSWER);
+  assert.equal(cache.mayHoldDname(), false);
+  assert.ok(cache.storeRRset([rr('old.example.test. 300 DNAME new.example.test.')], RANK.AUTH_ANSWER));
+  assert.equal(cache.mayHoldDname(), true);
+  cache.clear();
+  assert.equal(cache.mayHoldDname(), false);
+});
