@@ -18,18 +18,21 @@
 import { mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startLab, type Lab } from '../test/helpers/lab.js';
+import { LAB_ADDR } from '../test/helpers/lab-zones.js';
 import { makeTempDir } from '../test/helpers/lab-process.js';
 import { coldRun, countQuery, countsFrom, flagNumber, memoryKiB, sum } from './cold.js';
 import { renderColdSigned, type SignedOptions, type SignedRun } from './cold-signed-report.js';
 import { runDnsperf } from './dnsperf.js';
 import { startNamedResolver } from './named-resolver.js';
 import { parseBenchOptions, publishReport, runBench, stopOnSignal } from './report.js';
-import { SIGNED_REPLICAS, signedTree } from './signed-zone.js';
-import { startLabResolver, type Target } from './targets.js';
+import { SIGNED_REPLICAS, SIGNED_ZONE, signedTree } from './signed-zone.js';
+import { startLabResolver, startNodeFloor, type Target } from './targets.js';
 import { measureThroughput } from './throughput.js';
 
+const FLOOR = 'Node floor: one query, one check';
+
 /** The resolvers of one run, each with its own listening and source address (the relays count by source). */
-const RESOLVERS: { label: string; start(lab: Lab, dir: string, o: SignedOptions): Promise<Target> }[] = [
+const RESOLVERS: { label: string; coldOnly?: true; start(lab: Lab, dir: string, o: SignedOptions): Promise<Target> }[] = [
   { label: 'Ward, workers: 1', start: (lab, dir, o) => startLabResolver('Ward', lab, dir, { trustAnchorFile: lab.trustAnchorFile, nodeArgs: wardNodeArgs(o), label: 'Ward, workers: 1' }) },
   { label: 'Ward, workers: 2', start: (lab, dir, o) => startLabResolver('Ward', lab, dir, { trustAnchorFile: lab.trustAnchorFile, nodeArgs: wardNodeArgs(o), threads: 2, address: '127.0.2.2', label: 'Ward, workers: 2' }) },
   // The control for server.share_cache_between_workers: each worker resolves what it is asked itself.
@@ -37,6 +40,9 @@ const RESOLVERS: { label: string; start(lab: Lab, dir: string, o: SignedOptions)
   { label: 'Unbound, 1 thread', start: (lab, dir) => startLabResolver('Unbound', lab, dir, { trustAnchorFile: lab.trustAnchorFile, label: 'Unbound, 1 thread' }) },
   { label: 'Unbound, 2 threads', start: (lab, dir) => startLabResolver('Unbound', lab, dir, { trustAnchorFile: lab.trustAnchorFile, threads: 2, address: '127.0.3.2', label: 'Unbound, 2 threads' }) },
   { label: 'named, 2 threads', start: (lab) => startNamedResolver(lab, '127.0.3.4', 2, 'named, 2 threads') },
+  // Not a resolver: what Node, dns-packet and OpenSSL cost per name (node-floor.ts), so Ward's own share shows;
+  // it has no cache, so no hot pass.
+  { label: FLOOR, coldOnly: true, start: () => startNodeFloor('127.0.3.80', SIGNED_ZONE, [LAB_ADDR.nsd, LAB_ADDR.knot, LAB_ADDR.bind], `ns1.${SIGNED_ZONE}`, FLOOR) },
 ];
 
 /** The same load for every resolver's hot pass: several sockets, so the kernel spreads them over threads and workers. */
@@ -123,7 +129,7 @@ async function main(): Promise<void> {
           }
           const cold = await coldRun(lab, t, measured, o, queryFile, true);
           const run: SignedRun = { round, label: r.label, warmup, cold, hotQps: NaN, hotLost: NaN, hotUpstream: NaN };
-          if (warmup > 0) {
+          if (warmup > 0 && r.coldOnly !== true) {
             const upstreamBefore = sum(countsFrom(t.address));
             const hot = (await measureThroughput([t], { queryFile, seconds: o.seconds, rounds: 1, modes: ['udp'], load: HOT_LOAD }, () => undefined))[0]?.runs[0];
             run.hotQps = hot?.qps ?? NaN;
@@ -134,7 +140,7 @@ async function main(): Promise<void> {
           }
           log(`round ${round}, warm-up ${warmup}, ${r.label}: ${cold.perf.completed}/${cold.perf.sent} answered, ${Math.round(cold.perf.qps)} qps, `
             + `${(cold.upstream / cold.perf.completed).toFixed(2)} upstream q/name, ${((1000 * cold.cpuSeconds) / cold.perf.completed).toFixed(3)} ms CPU/name, `
-            + `AD ${cold.check.authentic}/${cold.check.checked}, right ${cold.check.right}/${cold.check.checked}${warmup > 0 ? `, hot ${Math.round(run.hotQps)} qps (lost ${run.hotLost}, upstream queries ${run.hotUpstream})` : ''}`);
+            + `AD ${cold.check.authentic}/${cold.check.checked}, right ${cold.check.right}/${cold.check.checked}${!Number.isNaN(run.hotQps) ? `, hot ${Math.round(run.hotQps)} qps (lost ${run.hotLost}, upstream queries ${run.hotUpstream})` : ''}`);
           runs.push(run);
           if (o.wardNodeArgs.length > 0 && r.label.startsWith('Ward')) log(`${r.label}'s output (tail):\n${t.output?.() ?? ''}`);
           running = undefined;

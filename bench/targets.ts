@@ -42,6 +42,22 @@ export async function startBare(address: string, port: number): Promise<Target> 
   return { label: 'bare Node.js', address, ports: { udp: port }, pid: daemon.child.pid, stop: () => daemon.stop() };
 }
 
+/**
+ * Starts the floor of a validating cold resolution (bench/node-floor.js) on address:53/udp, asking
+ * `zone`'s `servers`; resolves once it answers `probe` (a name of the zone).
+ */
+export async function startNodeFloor(address: string, zone: string, servers: string[], probe: string, label: string): Promise<Target> {
+  const script = fileURLToPath(new URL('./node-floor.js', import.meta.url));
+  const daemon = startDaemon('node-floor', process.execPath, [script, address, zone, ...servers]);
+  try {
+    await waitReady(daemon, async () => (await query(address, 53, probe, 'A', { timeoutMs: 500 })).answers.length > 0);
+  } catch (err) {
+    await daemon.stop();
+    throw err;
+  }
+  return { label, address, ports: { udp: 53 }, pid: daemon.child.pid, output: () => daemon.output(), stop: () => daemon.stop() };
+}
+
 /** Starts Ward (src/main.js of this build) serving the record from local_zones, with DoT on 853. */
 export async function startWard(
   dir: string, address: string, tls: CertFiles, nodeArgs: string[] = [], extra: Record<string, unknown> = {}, label = 'Ward', server: Record<string, unknown> = {},
