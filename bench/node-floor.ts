@@ -42,7 +42,7 @@ async function zoneKeys(socket: Socket, server: string, zone: string): Promise<M
     socket.send(upstreamQuery(randomInt(65536), zone, 'DNSKEY'), 53, server);
   });
   const msg = decodeMessage(reply);
-  if (msg instanceof MalformedMessage) throw msg;
+  if (msg instanceof MalformedMessage) throw new Error(msg.message);
   const keys = new Map<number, Record>();
   for (const rr of msg.answers) if (rr.type === 'DNSKEY') keys.set(keyTag(rr), rr);
   if (keys.size === 0) throw new Error(`no DNSKEY records for ${zone} from ${server}`);

@@ -11,7 +11,7 @@ import type { Logger } from '../log/index.js';
 import type { ChainFetcher, Security, TtlCaps, Validator, Verdict } from '../dnssec/index.js';
 import { capTtls, lowestCap, rrsets } from '../dnssec/index.js';
 import type { Record } from '../wire/index.js';
-import { RCODE } from '../wire/index.js';
+import { EDE_CODE, RCODE } from '../wire/index.js';
 import { errorMessage, type Clock } from '../util/index.js';
 import { AggressiveNsec } from './aggressive-nsec.js';
 import type { IterOutcome } from './iter-types.js';
@@ -20,7 +20,7 @@ import { ownerOf } from './scrub.js';
 type Step = Exclude<IterOutcome, { kind: 'fail' }>;
 
 /** RFC 8914 §4.7: DNSSEC Bogus, for bogus data found in the cache (the first reason is not kept). */
-const BOGUS_EDE = { infoCode: 6, extraText: 'cached data failed DNSSEC validation' };
+const BOGUS_EDE = { infoCode: EDE_CODE.DNSSEC_BOGUS, extraText: 'cached data failed DNSSEC validation' };
 /** Seconds bogus data stays in the cache. */
 const BOGUS_TTL_S = 60;
 
@@ -67,7 +67,7 @@ export class StepValidation {
     } catch (err) {
       // Malformed records the crypto or encoders refuse: never served as secure (RFC 4035 §5.5).
       this.log.warn({ qname: name, qtype: type, err: errorMessage(err) }, 'validation failed');
-      verdict = { security: 'bogus', ede: { infoCode: 6, extraText: 'validation error' } };
+      verdict = { security: 'bogus', ede: { infoCode: EDE_CODE.DNSSEC_BOGUS, extraText: 'validation error' } };
     }
     if (this.log.isLevelEnabled('debug')) this.log.debug({ qname: name, qtype: type, kind: step.kind, security: verdict.security, ede: verdict.ede }, 'validated');
     let served = step;

@@ -3,7 +3,6 @@
  * network outcomes are values (see net/types.ts).
  */
 export type WardErrorCode =
-  | 'ERR_MALFORMED'        // bytes that are not a DNS message
   | 'ERR_FRAME_TOO_LARGE'  // a stream frame over the configured limit
   | 'ERR_CONFIG'           // a configuration file that does not fit the schema
   | 'ERR_TLS_MATERIAL'     // certificate or key that cannot be loaded or created

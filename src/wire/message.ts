@@ -4,7 +4,6 @@
  */
 import dnsPacket from 'dns-packet';
 import type { Packet, Answer, Question as PacketQuestion, RecordType } from 'dns-packet';
-import { WardError } from '../util/index.js';
 import { checkRdlengths, DROPPED_TYPE, markDropped } from './rdata-length.js';
 
 /** A decoded DNS message (dns-packet's shape). */
@@ -20,11 +19,16 @@ export type Question = PacketQuestion;
 export type Record = Answer;
 export type RRType = RecordType;
 
-/** The value decodeMessage returns for bytes that are not a DNS message. */
-export class MalformedMessage extends WardError {
+/**
+ * The value decodeMessage returns for bytes that are not a DNS message. A plain value, not an Error:
+ * a flood of garbage packets must not cost a captured stack trace each.
+ */
+export class MalformedMessage {
+  readonly message: string;
   constructor(reason: string) {
-    super('ERR_MALFORMED', `malformed DNS message: ${reason}`);
+    this.message = `malformed DNS message: ${reason}`;
   }
+  toString(): string { return this.message; }
 }
 
 /** Decodes bytes into a Message, or returns why they are not one. Never throws. */

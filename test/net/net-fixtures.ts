@@ -30,7 +30,7 @@ export function makeQuery(name: string, opts: { id?: number; edns?: boolean; typ
 /** Decodes or throws (tests only). */
 export function decode(buf: Buffer): Message {
   const m = decodeMessage(buf);
-  if (m instanceof MalformedMessage) throw m;
+  if (m instanceof MalformedMessage) throw new Error(m.message);
   return m;
 }
 

@@ -31,7 +31,7 @@ function answer(parts: Partial<Answer>): Answer {
 function shape(q: QueryEcho, a: Answer, transport: 'udp' | 'tcp' = 'udp'): { raw: Buffer; msg: Message } {
   const raw = shapeResponse(q, a, { transport, udpMaxPayload: UDP_MAX });
   const msg = decodeMessage(raw);
-  if (msg instanceof MalformedMessage) throw msg;
+  if (msg instanceof MalformedMessage) throw new Error(msg.message);
   return { raw, msg };
 }
 

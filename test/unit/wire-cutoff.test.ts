@@ -25,3 +25,14 @@ test('the whole message decodes, and trailing octets are ignored', () => {
   assert.equal((full.answers[0] as { data?: unknown }).data, '192.0.2.1');
   assert.ok(!(decodeMessage(Buffer.concat([whole, Buffer.from([0, 0])])) instanceof MalformedMessage));
 });
+
+test('a malformed message is a plain value with its reason, not an Error with a stack trace per packet', () => {
+  for (const garbage of [Buffer.alloc(5), whole.subarray(0, whole.length - 2)]) {
+    const m = decodeMessage(garbage);
+    assert.ok(m instanceof MalformedMessage);
+    assert.ok(!(m instanceof Error), 'no Error: nothing captures a stack');
+    assert.equal('stack' in m, false);
+    assert.match(m.message, /^malformed DNS message: /);
+    assert.equal(String(m), m.message);
+  }
+});
