@@ -17,6 +17,7 @@ export interface ListenOptions {
   /** 0 picks an ephemeral port (see `Listener.address()`). */
   port: number;
   log: Logger;
+  /** Timers: session idle and close grace, the deadline of a graceful `close()`. */
   clock?: Clock;
   /** Stream transports: per-session limits (defaults from limits.ts). */
   limits?: Partial<SessionLimits>;
@@ -67,16 +68,4 @@ export interface Listener {
 /** Binds a listener; rejects when the address cannot be bound. */
 export function listen(opts: ListenOptions, sink: InboundSink): Promise<Listener> {
   return opts.transport === 'udp' ? listenUdp(opts, sink) : listenStream(opts, opts.transport, sink);
-}
-
-/** Resolves when `done()` is true or `deadlineMs` has passed (polling, for shutdown only). */
-export function waitUntil(done: () => boolean, deadlineMs: number): Promise<void> {
-  const end = Date.now() + deadlineMs;
-  return new Promise((resolve) => {
-    const tick = (): void => {
-      if (done() || Date.now() >= end) resolve();
-      else setTimeout(tick, 10).unref();
-    };
-    tick();
-  });
 }
