@@ -15,9 +15,8 @@ import { ConnectionBudget } from './connection-budget.js';
 import { InflightTable } from './inflight.js';
 import { InflightCount } from './inflight-count.js';
 import { sessionLimits } from './limits.js';
-import type { FastOpenState, ListenOptions, Listener, ListenerStats } from './listener.js';
 import { Session } from './session.js';
-import type { InboundSink, StreamTransport } from './types.js';
+import type { FastOpenState, InboundSink, ListenOptions, Listener, ListenerStats, StreamTransport } from './types.js';
 
 /** Linux: TCP Fast Open for listeners that did not ask by setsockopt needs sysctl bits 0x2 and 0x400. */
 function kernelFastOpen(): FastOpenState {

@@ -9,8 +9,7 @@ import { isIPv6 } from 'node:net';
 import { errorMessage, systemClock } from '../util/index.js';
 import type { Logger } from '../log/index.js';
 import { InflightCount } from './inflight-count.js';
-import type { ListenOptions, Listener, ListenerStats } from './listener.js';
-import type { InboundQuery, InboundSink, PeerInfo } from './types.js';
+import type { InboundQuery, InboundSink, ListenOptions, Listener, ListenerStats, PeerInfo } from './types.js';
 
 class UdpListener implements Listener {
   readonly transport = 'udp' as const;
