@@ -10,12 +10,10 @@
 import { setMaxListeners } from 'node:events';
 import type { Logger } from '../log/index.js';
 import { errorMessage } from '../util/index.js';
+import type { InflightCount } from './inflight-count.js';
 import { streamObserver, type StreamObserver } from './observe.js';
 import type { Session } from './session.js';
 import type { InboundQuery, InboundSink, PeerInfo, StreamInfo } from './types.js';
-
-/** Counters shared by all sessions of a listener. */
-export interface InflightCounters { inflight: number; queries: number }
 
 export class InflightTable {
   private count = 0;
@@ -28,7 +26,8 @@ export class InflightTable {
     private readonly session: Session,
     private readonly sink: InboundSink,
     private readonly maxInflight: number,
-    private readonly counters: InflightCounters,
+    /** The listener's count, shared by all its sessions. */
+    private readonly listenerCount: InflightCount,
     private readonly log: Logger,
   ) {
     setMaxListeners(0, this.abort.signal); // shared by up to maxInflight queries at once
@@ -43,8 +42,7 @@ export class InflightTable {
 
   private admit(bytes: Buffer): void {
     this.count++;
-    this.counters.inflight++;
-    this.counters.queries++;
+    this.listenerCount.begin();
     this.session.beginQuery();
     this.observe?.('stream query', bytes, this.count);
     if (this.count >= this.maxInflight && !this.paused) {
@@ -67,7 +65,7 @@ export class InflightTable {
       this.observe?.('stream reply', out, this.count);
     }
     this.count--;
-    this.counters.inflight--;
+    this.listenerCount.end();
     if (this.paused && this.count < this.maxInflight) {
       this.paused = false;
       this.session.resumeReading();

@@ -12,11 +12,11 @@ import { createServer as createTlsServer } from 'node:tls';
 import { serverTlsOptions } from '../tls/index.js';
 import { errorMessage, systemClock } from '../util/index.js';
 import { ConnectionBudget } from './connection-budget.js';
-import { InflightTable, type InflightCounters } from './inflight.js';
+import { InflightTable } from './inflight.js';
+import { InflightCount } from './inflight-count.js';
 import { sessionLimits } from './limits.js';
-import { waitUntil, type FastOpenState, type ListenOptions, type Listener, type ListenerStats } from './listener.js';
 import { Session } from './session.js';
-import type { InboundSink, StreamTransport } from './types.js';
+import type { FastOpenState, InboundSink, ListenOptions, Listener, ListenerStats, StreamTransport } from './types.js';
 
 /** Linux: TCP Fast Open for listeners that did not ask by setsockopt needs sysctl bits 0x2 and 0x400. */
 function kernelFastOpen(): FastOpenState {
@@ -33,7 +33,7 @@ export async function listenStream(opts: ListenOptions, transport: StreamTranspo
   const limits = sessionLimits(opts.limits);
   const clock = opts.clock ?? systemClock;
   const sessions = new Set<Session>();
-  const counters: InflightCounters = { inflight: 0, queries: 0 };
+  const count = new InflightCount(clock);
   const tally = { accepted: 0, refused: 0, tlsErrors: 0 };
 
   const accept = (socket: Socket): void => {
@@ -41,7 +41,7 @@ export async function listenStream(opts: ListenOptions, transport: StreamTranspo
     const session = new Session({ role: 'inbound', transport, socket, limits, log, clock });
     sessions.add(session);
     session.on('close', () => sessions.delete(session));
-    new InflightTable(session, sink, limits.maxInflight, counters, session.log);
+    new InflightTable(session, sink, limits.maxInflight, count, session.log);
   };
 
   let server: Server;
@@ -91,13 +91,13 @@ export async function listenStream(opts: ListenOptions, transport: StreamTranspo
       return typeof a === 'object' && a !== null ? { address: a.address, port: a.port } : { address: opts.address, port: opts.port };
     },
     stats(): ListenerStats {
-      return { sessions: sessions.size, inflight: counters.inflight, queries: counters.queries, ...tally };
+      return { sessions: sessions.size, inflight: count.inflight, queries: count.queries, ...tally };
     },
     close(deadlineMs = 2_000): Promise<void> {
       closing ??= (async () => {
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
         leaveBudget?.();
-        await waitUntil(() => counters.inflight === 0, deadlineMs);
+        await count.drained(deadlineMs);
         for (const s of [...sessions]) s.close('shutdown');
         await closed;
       })();

@@ -6,21 +6,19 @@
 import { setMaxListeners } from 'node:events';
 import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
 import { isIPv6 } from 'node:net';
-import { errorMessage } from '../util/index.js';
+import { errorMessage, systemClock } from '../util/index.js';
 import type { Logger } from '../log/index.js';
-import { waitUntil, type ListenOptions, type Listener, type ListenerStats } from './listener.js';
-import type { InboundQuery, InboundSink, PeerInfo } from './types.js';
+import { InflightCount } from './inflight-count.js';
+import type { InboundQuery, InboundSink, ListenOptions, Listener, ListenerStats, PeerInfo } from './types.js';
 
 class UdpListener implements Listener {
   readonly transport = 'udp' as const;
   readonly fastOpen = 'not-applicable' as const;
-  inflight = 0;
-  queries = 0;
   closing = false;
   closed = false;
   readonly abort = new AbortController();
 
-  constructor(readonly socket: Socket, private readonly sink: InboundSink, readonly log: Logger) {
+  constructor(readonly socket: Socket, private readonly sink: InboundSink, readonly log: Logger, readonly count: InflightCount) {
     setMaxListeners(0, this.abort.signal); // shared by every query in flight
     socket.on('message', (msg, rinfo) => this.onMessage(msg, rinfo));
     socket.on('error', (err) => log.warn({ err: errorMessage(err) }, 'udp socket error'));
@@ -28,8 +26,7 @@ class UdpListener implements Listener {
 
   private onMessage(msg: Buffer, rinfo: RemoteInfo): void {
     if (this.closing) return;
-    this.inflight++;
-    this.queries++;
+    this.count.begin();
     const q = new UdpQuery(msg, rinfo.address, rinfo.port, this);
     try {
       this.sink(q);
@@ -45,13 +42,13 @@ class UdpListener implements Listener {
   }
 
   stats(): ListenerStats {
-    return { sessions: 0, inflight: this.inflight, queries: this.queries, accepted: 0, refused: 0, tlsErrors: 0 };
+    return { sessions: 0, inflight: this.count.inflight, queries: this.count.queries, accepted: 0, refused: 0, tlsErrors: 0 };
   }
 
   async close(deadlineMs = 2_000): Promise<void> {
     if (this.closing) return;
     this.closing = true;
-    await waitUntil(() => this.inflight === 0, deadlineMs);
+    await this.count.drained(deadlineMs);
     this.closed = true;
     this.abort.abort();
     await new Promise<void>((resolve) => this.socket.close(() => resolve()));
@@ -72,7 +69,7 @@ class UdpQuery implements InboundQuery, PeerInfo {
     if (this.done) return;
     this.done = true;
     const o = this.owner;
-    o.inflight--;
+    o.count.end();
     if (out === undefined || o.closed) return;
     // No callback on the hot path: a send error surfaces as the socket's 'error' event (logged).
     o.socket.send(out, this.port, this.address);
@@ -96,7 +93,7 @@ export async function listenUdp(opts: ListenOptions, sink: InboundSink): Promise
     });
   });
   const log = opts.log.child({ component: 'net', listener: 'udp' });
-  const l = new UdpListener(socket, sink, log);
+  const l = new UdpListener(socket, sink, log, new InflightCount(opts.clock ?? systemClock));
   log.debug(l.address(), 'listening');
   return l;
 }

@@ -17,6 +17,7 @@ import { untilAborted } from '../util/index.js';
 import { LIMITS } from './budget.js';
 import type { Ede } from './ede.js';
 import { EDE, QUERY_ABORTED, ede } from './ede.js';
+import type { ChainResult } from './chain-result.js';
 import type { IterOutcome, Provenance, Task } from './iter-types.js';
 import type { Distrusted } from './distrust.js';
 import type { Mesh } from './mesh.js';
@@ -25,14 +26,6 @@ import { YXDOMAIN, synthesize, synthesizedCname } from './response-class.js';
 import type { Security, Verdict } from '../dnssec/index.js';
 import type { ResolverStats } from './stats.js';
 import { weaker, type StepValidation } from './validation.js';
-
-export interface ChainResult {
-  rcode: number; answer: Record[]; authority: Record[]; additional?: Record[]; ede?: Ede[]; security: Security;
-  /** Some step of the chain was resolved (not answered from the cache). */
-  resolved?: boolean;
-  /** With cache.prefetch: how long a copy of this answer may be reused before the cache must see the question again. */
-  reuseForMs?: number;
-}
 
 type Step = Exclude<IterOutcome, { kind: 'fail' }>;
 

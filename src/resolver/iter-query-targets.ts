@@ -41,7 +41,7 @@ export function iterQueryTargets(q: QueryState, env: IterEnv): Promise<IterState
   return ask(q, env, dp, server, false);
 }
 
-/** Sends the current question to `server`; `afterUdpSilence`: it was silent over UDP for it (upstream/exchange.ts). */
+/** Sends the current question to `server`; `afterUdpSilence`: it was silent over UDP for it (upstream/ladder.ts). */
 async function ask(q: QueryState, env: IterEnv, dp: Delegation, server: ServerAddress, afterUdpSilence: boolean): Promise<IterState> {
   const over = q.task.budget.spend('query');
   if (over) return fail(q, EDE.OTHER, over);

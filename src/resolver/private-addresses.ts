@@ -10,7 +10,7 @@
 import { BlockList, isIPv4, isIPv6 } from 'node:net';
 import type { Record } from '../wire/index.js';
 import { isSubdomain, normalizeName, RCODE, rdataText, rrsetKeyOf } from '../wire/index.js';
-import type { ChainResult } from './chain.js';
+import type { ChainResult } from './chain-result.js';
 import { EDE, ede, type Ede } from './ede.js';
 
 export interface Filtered {

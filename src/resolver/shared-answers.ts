@@ -10,7 +10,8 @@
  */
 import { RCODE } from '../wire/index.js';
 import type { AnswerTier, DnsCache } from '../cache/index.js';
-import type { ChainOptions, ChainResolver, ChainResult } from './chain.js';
+import type { ChainOptions, ChainResolver } from './chain.js';
+import type { ChainResult } from './chain-result.js';
 import { keepInCache } from './keep-shared.js';
 
 export type SharedChainResult = ChainResult & { shared?: boolean };

@@ -2,5 +2,5 @@
 export * from './types.js';
 export { createUpstream } from './upstream.js';
 export { DOT_PORT, DOT_OK_TTL_MS, DOT_FAILED_TTL_MS } from './transport-policy.js';
-export { encryptedShare, type UpstreamTotals } from './tracker.js';
+export { encryptedShare } from './tracker.js';
 export { mergeUpstreamReports } from './merge-reports.js';

@@ -5,8 +5,8 @@
  * worker that sent it the most queries knows it: each worker keeps its own infrastructure cache.
  */
 import { addCounters } from '../control/index.js';
-import { encryptedShare, serverShares, type UpstreamTotals } from './tracker.js';
-import type { UpstreamReport, UpstreamServerReport } from './types.js';
+import { encryptedShare, serverShares } from './tracker.js';
+import type { UpstreamReport, UpstreamServerReport, UpstreamTotals } from './types.js';
 
 /** Sums rows by key; the other fields are those of the row with the most queries; `finish` sees each group too. */
 function mergeRows<R extends { queries: number }>(rows: R[], key: (r: R) => string, counters: (r: R) => Partial<R>, finish: (merged: R, group: R[]) => R): R[] {

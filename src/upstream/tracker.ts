@@ -5,7 +5,7 @@
  * order by last use) so a long run of distinct servers or zones cannot grow memory.
  */
 import type { ExchangeResult, NetErrorCode, Transport } from '../net/index.js';
-import type { ServerAddress } from './types.js';
+import type { ServerAddress, ServerCounters, TransportCounts, UpstreamTotals, ZoneCounters } from './types.js';
 
 const MAX_SERVERS = 10_000;
 const MAX_ZONES = 10_000;
@@ -14,44 +14,6 @@ const MAX_ZONES_PER_SERVER = 8;
 
 /** Failures before the query was written: nothing went to the server. */
 const UNSENT: ReadonlySet<NetErrorCode> = new Set<NetErrorCode>(['connect-refused', 'connect-timeout', 'tls-handshake', 'tls-auth', 'closed', 'bad-query', 'oversize']);
-
-export interface TransportCounts { udp: number; tcp: number; tls: number }
-
-export interface ServerCounters {
-  address: string;
-  port: number;
-  /** Zones this address was asked for (the most recent few). */
-  zones: string[];
-  queries: number;
-  queries_tls: number;
-  by_transport: TransportCounts;
-  timeouts: number;
-  /** Stream connections opened (first query on a new session), and TLS handshakes full or resumed. */
-  tcp_connections: number;
-  tls_connections: number;
-  tls_full: number;
-  tls_resumed: number;
-  /** Queries that went in clear because DoT to a server known to do it failed. */
-  fallbacks: number;
-  /** Tries that never carried the query: connection refused or timed out, TLS handshake or authentication failed. */
-  connect_failures: number;
-  last_transport?: Transport;
-  /** Why the last query that had to be encrypted (strict) was not sent. */
-  last_error?: string;
-}
-
-export interface ZoneCounters { zone: string; queries: number; queries_tls: number }
-
-export interface UpstreamTotals {
-  queries: number;
-  by_transport: TransportCounts;
-  timeouts: number;
-  fallbacks: number;
-  connect_failures: number;
-  tls_connections: number;
-  tls_full: number;
-  tls_resumed: number;
-}
 
 export interface UpstreamSnapshot extends UpstreamTotals {
   servers: ServerCounters[];

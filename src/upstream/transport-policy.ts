@@ -13,7 +13,7 @@
 import type { Logger } from '../log/index.js';
 import type { UpstreamTlsPolicy } from '../config/index.js';
 import { buildQuery, checkReply, keepaliveTimeoutMs } from './query-message.js';
-import { failureOf, runLadder, type LadderDeps, type Route } from './exchange.js';
+import { failureOf, runLadder, type LadderDeps, type Route } from './ladder.js';
 import type { DotState, TlsRule, UpstreamFailure, UpstreamQuery, UpstreamResult } from './types.js';
 import { describeRule, TlsRules } from './tls-rules.js';
 import { serverKey as infraKey } from './infra-cache.js';

@@ -5,7 +5,6 @@
 import type { Message } from '../wire/index.js';
 import type { Abortable } from '../util/index.js';
 import type { Transport } from '../net/index.js';
-import type { ServerCounters, UpstreamTotals, ZoneCounters } from './tracker.js';
 
 /** One authoritative server address; `name` is its NS name when known (DoT authentication, SNI). */
 export interface ServerAddress { address: string; port: number; name?: string }
@@ -116,6 +115,45 @@ export interface ManagedUpstream extends Upstream {
   totals(): UpstreamTotals;
   /** Forgets everything known about a server address: RTT, EDNS, DoT state, lameness, counters. */
   forgetServer(address: string): number;
+}
+
+/** Tries on the wire per transport; this and the three shapes below are what tracker.ts counts, per server address and per zone. */
+export interface TransportCounts { udp: number; tcp: number; tls: number }
+
+export interface ServerCounters {
+  address: string;
+  port: number;
+  /** Zones this address was asked for (the most recent few). */
+  zones: string[];
+  queries: number;
+  queries_tls: number;
+  by_transport: TransportCounts;
+  timeouts: number;
+  /** Stream connections opened (first query on a new session), and TLS handshakes full or resumed. */
+  tcp_connections: number;
+  tls_connections: number;
+  tls_full: number;
+  tls_resumed: number;
+  /** Queries that went in clear because DoT to a server known to do it failed. */
+  fallbacks: number;
+  /** Tries that never carried the query: connection refused or timed out, TLS handshake or authentication failed. */
+  connect_failures: number;
+  last_transport?: Transport;
+  /** Why the last query that had to be encrypted (strict) was not sent. */
+  last_error?: string;
+}
+
+export interface ZoneCounters { zone: string; queries: number; queries_tls: number }
+
+export interface UpstreamTotals {
+  queries: number;
+  by_transport: TransportCounts;
+  timeouts: number;
+  fallbacks: number;
+  connect_failures: number;
+  tls_connections: number;
+  tls_full: number;
+  tls_resumed: number;
 }
 
 /** One server row of `ward upstream`: counters plus what the infrastructure cache knows. */

@@ -1,9 +1,14 @@
-/** Enforces DESIGN.md's layering: a folder imports only from strictly lower levels, through their index.ts. */
+/**
+ * Enforces DESIGN.md's layering: a folder imports only from strictly lower levels, through their
+ * index.ts; and no src/ file imports one that imports it back (inside a folder too).
+ */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { importCycles, importGraph, type ImportGraph } from '../helpers/import-cycles.js';
 
 const LEVEL: Record<string, number> = {
   util: 0, wire: 1, tls: 1, log: 1, config: 1, net: 2, control: 2, upstream: 3, dnssec: 3, cache: 3, metrics: 3, status: 3, cli: 3, server: 4, resolver: 4, policy: 5,
@@ -38,6 +43,33 @@ test('src folders import only from lower levels, through index.ts', () => {
     }
   }
   assert.deepEqual(problems, []);
+});
+
+test('no import cycle among src/ files, type-only imports included', () => {
+  assert.deepEqual(importCycles(importGraph(root, tsFiles(root))), []);
+});
+
+test('the cycle finder finds a cycle inside a folder, a self-import and a long cycle, and nothing in a diamond', () => {
+  const graph = (edges: Record<string, string[]>): ImportGraph => new Map(Object.entries(edges));
+  assert.deepEqual(importCycles(graph({
+    'net/listener.ts': ['net/udp-listener.ts', 'net/types.ts'], 'net/udp-listener.ts': ['net/listener.ts'], 'net/types.ts': [],
+  })), ['net/listener.ts → net/udp-listener.ts → net/listener.ts']);
+  assert.deepEqual(importCycles(graph({ 'a.ts': ['a.ts'] })), ['a.ts → a.ts']);
+  assert.deepEqual(importCycles(graph({ 'a.ts': ['b.ts'], 'b.ts': ['c.ts', 'd.ts'], 'c.ts': ['a.ts'], 'd.ts': [] })), ['a.ts → b.ts → c.ts → a.ts']);
+  assert.deepEqual(importCycles(graph({ 'a.ts': ['b.ts', 'c.ts'], 'b.ts': ['d.ts'], 'c.ts': ['d.ts'], 'd.ts': [] })), []);
+});
+
+test('the import graph reads type-only imports, re-exports and import() types, and names .ts files', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ward-imports-'));
+  try {
+    mkdirSync(join(dir, 'net'));
+    writeFileSync(join(dir, 'net/a.ts'), "import type { B } from './b.js';\nexport * from '../util/index.js';\nexport type C = import('./c.js').C;\n");
+    for (const f of ['net/b.ts', 'net/c.ts']) writeFileSync(join(dir, f), '');
+    const g = importGraph(dir, [join(dir, 'net/a.ts')]);
+    assert.deepEqual(g.get('net/a.ts'), ['net/b.ts', 'util/index.ts', 'net/c.ts']);
+  } finally {
+    rmSync(dir, { recursive: true });
+  }
 });
 
 test('the lab helpers do not import bench/: the benchmarks build on the lab, not the other way round', () => {

@@ -1,5 +1,5 @@
 /**
- * The upstream ladder against hostile or broken servers (src/upstream/exchange.ts). TCP fallback for
+ * The upstream ladder against hostile or broken servers (src/upstream/ladder.ts). TCP fallback for
  * servers silent over UDP (RFC 7766 §5): after repeated UDP timeouts, with and without EDNS, one try
  * over TCP; a server that answered there is asked over TCP first for a while; a server dead on TCP
  * too is not tried over TCP again. A UDP timeout with rungs left is reported as `udpSilent`, and a

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import type { Record } from '../../src/wire/index.js';
 import { RCODE } from '../../src/wire/index.js';
 import { PrivateAddresses, servedWithoutPrivateAddresses } from '../../src/resolver/private-addresses.js';
-import type { ChainResult } from '../../src/resolver/chain.js';
+import type { ChainResult } from '../../src/resolver/chain-result.js';
 
 const filter = new PrivateAddresses(['10.0.0.0/8', '192.168.0.0/16', 'fc00::/7', '::ffff:0:0/96'], ['home.example']);
 const a = (name: string, data: string): Record => ({ name, type: 'A', class: 'IN', ttl: 300, data } as Record);

@@ -1,4 +1,4 @@
-/** The fallback ladder and reply checks of upstream/exchange.ts over a scripted Exchanger. */
+/** The fallback ladder and reply checks of upstream/ladder.ts over a scripted Exchanger. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { findOpt, findOption, FLAG, OPTION, RCODE, DO_FLAG } from '../../src/wire/index.js';
