@@ -3,8 +3,9 @@
  * behind the real upstream (src/upstream createUpstream) and resolver (src/resolver createResolver),
  * client queries through the real server path, a ManualClock set from the header and moved by
  * TIME_PASSES. A scenario fails on the first failed CHECK_ANSWER, on a query without an answer
- * within the budget, or (at the end) on any query the script did not cover or (testbound) held for
- * a later step that never took it. In testbound files a QUERY step does not wait for an answer that
+ * within the budget, (testbound) on a REPLY step with no query to answer, or (at the end) on any
+ * query the script did not cover, (testbound) held for a later step that never took it, or whose
+ * answer no CHECK_ANSWER took. In testbound files a QUERY step does not wait for an answer that
  * waits on held upstream queries; each CHECK_ANSWER takes the next answer (client-answers.ts).
  */
 import { readFileSync } from 'node:fs';
@@ -146,7 +147,8 @@ export async function runScenario(sc: Scenario, log: Logger = silentLogger()): P
       } else if (sc.dialect === 'testbound' && (step.type === 'REPLY' || step.type === 'CHECK_OUT_QUERY')) {
         // The queries on their way out (a refresh the client timer overtook) get to the script first.
         await net.settled(budget);
-        script.takeHeld(step);
+        const why = script.takeHeld(step);
+        if (why) return result(`${where}: ${why}`);
       } else if (step.type === 'TRAFFIC') {
         // testbound's TRAFFIC: the pending network traffic (a prefetch's queries) is processed first.
         await net.settled(budget);
@@ -159,8 +161,11 @@ export async function runScenario(sc: Scenario, log: Logger = silentLogger()): P
     // testbound ends with nothing pending ("there are still messages pending" fails the test):
     // the queries no CHECK_ANSWER took and the background queries of the last answers are let
     // finish and checked too, and an upstream query held for a step that never took it fails.
+    // Then, as testbound checks after its pending list, an answer no CHECK_ANSWER took fails the
+    // file ("there are unmatched answers", fake_event.c run_scenario).
+    const unchecked = sc.dialect === 'testbound' ? await answers.rest() : [];
     if (sc.dialect === 'testbound') {
-      for (const query of await answers.rest()) {
+      for (const query of unchecked) {
         const msg = query.outcome ? answerOf(query.outcome) : undefined;
         if (typeof msg === 'string') return result(`${query.where}: ${msg}`);
       }
@@ -174,6 +179,7 @@ export async function runScenario(sc: Scenario, log: Logger = silentLogger()): P
       const more = net.problems.length > 1 ? ` (+${net.problems.length - 1} more)` : '';
       return build(`unscripted ${net.problems[0]}${more}`);
     }
+    if (unchecked.length > 0) return result(`${unchecked[0].where}: its answer was taken by no CHECK_ANSWER (testbound: "there are unmatched answers")`);
     return result();
   } catch (err) {
     return result(`error: ${errorMessage(err)}`);

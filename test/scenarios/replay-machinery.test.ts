@@ -609,6 +609,7 @@ STEP 10 TIME_PASSES ELAPSE 60
 ${askA(20, 'ftp.example.com')}
 ${askA(21, 'mail.example.com')}
 ${checkA(22, 'ftp.example.com', '192.0.2.21', ' ede=3')}
+${checkA(23, 'mail.example.com', '192.0.2.25', ' ede=3')}
 ${replySteps.map((n) => `STEP ${n} REPLY
 ENTRY_BEGIN
 MATCH opcode qtype
@@ -629,4 +630,56 @@ test('testbound QUERY steps do not wait for answers held back by upstream querie
   const one = await runScenario(parseRpl(TESTBOUND_STALE_REFRESH([30]), 'one-reply.rpl'));
   assert.equal(one.passed, false);
   assert.match(one.reason ?? '', /^query ftp\.example\.com A to 192\.0\.2\.4#53 over udp at step 20: held for a later step, never answered/);
+});
+
+/** A testbound file whose server answers www.example.com A; `steps` are its steps. */
+const TESTBOUND_STEPS = (steps: string): string => `server:
+	qname-minimisation: no
+stub-zone:
+	name: "example.com"
+	stub-addr: 192.0.2.4
+CONFIG_END
+SCENARIO_BEGIN steps around one scripted answer
+RANGE_BEGIN 0 100
+	ADDRESS 192.0.2.4
+${answerA('www.example.com', '192.0.2.80')}
+RANGE_END
+${steps}
+SCENARIO_END
+`;
+const STRAY_REPLY = `STEP 10 REPLY
+ENTRY_BEGIN
+MATCH opcode qtype qname
+ADJUST copy_id
+REPLY QR AA NOERROR
+SECTION QUESTION
+late.example.com. IN A
+ENTRY_END`;
+
+test('testbound files: a REPLY step reached with no pending query fails the file, as testbound\'s "No pending queries." does', async () => {
+  const asked = `${askA(1, 'www.example.com')}\n${checkA(2, 'www.example.com', '192.0.2.80')}`;
+  const plain = await runScenario(parseRpl(TESTBOUND_STEPS(asked), 'no-reply.rpl'));
+  assert.equal(plain.reason, undefined);
+  const stray = await runScenario(parseRpl(TESTBOUND_STEPS(`${asked}\n${STRAY_REPLY}`), 'stray-reply.rpl'));
+  assert.equal(stray.passed, false);
+  assert.match(stray.reason ?? '', /^step 10 \(line \d+\): REPLY step with no pending query to answer/);
+});
+
+test('testbound files: an answer no CHECK_ANSWER took fails the file, as testbound\'s "there are unmatched answers" does', async () => {
+  const twice = `${askA(1, 'www.example.com')}\n${askA(2, 'www.example.com')}\n${checkA(3, 'www.example.com', '192.0.2.80')}`;
+  const both = await runScenario(parseRpl(TESTBOUND_STEPS(`${twice}\n${checkA(4, 'www.example.com', '192.0.2.80')}`), 'both-checked.rpl'));
+  assert.equal(both.reason, undefined);
+  const one = await runScenario(parseRpl(TESTBOUND_STEPS(twice), 'one-checked.rpl'));
+  assert.equal(one.passed, false);
+  assert.match(one.reason ?? '', /^step \d \(line \d+\): its answer was taken by no CHECK_ANSWER/);
+});
+
+test('Deckard files fail on an unscripted query even when every check matches, as deckard.py does ("the scenario does not define all necessary answers")', async () => {
+  const deckard = (steps: string): string => TESTBOUND_STEPS(steps).replace(/^[^]*CONFIG_END\n/, 'stub-addr: 192.0.2.4\nquery-minimization: off\nCONFIG_END\n');
+  const right = `${askA(1, 'www.example.com')}\n${checkA(2, 'www.example.com', '192.0.2.80')}`;
+  const scripted = await runScenario(parseRpl(deckard(right), 'deckard-scripted.rpl'));
+  assert.equal(scripted.reason, undefined);
+  const unscripted = await runScenario(parseRpl(deckard(`${right}\n${askA(3, 'ftp.example.com')}`), 'deckard-unscripted.rpl'));
+  assert.equal(unscripted.passed, false);
+  assert.match(unscripted.reason ?? '', /^unscripted query ftp\.example\.com A to 192\.0\.2\.4#53 .* no entry of RANGE at line \d+ matches/);
 });

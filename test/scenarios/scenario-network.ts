@@ -74,14 +74,19 @@ export class ScenarioNetwork implements ScriptedNetwork {
   /**
    * The scenario got to `step`: a REPLY (or a CHECK_OUT_QUERY with copy_id) answers the newest held
    * query its entry matches, as testbound answers the head of its pending list (fake_event.c).
+   * Why the file fails here, if it does: a REPLY step that finds no query at all to answer (none
+   * held, and none it answered earlier) is testbound's fatal "No pending queries."
    */
-  takeHeld(step: RplStep): void {
+  takeHeld(step: RplStep): string | undefined {
     const query = [...this.held].reverse().find((h) => this.canTake(step, h.query, h.transport));
+    const nothingPending = step.type === 'REPLY' && this.held.length === 0 && !this.consumed.has(step);
     this.reached.add(step);
-    if (!query || !step.entry) return;
+    if (nothingPending) return 'REPLY step with no pending query to answer (testbound: "No pending queries.")';
+    if (!query || !step.entry) return undefined;
     this.consumed.add(step);
     this.held.splice(this.held.indexOf(query), 1);
     query.give(reply(step.entry, query.query, true));
+    return undefined;
   }
 
   /** The held queries no step took (testbound fails a run that ends with messages pending). */
