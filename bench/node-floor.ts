@@ -16,22 +16,22 @@ import { randomInt } from 'node:crypto';
 import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
 import { keyTag, verifyRrsig } from '../src/dnssec/index.js';
 import type { RrsigData } from '../src/dnssec/canonical.js';
+import { buildQuery, EDNS_UDP_PAYLOAD } from '../src/upstream/query-message.js';
 import {
   decodeMessage, encodeCompressed, makeOpt, MalformedMessage, optAsRecord, peekQuestion, FLAG,
-  rdataOf, typeMnemonic, type Message, type Record, type RRType,
+  rdataOf, setId, typeMnemonic, type Message, type Record, type RRType,
 } from '../src/wire/index.js';
 
 /** Upstream sockets the floor keeps (it never retires one: Ward's pool is dearer, not cheaper). */
 const SOCKETS = 8;
-const EDNS_PAYLOAD = 1232;
 
 interface Waiting { client: RemoteInfo; clientId: number; name: string; type: RRType; dnssecOk: boolean }
 
-function upstreamQuery(id: number, name: string, type: RRType): Buffer {
-  return encodeCompressed({
-    type: 'query', id, flags: 0, questions: [{ name, type, class: 'IN' }], answers: [], authorities: [],
-    additionals: [optAsRecord(makeOpt(EDNS_PAYLOAD, true))],
-  } as Message);
+/** The query Ward's upstream sends over UDP (upstream/query-message.ts), with DO and `id`; undefined when it cannot be encoded. */
+function upstreamQuery(id: number, name: string, type: RRType, server: string): Buffer | undefined {
+  const bytes = buildQuery({ name, type, server: { address: server, port: 53 }, dnssecOk: true, cd: false, rd: false }, true, 'udp');
+  if (bytes !== undefined) setId(bytes, id);
+  return bytes;
 }
 
 /** The zone's DNSKEY records by key tag (RFC 4034 Appendix B), asked once from the first server. */
@@ -39,7 +39,9 @@ async function zoneKeys(socket: Socket, server: string, zone: string): Promise<M
   const reply = await new Promise<Buffer>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`no DNSKEY answer for ${zone} from ${server}`)), 5_000);
     socket.once('message', (msg) => { clearTimeout(timer); resolve(msg); });
-    socket.send(upstreamQuery(randomInt(65536), zone, 'DNSKEY'), 53, server);
+    const query = upstreamQuery(randomInt(65536), zone, 'DNSKEY', server);
+    if (query === undefined) reject(new Error(`cannot encode a DNSKEY query for ${zone}`));
+    else socket.send(query, 53, server);
   });
   const msg = decodeMessage(reply);
   if (msg instanceof MalformedMessage) throw new Error(msg.message);
@@ -69,7 +71,7 @@ async function main(): Promise<void> {
       type: 'response', id: w.clientId,
       flags: FLAG.QR | FLAG.RD | FLAG.RA | (authentic ? FLAG.AD : 0) | (reply.flags & 0xf),
       questions: [{ name: w.name, type: w.type, class: 'IN' }], answers, authorities: [],
-      additionals: [optAsRecord(makeOpt(EDNS_PAYLOAD, w.dnssecOk))],
+      additionals: [optAsRecord(makeOpt(EDNS_UDP_PAYLOAD, w.dnssecOk))],
     } as Message);
     client.send(out, w.client.port, w.client.address);
   };
@@ -97,8 +99,11 @@ async function main(): Promise<void> {
     const i = next++ % SOCKETS;
     let id = randomInt(65536);
     while (waiting[i].has(id)) id = randomInt(65536);
+    const server = servers[next % servers.length];
+    const query = upstreamQuery(id, q.name, type, server);
+    if (query === undefined) return;
     waiting[i].set(id, { client: rinfo, clientId: buf.readUInt16BE(0), name: q.name, type, dnssecOk });
-    upstream[i].send(upstreamQuery(id, q.name, type), 53, servers[next % servers.length]);
+    upstream[i].send(query, 53, server);
   });
   await new Promise<void>((resolve) => client.bind(53, listen, resolve));
   process.stdout.write('ready\n');
